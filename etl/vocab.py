@@ -1,0 +1,28 @@
+"""Loading the vocabularies kept as YAML files in ``etl/vocab/``.
+
+Each stage owns its vocabulary file(s); this module only reads and checks them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataFileError
+from .paths import vocab_dir
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from exc
+
+
+def load(name: str, folder: Path | None = None) -> Any:
+    """Load ``etl/vocab/NAME.yaml`` (or NAME.yaml in ``folder``)."""
+    return load_yaml((folder or vocab_dir()) / f"{name}.yaml")
