@@ -1,0 +1,143 @@
+"""Reading the input folder: every ``*.txt`` article plus the optional ``manifest.csv``.
+
+Articles are yielded one at a time, in file-name order, so a build never holds all texts
+in memory. Every file gives an ``Article``, whatever its state: unreadable or empty files
+come with a status (``empty``, ``undecodable``) so that no article silently disappears.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+from .errors import InputError
+from .records import Article
+
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ("file", "url", "publisher", "published_date", "title")
+# Share of control characters (other than white space) above which a text is not prose.
+MAX_CONTROL_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    file: str
+    url: str | None = None
+    publisher: str | None = None
+    published_date: dt.date | None = None
+    title: str | None = None
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def parse_date(value: str, where: str) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise InputError(f"{where}: published_date: {value!r}: not a date (expected YYYY-MM-DD)") from None
+
+
+def read_manifest(folder: Path) -> dict[str, ManifestRow]:
+    """Read ``manifest.csv`` (columns file,url,publisher,published_date,title; all but file optional)."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"{path}: cannot be read as UTF-8 CSV: {exc}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if "file" not in header:
+        raise InputError(f"{path}:1: file: the manifest needs a 'file' column (has: {', '.join(header) or 'nothing'})")
+    unknown = [h for h in header if h not in MANIFEST_COLUMNS]
+    if unknown:
+        raise InputError(f"{path}:1: {unknown[0]}: unknown manifest column (known: {', '.join(MANIFEST_COLUMNS)})")
+    rows: dict[str, ManifestRow] = {}
+    for line, raw in enumerate(reader, start=2):
+        raw = {(k or "").strip(): v for k, v in raw.items()}
+        name = _blank_to_none(raw.get("file"))
+        if name is None:
+            raise InputError(f"{path}:{line}: file: empty: every manifest row needs a file name")
+        if name in rows:
+            raise InputError(f"{path}:{line}: file: {name}: listed twice")
+        rows[name] = ManifestRow(
+            file=name,
+            url=_blank_to_none(raw.get("url")),
+            publisher=_blank_to_none(raw.get("publisher")),
+            published_date=parse_date(raw.get("published_date") or "", f"{path}:{line}"),
+            title=_blank_to_none(raw.get("title")),
+        )
+    return rows
+
+
+def decode(raw: bytes) -> tuple[str | None, str]:
+    """Decode article bytes: UTF-8 first, else the most likely encoding; None if not text."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "binary"
+    best = charset_normalizer.from_bytes(raw).best()
+    if best is None:
+        return None, "unknown"
+    text = str(best)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if text and controls / len(text) > MAX_CONTROL_SHARE:
+        return None, best.encoding
+    return text, best.encoding
+
+
+def read_article(path: Path, meta: ManifestRow | None) -> Article:
+    raw = path.read_bytes()
+    meta = meta or ManifestRow(file=path.name)
+    common = dict(
+        key=path.stem,
+        file=path.name,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        publisher=meta.publisher,
+        url=meta.url,
+        published_date=meta.published_date,
+        title=meta.title,
+    )
+    text, encoding = decode(raw)
+    if text is None:
+        return Article(text="", status="undecodable", encoding=encoding,
+                       warnings=(f"{path.name}: not decodable as text ({encoding})",), **common)
+    warnings = () if encoding == "utf-8" else (f"{path.name}: not UTF-8; decoded as {encoding}",)
+    status = "ok" if text.strip() else "empty"
+    return Article(text=text, status=status, encoding=encoding, warnings=warnings, **common)
+
+
+def article_paths(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    return sorted(p for p in folder.glob("*.txt") if p.is_file())
+
+
+def read_corpus(folder: Path) -> Iterator[Article]:
+    """Yield every article of ``folder`` in file-name order, one at a time."""
+    folder = Path(folder)
+    paths = article_paths(folder)
+    manifest = read_manifest(folder)
+    for path in paths:
+        yield read_article(path, manifest.get(path.name))
+
+
+def manifest_orphans(folder: Path) -> list[str]:
+    """Manifest rows whose file is missing from the folder (reported, not fatal)."""
+    folder = Path(folder)
+    present = {p.name for p in article_paths(folder)}
+    return sorted(name for name in read_manifest(folder) if name not in present)
