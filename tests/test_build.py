@@ -1,0 +1,122 @@
+"""The whole build on the seed articles: golden files, determinism, stable ids, duplicates, atomicity."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from etl.build import build
+from etl.validate import validate_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+DATA = ROOT / "data"
+TABLES = ("events", "sources", "evidence")
+OUTPUTS = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")]
+
+
+@pytest.fixture(scope="module")
+def seeds_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    build(SEEDS, out)
+    return out
+
+
+def copy_seeds(dest: Path, skip: str | None = None) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in SEEDS.iterdir():
+        if path.name != skip:
+            shutil.copy(path, dest / path.name)
+    return dest
+
+
+@pytest.mark.parametrize("name", OUTPUTS + ["event_ids.csv"])
+def test_fresh_build_reproduces_committed_data(seeds_build, name):
+    assert (seeds_build / name).read_bytes() == (DATA / name).read_bytes(), (
+        f"data/{name} differs from a fresh build of seeds/: rebuild with `etl build seeds --out data`"
+    )
+
+
+def test_build_output_validates(seeds_build):
+    assert validate_paths([seeds_build / "events.parquet", seeds_build / "events.csv"]) == []
+
+
+def test_every_article_has_a_sources_row(seeds_build):
+    sources = pd.read_parquet(seeds_build / "sources.parquet")
+    assert sorted(sources["source_key"]) == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    assert set(sources["status"]) <= {"ok", "empty", "undecodable", "duplicate"}
+
+
+def test_every_event_has_evidence_from_each_source(seeds_build):
+    events = pd.read_parquet(seeds_build / "events.parquet")
+    evidence = pd.read_parquet(seeds_build / "evidence.parquet")
+    assert len(events) > 0
+    for row in events.itertuples():
+        keys = set(evidence.loc[evidence["event_id_cnty"] == row.event_id_cnty, "source_key"])
+        assert keys == set(row.source_keys)
+    for row in evidence.itertuples():
+        text = (SEEDS / f"{row.source_key}.txt").read_text(encoding="utf-8")
+        assert text[row.start:row.end] == row.sentence
+
+
+def test_ids_survive_adding_an_article(tmp_path):
+    seeds = sorted(p.name for p in SEEDS.glob("*.txt"))
+    for left_out in seeds:
+        corpus, out = tmp_path / left_out / "in", tmp_path / left_out / "out"
+        copy_seeds(corpus, skip=left_out)
+        build(corpus, out)
+        before = pd.read_parquet(out / "events.parquet")
+        shutil.copy(SEEDS / left_out, corpus / left_out)
+        build(corpus, out)
+        after = pd.read_parquet(out / "events.parquet")
+        assert set(before["event_id_cnty"]) <= set(after["event_id_cnty"]), left_out
+        # an event that existed keeps its id: same id, same type and date
+        merged = before.merge(after, on="event_id_cnty", suffixes=("_b", "_a"))
+        assert (merged["event_type_b"] == merged["event_type_a"]).all()
+
+
+def test_a_copied_article_changes_no_event_and_is_flagged(tmp_path, seeds_build):
+    corpus, out = copy_seeds(tmp_path / "in"), tmp_path / "out"
+    first = sorted(SEEDS.glob("*.txt"))[0]
+    shutil.copy(first, corpus / "zzz_copy.txt")
+    build(corpus, out)
+    sources = pd.read_parquet(out / "sources.parquet").set_index("source_key")
+    assert sources.loc["zzz_copy", "status"] == "duplicate"
+    assert sources.loc["zzz_copy", "duplicate_of"] == first.stem
+    cols = [c for c in pd.read_parquet(seeds_build / "events.parquet").columns if c != "source_keys"]
+    before = pd.read_parquet(seeds_build / "events.parquet")[cols]
+    after = pd.read_parquet(out / "events.parquet")[cols]
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_killed_build_leaves_previous_outputs_whole(tmp_path):
+    """kill -9 at several moments during a build: each table is the old one or the new one, never torn."""
+    corpus, out = tmp_path / "in", tmp_path / "out"
+    copy_seeds(corpus, skip=sorted(p.name for p in SEEDS.glob("*.txt"))[-1])
+    build(corpus, out)
+    kept = OUTPUTS + ["event_ids.csv"]
+    old = {name: (out / name).read_bytes() for name in kept}
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[-1], corpus)
+    reference = tmp_path / "ref"
+    shutil.copytree(out, reference)
+    build(corpus, reference)
+    new = {name: (reference / name).read_bytes() for name in OUTPUTS}
+    for delay in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
+        proc = subprocess.Popen([sys.executable, "-m", "etl", "build", str(corpus), "--out", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        for name in OUTPUTS:
+            assert (out / name).read_bytes() in (old[name], new[name]), (delay, name)
+        # restore the old state for the next trial
+        for name, data in old.items():
+            (out / name).write_bytes(data)
