@@ -1,0 +1,231 @@
+"""Clean: find the parts of an article's text that are the article, not page furniture.
+
+The text itself is never changed (offsets must stay valid); the cleaner sets
+``Article.kept`` to the spans of the text that survive: newsletter blocks, photo
+credits, bylines and sign-offs, share prompts, a title repeated on the next line and
+section headings are left out. Patterns live in ``etl/vocab/furniture.yaml``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import vocab
+from .errors import DataFileError
+from .records import Article
+
+_WS = re.compile(r"\s+")
+
+
+def _alternation(patterns: list[str], name: str) -> re.Pattern:
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except (re.error, TypeError) as exc:
+        raise DataFileError(f"furniture.yaml: bad pattern in {name}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int  # stripped bounds; start == end for a blank line
+    words: int
+    dropped: bool = False
+    cut: bool = False  # its tail was cut: a kept span must end here
+
+    @property
+    def blank(self) -> bool:
+        return self.start == self.end
+
+
+@dataclass(frozen=True)
+class Cleaner:
+    drop: re.Pattern
+    cut: re.Pattern
+    block: re.Pattern
+    signoff_prefix: re.Pattern
+    prose_min_words: int
+    heading_max_words: int
+    heading_final: str
+    signoff_max_words: int
+    small_words: frozenset[str]
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "Cleaner":
+        data = vocab.load("furniture", folder)
+        if not isinstance(data, dict):
+            raise DataFileError("furniture.yaml: expected a mapping")
+        try:
+            return cls(
+                drop=_alternation(data["drop_line"], "drop_line"),
+                cut=_alternation(data["cut_tail"], "cut_tail"),
+                block=_alternation(data["block_start"], "block_start"),
+                signoff_prefix=re.compile(
+                    "^(?:" + "|".join(f"(?:{p})" for p in data["signoff_prefixes"]) + ")",
+                    re.IGNORECASE,
+                ),
+                prose_min_words=int(data["prose_min_words"]),
+                heading_max_words=int(data["heading_max_words"]),
+                heading_final=str(data["heading_final_punct"]),
+                signoff_max_words=int(data["signoff_max_words"]),
+                small_words=frozenset(str(w).lower() for w in data["signoff_small_words"]),
+            )
+        except (KeyError, ValueError, re.error) as exc:
+            raise DataFileError(f"furniture.yaml: missing or bad entry: {exc}") from exc
+
+    # ------------------------------------------------------------------ public
+    def __call__(self, article: Article) -> Article:
+        return replace(article, kept=self.kept_spans(article.text))
+
+    def signoff(self, article: Article) -> str | None:
+        """A trailing attribution line naming the publisher ("Daily Nation", "© 2024 AFP")."""
+        text = article.text
+        lines = [ln for ln in self._split(text) if not ln.blank]
+        if len(lines) < 2:
+            return None
+        last = lines[-1]
+        line = text[last.start:last.end]
+        stripped = self.signoff_prefix.sub("", line).strip(" \t()[]")
+        stripped = re.sub(r"^\d{4}\s+", "", stripped)
+        if stripped and self._name_like(stripped):
+            return stripped
+        return None
+
+    def kept_spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        lines = self._split(text)
+        lines = [self._classify(text, ln) for ln in lines]
+        self._drop_repeats(text, lines)
+        self._drop_tail_block(text, lines)
+        self._drop_signoff(text, lines)
+        self._drop_headings(text, lines)
+        return self._merge(lines)
+
+    # ----------------------------------------------------------------- helpers
+    @staticmethod
+    def _split(text: str) -> list[_Line]:
+        out = []
+        pos = 0
+        n = len(text)
+        while pos <= n:
+            nl = text.find("\n", pos)
+            if nl < 0:
+                nl = n
+            raw = text[pos:nl]
+            body = raw.strip()
+            if body:
+                start = pos + (len(raw) - len(raw.lstrip()))
+                end = start + len(body)
+                out.append(_Line(start, end, len(body.split())))
+            else:
+                out.append(_Line(pos, pos, 0))
+            pos = nl + 1
+        return out
+
+    def _classify(self, text: str, line: _Line) -> _Line:
+        if line.blank:
+            return line
+        body = text[line.start:line.end]
+        if self.drop.search(body):
+            return replace(line, dropped=True)
+        cut = self.cut.search(body)
+        if cut:
+            end = line.start + len(body[:cut.start()].rstrip())
+            if end <= line.start:
+                return replace(line, dropped=True)
+            return _Line(line.start, end, len(text[line.start:end].split()), cut=True)
+        return line
+
+    @staticmethod
+    def _norm(text: str) -> str:
+        return _WS.sub(" ", text).strip().casefold()
+
+    def _drop_repeats(self, text: str, lines: list[_Line]) -> None:
+        """A line repeating the line before it (a title printed twice): keep the first."""
+        previous = None
+        for i, line in enumerate(lines):
+            if line.blank or line.dropped:
+                continue
+            body = self._norm(text[line.start:line.end])
+            if body == previous:
+                lines[i] = replace(line, dropped=True)
+            previous = body
+
+    def _drop_tail_block(self, text: str, lines: list[_Line]) -> None:
+        """From a newsletter/'read more' line near the end to the end, if no prose follows."""
+        j = len(lines) - 1
+        while j >= 0 and (lines[j].blank or lines[j].dropped or lines[j].words < self.prose_min_words):
+            j -= 1
+        for k in range(j + 1, len(lines)):
+            line = lines[k]
+            if not line.blank and self.block.search(text[line.start:line.end]):
+                for m in range(k, len(lines)):
+                    if not lines[m].blank:
+                        lines[m] = replace(lines[m], dropped=True)
+                return
+
+    def _name_like(self, line: str) -> bool:
+        if not line or line[-1] in ".!?:;,":
+            return False
+        words = line.split()
+        if not 1 <= len(words) <= self.signoff_max_words:
+            return False
+        if not any(ch.isalpha() for ch in line):
+            return False
+        for word in words:
+            if word.lower() in self.small_words:
+                continue
+            if not (word[0].isupper() or word[0].isdigit()):
+                return False
+        return True
+
+    def _drop_signoff(self, text: str, lines: list[_Line]) -> None:
+        kept = [i for i, ln in enumerate(lines) if not ln.blank and not ln.dropped]
+        if len(kept) < 2:
+            return
+        last = lines[kept[-1]]
+        body = self.signoff_prefix.sub("", text[last.start:last.end]).strip(" \t()[]")
+        before = lines[kept[-2]]
+        before_text = text[before.start:before.end]
+        # only a closing line after a paragraph of prose (not a list or a headline run)
+        if body and self._name_like(body) and before_text[-1] in self.heading_final:
+            lines[kept[-1]] = replace(last, dropped=True)
+
+    def _drop_headings(self, text: str, lines: list[_Line]) -> None:
+        kept = [i for i, ln in enumerate(lines) if not ln.blank and not ln.dropped]
+        for pos in range(1, len(kept) - 1):
+            line = lines[kept[pos]]
+            if not 1 <= line.words <= self.heading_max_words:
+                continue
+            body = text[line.start:line.end]
+            if body[-1] in self.heading_final or not (body[0].isupper() or body[0].isdigit()):
+                continue
+            prev = lines[kept[pos - 1]]
+            prev_text = text[prev.start:prev.end]
+            nxt = lines[kept[pos + 1]]
+            # between two paragraphs of prose: the one before ends a sentence, the one after
+            # is longer than a heading
+            if prev_text[-1] in ".!?\"”’)…" and nxt.words > self.heading_max_words:
+                lines[kept[pos]] = replace(line, dropped=True)
+
+    @staticmethod
+    def _merge(lines: list[_Line]) -> tuple[tuple[int, int], ...]:
+        spans: list[tuple[int, int]] = []
+        current: list[int] | None = None
+        for line in lines:
+            if line.blank:
+                continue
+            if line.dropped:
+                if current:
+                    spans.append((current[0], current[1]))
+                    current = None
+                continue
+            if current is None:
+                current = [line.start, line.end]
+            else:
+                current[1] = line.end
+            if line.cut:
+                spans.append((current[0], current[1]))
+                current = None
+        if current:
+            spans.append((current[0], current[1]))
+        return tuple(spans) or ((0, 0),)  # all furniture: nothing kept
