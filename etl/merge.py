@@ -1,0 +1,457 @@
+"""One event, one row: merge the single-article events of all articles.
+
+Every article's coder emits its own events; an event reported by five articles arrives
+five times. ``merge_events`` groups the reports of one event into one row, because a
+researcher who counts rows or sums fatalities must not count an event twice.
+
+Two reports are of the same event (``same_event``) when all of these hold:
+
+* same country and event type;
+* sub event types agree: equal, or one is the general case of the other ("Other", or
+  "Armed clash" against a territory-change sub type of the same battle);
+* dates agree within precision: the same day when both are exact (time_precision 1),
+  at most 7 days apart when either is precision 2, inside the coarse event's month when
+  either is precision 3;
+* places agree: the same location name; or, when either is region-level (geo_precision 3),
+  the same admin1; or within a distance that grows with geo_precision (10/25/75 km, great
+  circle). An Agreement is coded where it is reached, which reports often disagree on, so
+  for Agreements overlapping actors stand in for the place;
+* actors are compatible: the two actor sets overlap (order does not matter: A-B equals
+  B-A; state forces and the government of one country count as one actor; year ranges
+  are ignored), or one side names no identified actor.
+
+Grouping is greedy complete linkage: candidate pairs (found by blocking on country, event
+type and week, then a 1-degree grid or admin1, never all pairs) are taken best first, and
+two groups join only if every cross pair is the same event and the groups share no
+article: two events of one article are never merged unless identical.
+
+The merged row keeps the most precise date and place, the most specific sub type, the
+actors of its most complete report, the union of source keys (sorted) and all evidence,
+and ACLED's conservative fatality figure: the lowest positive figure reported (a report
+without a figure is not a figure of 0); when reports disagree the note says so. The note
+is the single most informative report's note, not a paste of all of them.
+
+Duplicate articles (``etl.sources.find_duplicates``) never add an event: their own events
+are dropped, and the duplicate's key joins the ``source_keys`` of every row its original
+reports, so the row stays traceable to every article without any other change (source,
+evidence, fatalities and notes stay the original's).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping
+
+from geopy.distance import great_circle
+
+from .records import Event, Evidence
+from .sources import Publishers
+
+TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+GENERAL = "Other"
+CLASH = "Armed clash"
+
+
+@dataclass(frozen=True)
+class MergeRules:
+    week_days: int = 7
+    km_by_precision: tuple[float, float, float] = (10.0, 25.0, 75.0)  # geo_precision 1, 2, 3
+    place_free_subtypes: frozenset[str] = frozenset({"Agreement"})
+    grid_degrees: float = 1.0  # blocking cell; must span the largest distance above
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The fields that decide whether two records describe the same event."""
+
+    country: str
+    event_date: dt.date
+    time_precision: int
+    event_type: str
+    sub_event_type: str
+    location: str
+    latitude: float
+    longitude: float
+    geo_precision: int
+    admin1: str
+    actors: frozenset[str]
+    source_keys: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def of(cls, event: Event) -> "Identity":
+        return cls(
+            country=event.country,
+            event_date=event.event_date,
+            time_precision=event.time_precision,
+            event_type=event.event_type,
+            sub_event_type=event.sub_event_type,
+            location=event.location,
+            latitude=event.latitude,
+            longitude=event.longitude,
+            geo_precision=event.geo_precision,
+            admin1=event.admin1,
+            actors=actor_keys((event.actor1, event.actor2)),
+            source_keys=frozenset(event.source_keys),
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# The same-event test
+
+
+def actor_key(name: str) -> str:
+    """Comparable form of an actor name: '' for no or unidentified actor."""
+    text = " ".join(name.split()).casefold()
+    if not text or text.startswith("unidentified"):
+        return ""
+    # Drop year ranges such as "(2003-)" and normalise state actors of one country.
+    while "(" in text and ")" in text[text.index("("):]:
+        start = text.index("(")
+        end = text.index(")", start)
+        inner = text[start + 1:end]
+        if any(ch.isdigit() for ch in inner):
+            text = (text[:start] + text[end + 1:]).strip()
+        else:
+            break
+    for prefix in ("military forces of ", "police forces of ", "government of ", "armed forces of "):
+        if text.startswith(prefix):
+            return "state of " + text[len(prefix):].strip()
+    return " ".join(text.split())
+
+
+def actor_keys(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(k for k in (actor_key(n) for n in names) if k)
+
+
+def subtypes_agree(x: str, y: str) -> bool:
+    if x == y or x == GENERAL or y == GENERAL:
+        return True
+    return {x, y} - TERRITORY == {CLASH}
+
+
+def specificity(sub_event_type: str) -> int:
+    return 0 if sub_event_type == GENERAL else 1 if sub_event_type == CLASH else 2
+
+
+def dates_agree(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
+    precision = max(a.time_precision, b.time_precision)
+    if precision >= 3:
+        for coarse in (a, b):
+            if coarse.time_precision >= 3:
+                for other in (a, b):
+                    if (other.event_date.year, other.event_date.month) != (coarse.event_date.year, coarse.event_date.month):
+                        return False
+        return True
+    gap = abs((a.event_date - b.event_date).days)
+    return gap == 0 if precision <= 1 else gap <= rules.week_days
+
+
+def distance_km(a: Identity, b: Identity) -> float:
+    return great_circle((a.latitude, a.longitude), (b.latitude, b.longitude)).km
+
+
+def places_agree(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
+    if a.location and a.location.casefold() == b.location.casefold():
+        return True
+    if max(a.geo_precision, b.geo_precision) >= 3 and a.admin1 and a.admin1 == b.admin1:
+        return True
+    limit = rules.km_by_precision[min(max(a.geo_precision, b.geo_precision), 3) - 1]
+    return distance_km(a, b) <= limit
+
+
+def same_event(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
+    """Whether two reports describe one event (see the module docstring)."""
+    if a.country != b.country or a.event_type != b.event_type:
+        return False
+    if not subtypes_agree(a.sub_event_type, b.sub_event_type) or not dates_agree(a, b, rules):
+        return False
+    shared = a.actors & b.actors
+    if not (shared or not a.actors or not b.actors):
+        return False
+    place_free = a.sub_event_type in rules.place_free_subtypes or b.sub_event_type in rules.place_free_subtypes
+    if place_free and shared:
+        return True
+    return places_agree(a, b, rules)
+
+
+def pair_cost(a: Identity, b: Identity) -> tuple:
+    """Lower is a better match: exact sub type, then close date, place and more shared actors."""
+    return (
+        0 if a.sub_event_type == b.sub_event_type else 1,
+        abs((a.event_date - b.event_date).days),
+        0 if a.location.casefold() == b.location.casefold() else 1,
+        round(distance_km(a, b), 3),
+        -len(a.actors & b.actors),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Blocking
+
+
+def _week(date: dt.date) -> int:
+    return date.toordinal() // 7
+
+
+def _weeks(identity: Identity, rules: MergeRules) -> range:
+    """Weeks whose events may share a date with this one."""
+    if identity.time_precision >= 3:
+        first = identity.event_date.replace(day=1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return range(_week(first), _week(last) + 1)
+    spread = 0 if identity.time_precision <= 1 else rules.week_days
+    return range(_week(identity.event_date - dt.timedelta(days=spread)), _week(identity.event_date + dt.timedelta(days=spread)) + 1)
+
+
+def _cell(identity: Identity, rules: MergeRules) -> tuple[int, int]:
+    return (math.floor(identity.latitude / rules.grid_degrees), math.floor(identity.longitude / rules.grid_degrees))
+
+
+def candidate_pairs(identities: list[Identity], rules: MergeRules = MergeRules()) -> set[tuple[int, int]]:
+    """Index pairs (i < j) worth testing: same country and type, near in time and space."""
+    placed: dict[tuple, list[int]] = defaultdict(list)
+    for i, ident in enumerate(identities):
+        base = (ident.country, ident.event_type, _week(ident.event_date))
+        placed[base + ("cell", _cell(ident, rules))].append(i)
+        if ident.admin1:
+            placed[base + ("admin1", ident.admin1)].append(i)
+            if ident.geo_precision >= 3:
+                placed[base + ("admin1-region", ident.admin1)].append(i)
+        placed[base + ("name", ident.location.casefold())].append(i)
+        if ident.sub_event_type in rules.place_free_subtypes:
+            placed[base + ("anywhere",)].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, ident in enumerate(identities):
+        lat, lon = _cell(ident, rules)
+        reach = range(-2, 3) if ident.geo_precision >= 3 else range(-1, 2)
+        probes: list[tuple] = [("cell", (lat + dy, lon + dx)) for dy in reach for dx in reach]
+        probes.append(("name", ident.location.casefold()))
+        if ident.admin1:
+            probes.append(("admin1-region", ident.admin1))
+            if ident.geo_precision >= 3:
+                probes.append(("admin1", ident.admin1))
+        if ident.sub_event_type in rules.place_free_subtypes or ident.sub_event_type == GENERAL:
+            probes.append(("anywhere",))
+        for week in _weeks(ident, rules):
+            base = (ident.country, ident.event_type, week)
+            for probe in probes:
+                for j in placed.get(base + probe, ()):
+                    if j != i:
+                        pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------
+# Merging
+
+
+def merge_events(
+    events: Iterable[Event],
+    publishers_by_key: Mapping[str, str | None],
+    publishers: Publishers,
+    duplicates: Mapping[str, str] | None = None,
+    rules: MergeRules = MergeRules(),
+) -> tuple[Event, ...]:
+    """Merge reports of one event into one row; fill ``source`` and ``source_scale``.
+
+    ``publishers_by_key``: article key -> publisher (None when unknown).
+    ``duplicates``: duplicate article key -> original key (from ``find_duplicates``).
+    Returns rows sorted by country, date, type, place, actors and source keys; the same
+    input in any order gives the same output.
+    """
+    duplicates = dict(duplicates or {})
+    reports = _collapse_identical(_without_duplicates(events, duplicates))
+    identities = [Identity.of(e) for e in reports]
+    groups = _group(identities, rules)
+    copies: dict[str, list[str]] = defaultdict(list)
+    for copy, original in duplicates.items():
+        copies[original].append(copy)
+    rows = [_merge_group([reports[i] for i in group], copies, publishers_by_key, publishers) for group in groups]
+    return tuple(sorted(rows, key=_row_order))
+
+
+def _without_duplicates(events: Iterable[Event], duplicates: Mapping[str, str]) -> list[Event]:
+    kept = []
+    for event in events:
+        keys = tuple(k for k in event.source_keys if k not in duplicates)
+        if not keys:
+            continue
+        if len(keys) != len(event.source_keys):
+            event = replace(event, source_keys=keys, evidence=tuple(ev for ev in event.evidence if ev.source_key not in duplicates))
+        kept.append(event)
+    return kept
+
+
+def _content_key(event: Event) -> tuple:
+    """Everything coded about an event except its evidence, note and bookkeeping."""
+    return (
+        event.event_date, event.time_precision, event.disorder_type, event.event_type, event.sub_event_type,
+        event.actor1, event.assoc_actor_1, event.inter1, event.actor2, event.assoc_actor_2, event.inter2,
+        event.interaction, event.civilian_targeting, event.iso, event.region, event.country, event.admin1,
+        event.admin2, event.admin3, event.location, event.latitude, event.longitude, event.geo_precision,
+        event.fatalities, tuple(sorted(set(event.source_keys))),
+    )
+
+
+def fingerprint(event: Event) -> str:
+    """A stable hash of an event's content (not its evidence order or warnings)."""
+    evidence = sorted((e.source_key, e.start, e.end, e.sentence) for e in event.evidence)
+    text = repr((_content_key(event), event.notes, event.tags, evidence))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _collapse_identical(events: Iterable[Event]) -> list[Event]:
+    """Sort canonically and fold identical reports of one article into one."""
+    by_content: dict[tuple, list[Event]] = defaultdict(list)
+    for event in events:
+        by_content[_content_key(event)].append(event)
+    folded = []
+    for same in by_content.values():
+        same.sort(key=fingerprint)
+        best = max(same, key=lambda e: (len(e.notes), _neg(fingerprint(e))))
+        folded.append(replace(best, evidence=_evidence(e for s in same for e in s.evidence), warnings=_warnings(same)))
+    folded.sort(key=lambda e: (_content_key(e), fingerprint(e)))
+    return folded
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in text)
+
+
+def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
+    pairs = [
+        (pair_cost(identities[i], identities[j]), i, j)
+        for i, j in candidate_pairs(identities, rules)
+        if same_event(identities[i], identities[j], rules)
+    ]
+    pairs.sort()
+    members: dict[int, list[int]] = {i: [i] for i in range(len(identities))}
+    keys: dict[int, set[str]] = {i: set(identities[i].source_keys) for i in range(len(identities))}
+    root = list(range(len(identities)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for _cost, i, j in pairs:
+        ri, rj = find(i), find(j)
+        if ri == rj or keys[ri] & keys[rj]:
+            continue
+        if not all(same_event(identities[x], identities[y], rules) for x in members[ri] for y in members[rj]):
+            continue
+        lo, hi = min(ri, rj), max(ri, rj)
+        root[hi] = lo
+        members[lo].extend(members.pop(hi))
+        keys[lo] |= keys.pop(hi)
+    return [sorted(group) for _root, group in sorted(members.items())]
+
+
+def _merge_group(
+    group: list[Event],
+    copies: Mapping[str, list[str]],
+    publishers_by_key: Mapping[str, str | None],
+    publishers: Publishers,
+) -> Event:
+    keys = sorted({k for e in group for k in e.source_keys})
+    names: list[str] = []
+    for key in keys:
+        name = publishers_by_key.get(key)
+        if name and name.strip():
+            name = publishers.canonical(name)
+            if name not in names:
+                names.append(name)
+    all_keys = tuple(sorted(set(keys) | {c for k in keys for c in copies.get(k, ())}))
+    source = "; ".join(names)
+    if len(group) == 1:
+        event = group[0]
+        return replace(event, source_keys=all_keys, source=source, source_scale=publishers.scale(names, event.country))
+
+    order = sorted(group, key=fingerprint)
+    # Date: the most precise; among equals the most reported day, then the earliest.
+    best_tp = min(e.time_precision for e in order)
+    days = Counter(e.event_date for e in order if e.time_precision == best_tp)
+    date = min(days, key=lambda d: (-days[d], d))
+    # Place: the most precise; among equals the most reported place, then by name.
+    best_gp = min(e.geo_precision for e in order)
+    places = Counter(_place(e) for e in order if e.geo_precision == best_gp)
+    place = min(places, key=lambda p: (-places[p], p))
+    # Sub type: the most specific, then the most reported.
+    subtypes = Counter(e.sub_event_type for e in order)
+    sub = min(subtypes, key=lambda s: (-specificity(s), -subtypes[s], s))
+    # Actors, disorder type, tags: the most complete report of the chosen sub type.
+    actor_source = min(
+        (e for e in order if e.sub_event_type == sub),
+        key=lambda e: (-len(actor_keys((e.actor1, e.actor2))), -bool(e.assoc_actor_1 or e.assoc_actor_2), e.time_precision, e.geo_precision, fingerprint(e)),
+    )
+    # Fatalities: the lowest positive figure (0 = no report).
+    figures = sorted({e.fatalities for e in order if e.fatalities > 0})
+    fatalities = figures[0] if figures else 0
+    note_source = min(
+        order,
+        key=lambda e: (
+            e.fatalities != fatalities,
+            e.sub_event_type != sub,
+            e.time_precision != best_tp or e.event_date != date,
+            e.geo_precision != best_gp or _place(e) != place,
+            -len(e.notes),
+            fingerprint(e),
+        ),
+    )
+    notes = note_source.notes.strip()
+    warnings = list(_warnings(order))
+    if len(figures) > 1:
+        shown = ", ".join(str(f) for f in figures[:-1]) + f" and {figures[-1]}"
+        notes = (notes + " " if notes else "") + (
+            f"Reported fatalities vary between sources ({shown}); the lowest figure is coded."
+        )
+        warnings.append(f"fatalities disagree: {', '.join(map(str, figures))}")
+    place_event = min((e for e in order if _place(e) == place and e.geo_precision == best_gp), key=fingerprint)
+    return replace(
+        actor_source,
+        event_date=date,
+        time_precision=best_tp,
+        sub_event_type=sub,
+        iso=place_event.iso,
+        region=place_event.region,
+        country=place_event.country,
+        admin1=place_event.admin1,
+        admin2=place_event.admin2,
+        admin3=place_event.admin3,
+        location=place_event.location,
+        latitude=place_event.latitude,
+        longitude=place_event.longitude,
+        geo_precision=best_gp,
+        notes=notes,
+        fatalities=fatalities,
+        source_keys=all_keys,
+        evidence=_evidence(ev for e in order for ev in e.evidence),
+        source=source,
+        source_scale=publishers.scale(names, place_event.country),
+        event_id_cnty="",
+        timestamp=max(e.timestamp for e in order),
+        warnings=tuple(sorted(set(warnings))),
+    )
+
+
+def _place(event: Event) -> tuple:
+    return (event.location, event.admin1, event.admin2, event.admin3, event.latitude, event.longitude)
+
+
+def _evidence(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    return tuple(sorted(set(items), key=lambda e: (e.source_key, e.start, e.end, e.sentence)))
+
+
+def _warnings(events: Iterable[Event]) -> tuple[str, ...]:
+    return tuple(sorted({w for e in events for w in e.warnings}))
+
+
+def _row_order(event: Event) -> tuple:
+    return (
+        event.country, event.event_date, event.event_type, event.sub_event_type, event.location,
+        event.actor1, event.actor2, event.source_keys, fingerprint(event),
+    )

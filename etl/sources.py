@@ -1,0 +1,293 @@
+"""Who published an article, the ACLED ``source_scale`` of a set of publishers, and which
+articles are copies of others.
+
+``Publishers`` is built once from ``etl/vocab/publishers.yaml``:
+
+* ``publisher(article, signoff)`` -- the manifest's publisher (``Article.publisher``), else
+  the article's trailing sign-off line (when it names a known outlet, or looks like a
+  name), else the strongest in-text attribution of a known outlet: a dateline
+  "(Reuters) -", a copyright line, "..., reporting Daily Sabah", "according to AFP".
+  Known outlets come back under the name ACLED writes (aliases resolved).
+* ``scale(publishers, country=None)`` -- ACLED's ``source_scale``: the distinct scales of
+  the sources joined with "-" in ACLED's order ("Other-National", "National-International").
+  ACLED writes at most two; with three or more the two most frequent are kept (ties: the
+  narrower scale). Given the event's country, a national outlet of another country counts
+  as Regional (same neighbourhood) or International.
+
+``find_duplicates`` finds copies by content: Jaccard similarity of word 5-gram shingles,
+estimated with MinHash signatures (fixed seeds, so deterministic) and LSH banding; only
+signatures are kept in memory, never texts.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .errors import DataFileError
+from .records import Article
+from .vocab import load
+
+# ---------------------------------------------------------------------------------------
+# Publishers
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    aliases: tuple[str, ...]
+    scale: str
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Publishers:
+    outlets: tuple[Outlet, ...]
+    scales: tuple[str, ...]  # ACLED's order, narrowest first
+    unknown_scale: str
+    dominant_scales: tuple[str, ...]
+    neighbourhoods: tuple[frozenset[str], ...]
+    by_alias: Mapping[str, Outlet]  # casefolded name or alias -> outlet
+    institution: re.Pattern[str]
+    attribution: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, pattern), strongest first
+    signoff_shape: re.Pattern[str]
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "Publishers":
+        data = load("publishers", folder)
+        where = "etl/vocab/publishers.yaml"
+        try:
+            scales = tuple(data["scales"])
+            outlets = tuple(
+                Outlet(
+                    name=str(o["name"]),
+                    aliases=tuple(str(a) for a in o.get("aliases") or ()),
+                    scale=str(o["scale"]),
+                    country=o.get("country"),
+                )
+                for o in data["outlets"]
+            )
+            attribution_specs = [(str(a["kind"]), str(a["pattern"])) for a in data["attribution"]]
+            neighbourhoods = tuple(frozenset(v) for v in (data.get("neighbourhoods") or {}).values())
+            institution_words = list(data.get("institution_words") or ())
+            unknown_scale = str(data.get("unknown_scale", "Other"))
+            dominant = tuple(data.get("dominant_scales") or ())
+        except (KeyError, TypeError) as exc:
+            raise DataFileError(f"{where}: missing or malformed entry: {exc}") from exc
+        by_alias: dict[str, Outlet] = {}
+        for outlet in outlets:
+            for part in _scale_parts(outlet.scale):
+                if part not in scales:
+                    raise DataFileError(f"{where}: outlet {outlet.name!r}: unknown scale {outlet.scale!r}")
+            for alias in (outlet.name, *outlet.aliases):
+                key = alias.casefold()
+                if key in by_alias and by_alias[key] != outlet:
+                    raise DataFileError(f"{where}: alias {alias!r} names two outlets")
+                by_alias[key] = outlet
+        # Longest names first, so "Sputnik Armenia" wins over "Sputnik".
+        names = sorted({a for o in outlets for a in (o.name, *o.aliases)}, key=lambda s: (-len(s), s))
+        outlet_alt = "|".join(_alias_regex(n) for n in names)
+        attribution = []
+        for kind, pattern in attribution_specs:
+            if "{outlet}" not in pattern:
+                raise DataFileError(f"{where}: attribution {kind!r} has no {{outlet}}")
+            try:
+                attribution.append((kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{outlet_alt})"), re.I)))
+            except re.error as exc:
+                raise DataFileError(f"{where}: attribution {kind!r}: {exc}") from exc
+        institution = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in institution_words) + r")\b") if institution_words else re.compile(r"(?!)")
+        return cls(
+            outlets=outlets,
+            scales=scales,
+            unknown_scale=unknown_scale,
+            dominant_scales=dominant,
+            neighbourhoods=neighbourhoods,
+            by_alias=by_alias,
+            institution=institution,
+            attribution=tuple(attribution),
+            # A sign-off that is a name: a few capitalised words, no sentence inside.
+            signoff_shape=re.compile(r"^[A-Z0-9][\w.&'’+/() -]{0,58}[\w.)+]$"),
+        )
+
+    # -- publisher of an article ---------------------------------------------------------
+
+    def canonical(self, name: str) -> str:
+        """ACLED's name for a publisher name or alias; unknown names come back trimmed."""
+        clean = " ".join(name.split())
+        outlet = self.by_alias.get(clean.casefold())
+        return outlet.name if outlet else clean
+
+    def known(self, name: str) -> bool:
+        return " ".join(name.split()).casefold() in self.by_alias
+
+    def publisher(self, article: Article, signoff: str | None = None) -> str | None:
+        if article.publisher and article.publisher.strip():
+            return self.canonical(article.publisher)
+        if signoff and signoff.strip():
+            line = " ".join(signoff.split()).strip(" -–—|")
+            if self.known(line):
+                return self.canonical(line)
+            found = self.attributed(line)
+            if found:
+                return found
+            if self.signoff_shape.match(line) and len(line.split()) <= 6:
+                return line
+        return self.attributed(article.text)
+
+    def attributed(self, text: str) -> str | None:
+        """The outlet named by the strongest attribution in ``text`` (earliest on ties)."""
+        for _kind, pattern in self.attribution:
+            for match in pattern.finditer(text):
+                name = match.group("outlet")
+                if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
+                    return self.canonical(name)
+        return None
+
+    # -- source scale ---------------------------------------------------------------------
+
+    def scale_of(self, publisher: str, country: str | None = None) -> str:
+        outlet = self.by_alias.get(" ".join(publisher.split()).casefold())
+        if outlet is None:
+            return "Other" if self.institution.search(publisher) else self.unknown_scale
+        if country and outlet.country and outlet.country != country and outlet.scale in ("National", "Subnational"):
+            near = any(outlet.country in hood and country in hood for hood in self.neighbourhoods)
+            return "Regional" if near else "International"
+        return outlet.scale
+
+    def scale(self, publishers: Iterable[str], country: str | None = None) -> str:
+        each = [self.scale_of(p, country) for p in publishers if p and p.strip()]
+        if not each:
+            return ""
+        for dominant in self.dominant_scales:
+            if dominant in each:
+                return dominant
+        counts = Counter(part for s in each for part in _scale_parts(s))
+        rank = {s: i for i, s in enumerate(self.scales)}
+        kept = sorted(counts, key=lambda s: (-counts[s], rank.get(s, len(rank)), s))[:2]
+        return "-".join(sorted(kept, key=lambda s: (rank.get(s, len(rank)), s)))
+
+
+def _scale_parts(scale: str) -> list[str]:
+    # "Local partner-New media" is two scales; no single scale contains "-".
+    return scale.split("-")
+
+
+def _alias_regex(name: str) -> str:
+    """Short names and all-capital acronyms only match as written (AP, Dawn, Trend)."""
+    body = re.escape(name).replace(r"\ ", r"\s+")
+    if len(name) <= 5 or name.isupper():
+        return f"(?-i:{body})"
+    return body
+
+
+def _case_ok(name: str, seen: str) -> bool:
+    return True if len(name) > 5 and not name.isupper() else name == seen
+
+
+# ---------------------------------------------------------------------------------------
+# Duplicate articles
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MERSENNE = (1 << 61) - 1
+
+
+@dataclass(frozen=True)
+class DuplicateRules:
+    shingle: int = 5  # words per shingle
+    permutations: int = 128
+    bands: int = 32  # LSH: 32 bands of 4 rows finds pairs from Jaccard ~0.4 up
+    jaccard: float = 0.6  # near-copy: estimated Jaccard at least this ...
+    containment: float = 0.85  # ... or the smaller text this much inside the larger
+    min_shingles: int = 40  # containment only counts for texts at least this long
+
+
+def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules = DuplicateRules()) -> dict[str, str]:
+    """Duplicate key -> original key for (key, text) pairs, by content.
+
+    Exact copies (same words) and near-copies (a wire story republished with a sentence
+    changed or a paragraph added) are grouped; in each group the first key in sorted order
+    is the original. Texts are read once and dropped: only a 128-number MinHash signature,
+    the shingle count and an exact-content hash are kept per article. Articles with no
+    words are never duplicates. The result does not depend on the input order.
+    """
+    a, b = _permutation_params(rules.permutations)
+    signatures: dict[str, np.ndarray] = {}
+    sizes: dict[str, int] = {}
+    exact: dict[bytes, list[str]] = defaultdict(list)
+    for key, text in articles:
+        words = [w.casefold() for w in _WORD.findall(text or "")]
+        if not words:
+            continue
+        if key in signatures:
+            raise ValueError(f"find_duplicates: key {key!r} given twice")
+        exact[hashlib.sha256(" ".join(words).encode("utf-8")).digest()].append(key)
+        n = rules.shingle
+        grams = {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+        hashes = np.fromiter((_hash32(g) for g in grams), dtype=np.uint64, count=len(grams))
+        # (a*x + b) mod p over all permutations at once; a, x < 2^32 so no overflow.
+        signatures[key] = (((a[:, None] * hashes[None, :] + b[:, None]) % _MERSENNE).min(axis=1)).astype(np.uint64)
+        sizes[key] = len(grams)
+
+    parent = {k: k for k in signatures}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(x: str, y: str) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            lo, hi = sorted((rx, ry))
+            parent[hi] = lo
+
+    for keys in exact.values():
+        for other in keys[1:]:
+            union(keys[0], other)
+
+    rows = rules.permutations // rules.bands
+    buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
+    for key in sorted(signatures):
+        sig = signatures[key]
+        for band in range(rules.bands):
+            buckets[(band, sig[band * rows:(band + 1) * rows].tobytes())].append(key)
+    checked: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1:]:
+                if (x, y) in checked:
+                    continue
+                checked.add((x, y))
+                if _near_copy(signatures[x], signatures[y], sizes[x], sizes[y], rules):
+                    union(x, y)
+    return {k: find(k) for k in sorted(signatures) if find(k) != k}
+
+
+def _near_copy(sx: np.ndarray, sy: np.ndarray, nx: int, ny: int, rules: DuplicateRules) -> bool:
+    jaccard = float(np.mean(sx == sy))
+    if jaccard >= rules.jaccard:
+        return True
+    small = min(nx, ny)
+    if small < rules.min_shingles:
+        return False
+    shared = jaccard * (nx + ny) / (1.0 + jaccard)
+    return shared / small >= rules.containment
+
+
+def _hash32(text: str) -> int:
+    return struct.unpack("<I", hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest())[0]
+
+
+def _permutation_params(count: int) -> tuple[np.ndarray, np.ndarray]:
+    seed = hashlib.sha256(b"acled-etl minhash").digest()
+    rng = np.random.Generator(np.random.PCG64(int.from_bytes(seed[:8], "little")))
+    a = rng.integers(1, 1 << 32, size=count, dtype=np.uint64)
+    b = rng.integers(0, 1 << 32, size=count, dtype=np.uint64)
+    return a, b

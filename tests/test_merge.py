@@ -1,0 +1,267 @@
+"""Cross-article merge: one event, one row (events are built by hand here)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl.merge import actor_key, merge_events, same_event, Identity
+from etl.records import Event, Evidence
+from etl.sources import Publishers
+
+AZE = "Military Forces of Azerbaijan (2003-)"
+ART = "Military Forces of Artsakh (2007-)"
+RUS = "Military Forces of Russia (2000-)"
+DAY = dt.date(2031, 5, 14)
+# Two made-up towns 5 km apart, and a third 200 km away.
+TOWN_A = ("Alpha", 40.00, 47.00)
+TOWN_B = ("Bravo", 40.045, 47.00)
+TOWN_FAR = ("Faraway", 41.80, 47.00)
+
+
+@pytest.fixture(scope="module")
+def publishers() -> Publishers:
+    return Publishers.load()
+
+
+def ev(
+    key: str,
+    *,
+    date: dt.date = DAY,
+    tp: int = 1,
+    etype: str = "Battles",
+    sub: str = "Armed clash",
+    a1: str = AZE,
+    a2: str = ART,
+    town: tuple[str, float, float] = TOWN_A,
+    gp: int = 1,
+    admin1: str = "Province One",
+    fatalities: int = 0,
+    notes: str = "",
+    country: str = "Azerbaijan",
+    start: int = 0,
+) -> Event:
+    name, lat, lon = town
+    return Event(
+        event_date=date,
+        time_precision=tp,
+        disorder_type="Political violence",
+        event_type=etype,
+        sub_event_type=sub,
+        actor1=a1,
+        inter1=1,
+        interaction=12,
+        iso=31 if country == "Azerbaijan" else 51,
+        region="Caucasus and Central Asia",
+        country=country,
+        location=name,
+        latitude=lat,
+        longitude=lon,
+        geo_precision=gp,
+        notes=notes or f"On {date:%d %B %Y}, an event was coded from article {key}.",
+        fatalities=fatalities,
+        source_keys=(key,),
+        evidence=(Evidence(key, f"sentence of {key}", start, start + 20),),
+        actor2=a2,
+        inter2=2,
+        admin1=admin1,
+    )
+
+
+def merged(events, publishers, by_key=None, **kw):
+    return merge_events(events, by_key or {}, publishers, **kw)
+
+
+def test_five_agreements_from_five_articles_make_one_row(publishers):
+    towns = [TOWN_A, TOWN_B, TOWN_A, TOWN_FAR, TOWN_A]
+    events = [
+        ev(f"k{i}", etype="Strategic developments", sub="Agreement", town=t, gp=3 if i == 3 else 1,
+           a1=(AZE, ART)[i % 2], a2=(ART, AZE)[i % 2])
+        for i, t in enumerate(towns)
+    ]
+    rows = merged(events, publishers)
+    assert len(rows) == 1
+    assert rows[0].source_keys == ("k0", "k1", "k2", "k3", "k4")
+    assert rows[0].geo_precision == 1 and rows[0].location == "Alpha"
+    assert len(rows[0].evidence) == 5
+
+
+@pytest.mark.parametrize(
+    "second, expected_rows",
+    [
+        (dict(date=DAY + dt.timedelta(days=1), tp=2), 1),  # a day apart, precision 2
+        (dict(date=DAY + dt.timedelta(days=1), tp=1), 2),  # a day apart, both exact
+        (dict(date=DAY + dt.timedelta(days=9), tp=2), 2),  # too far for a week
+        (dict(date=DAY.replace(day=1), tp=3), 1),  # same month, precision 3
+        (dict(date=dt.date(2031, 6, 1), tp=3), 2),  # other month
+        (dict(town=TOWN_B), 1),  # 5 km away
+        (dict(town=TOWN_FAR), 2),  # 200 km away
+        (dict(town=TOWN_FAR, gp=3, admin1="Province One"), 1),  # region-level, same admin1
+        (dict(town=TOWN_FAR, gp=3, admin1="Province Two"), 2),  # region-level, other admin1
+        (dict(a1=ART, a2=AZE), 1),  # same actors in the other order
+        (dict(a1="Military Forces of Azerbaijan", a2=""), 1),  # years dropped, overlap
+        (dict(a1="Government of Azerbaijan", a2=""), 1),  # state of one country
+        (dict(a1="Unidentified Armed Group (Azerbaijan)", a2=""), 1),  # unknown side
+        (dict(a1=RUS, a2="Military Forces of Georgia"), 2),  # disjoint actors
+        (dict(sub="Government regains territory"), 1),  # clash vs territory change
+        (dict(etype="Explosions/Remote violence", sub="Shelling/artillery/missile attack"), 2),
+        (dict(country="Armenia"), 2),
+    ],
+)
+def test_when_two_reports_are_one_event(publishers, second, expected_rows):
+    first = ev("a", tp=second.get("tp", 1) if "date" in second else 1)
+    rows = merged([first, ev("b", **second)], publishers)
+    assert len(rows) == expected_rows
+    assert sorted(k for r in rows for k in r.source_keys) == ["a", "b"]
+
+
+def test_battle_a_day_apart_keeps_the_precise_date(publishers):
+    rows = merged([ev("a", tp=2), ev("b", date=DAY + dt.timedelta(days=1), tp=1)], publishers)
+    assert len(rows) == 1
+    assert (rows[0].event_date, rows[0].time_precision) == (DAY + dt.timedelta(days=1), 1)
+
+
+def test_territory_change_is_kept_over_clash(publishers):
+    rows = merged([ev("a"), ev("b", sub="Government regains territory")], publishers)
+    assert [r.sub_event_type for r in rows] == ["Government regains territory"]
+
+
+def test_shelling_and_protest_same_day_and_place_stay_two(publishers):
+    shelling = ev("a", etype="Explosions/Remote violence", sub="Shelling/artillery/missile attack")
+    protest = ev("b", etype="Protests", sub="Peaceful protest", a1="Protesters (Azerbaijan)", a2="")
+    protest_same_article = replace(protest, source_keys=("a",), evidence=(Evidence("a", "x", 50, 60),))
+    assert len(merged([shelling, protest], publishers)) == 2
+    assert len(merged([shelling, protest_same_article], publishers)) == 2
+
+
+def test_fatalities_disagree_lowest_figure_with_note(publishers):
+    rows = merged([ev("a", fatalities=12, notes="N12."), ev("b", fatalities=10, notes="N10."), ev("c")], publishers)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.fatalities == 10
+    assert row.notes.startswith("N10.")
+    assert "10 and 12" in row.notes and "lowest" in row.notes
+    assert row.notes.count("N1") == 1  # one note, not pasted sentences
+
+
+def test_no_figure_is_not_a_zero(publishers):
+    rows = merged([ev("a", fatalities=7), ev("b", fatalities=0)], publishers)
+    assert rows[0].fatalities == 7
+    assert "vary" not in rows[0].notes
+
+
+def test_same_article_events_are_not_merged_unless_identical(publishers):
+    one = ev("a", start=0)
+    other_day = ev("a", date=DAY + dt.timedelta(days=1), tp=2, start=100)
+    near = ev("a", town=TOWN_B, start=200)
+    identical = ev("a", start=300)
+    assert len(merged([one, near], publishers)) == 2
+    assert len(merged([one, other_day], publishers)) == 2
+    rows = merged([one, identical], publishers)
+    assert len(rows) == 1 and len(rows[0].evidence) == 2
+
+
+def test_a_bridge_article_cannot_join_two_events_of_one_article(publishers):
+    # Article a reports two clashes 5 km apart; article b reports one clash between them.
+    events = [ev("a", town=TOWN_A, start=0), ev("a", town=TOWN_B, start=100), ev("b", town=("Mid", 40.02, 47.0))]
+    rows = merged(events, publishers)
+    assert len(rows) == 2
+    assert sorted(r.source_keys for r in rows) == [("a",), ("a", "b")]
+
+
+def test_single_sourced_events_stay_single_and_get_source(publishers):
+    rows = merged([ev("a"), ev("b", town=TOWN_FAR)], publishers, {"a": "Reuters", "b": "Daily Sabah"})
+    assert [(r.source_keys, r.source, r.source_scale) for r in rows] == [
+        (("a",), "Reuters", "International"),
+        (("b",), "Daily Sabah", "Regional"),
+    ]
+
+
+def test_source_lists_publishers_in_key_order_once(publishers):
+    by_key = {"a": "TRT World", "b": "The Associated Press", "c": None, "d": "Reuters", "e": "AP"}
+    rows = merged([ev(k) for k in "abcde"], publishers, by_key)
+    assert rows[0].source == "TRT World; Associated Press; Reuters"
+    assert rows[0].source_scale == "International"
+
+
+def test_duplicate_article_changes_nothing_but_source_keys(publishers):
+    original = [ev("a", fatalities=3, notes="Original note."), ev("a", etype="Protests", sub="Peaceful protest", a1="Protesters (Azerbaijan)", a2="", start=40)]
+    copy = [replace(e, source_keys=("z",), evidence=(Evidence("z", e.evidence[0].sentence, e.evidence[0].start, e.evidence[0].end),)) for e in original]
+    by_key = {"a": "Reuters", "z": "Some Other Paper"}
+    alone = merged(original, publishers, by_key)
+    with_copy = merged(original + copy, publishers, by_key, duplicates={"z": "a"})
+    copy_without_events = merged(original, publishers, by_key, duplicates={"z": "a"})
+    assert len(with_copy) == len(alone) == 2
+    for before, after in zip(alone, with_copy):
+        assert after.source_keys == ("a", "z")
+        assert replace(after, source_keys=before.source_keys) == before
+    assert copy_without_events == with_copy
+
+
+def test_order_does_not_matter(publishers):
+    events = [
+        ev("a", fatalities=4), ev("b", date=DAY + dt.timedelta(days=2), tp=2, fatalities=5),
+        ev("c", town=TOWN_B), ev("c", etype="Protests", sub="Peaceful protest", a1="Protesters (Azerbaijan)", a2="", start=9),
+        ev("d", etype="Strategic developments", sub="Agreement"), ev("e", etype="Strategic developments", sub="Other", a1=AZE, a2=""),
+        ev("f", town=TOWN_FAR), ev("g", town=TOWN_FAR, date=DAY + dt.timedelta(days=3), tp=2),
+    ]
+    by_key = {k: "Reuters" for k in "abcdefg"}
+    expected = merged(events, publishers, by_key)
+    rng = random.Random(7)
+    for _ in range(5):
+        shuffled = events[:]
+        rng.shuffle(shuffled)
+        assert merged(shuffled, publishers, by_key) == expected
+
+
+def test_identity_symmetry():
+    a = Identity.of(ev("a"))
+    b = Identity.of(ev("b", a1=ART, a2=AZE, tp=2, date=DAY + dt.timedelta(days=3)))
+    assert same_event(a, b) == same_event(b, a)
+
+
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("Military Forces of Azerbaijan (2003-)", "state of azerbaijan"),
+        ("Police Forces of Azerbaijan (2003-)", "state of azerbaijan"),
+        ("Protesters (Armenia)", "protesters (armenia)"),
+        ("Unidentified Armed Group (Azerbaijan)", ""),
+        ("", ""),
+    ],
+)
+def test_actor_key(name, key):
+    assert actor_key(name) == key
+
+
+KEYS = st.sampled_from(list("abcdef"))
+EVENTS = st.builds(
+    lambda key, day, tp, sub, town, actors, fat, start: ev(
+        key, date=DAY + dt.timedelta(days=day), tp=tp, sub=sub, town=town, a1=actors[0], a2=actors[1], fatalities=fat, start=start
+    ),
+    KEYS,
+    st.integers(0, 20),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from(["Armed clash", "Government regains territory", "Non-state actor overtakes territory"]),
+    st.sampled_from([TOWN_A, TOWN_B, TOWN_FAR]),
+    st.sampled_from([(AZE, ART), (ART, AZE), (RUS, ""), ("", "")]),
+    st.integers(0, 20),
+    st.integers(0, 3),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(EVENTS, max_size=12))
+def test_merge_never_loses_a_key_nor_adds_rows(publishers, events):
+    rows = merge_events(events, {}, publishers)
+    assert len(rows) <= len(events)
+    assert {k for e in events for k in e.source_keys} == {k for r in rows for k in r.source_keys}
+    for row in rows:
+        assert list(row.source_keys) == sorted(set(row.source_keys))
+        figures = [e.fatalities for e in events if set(e.source_keys) <= set(row.source_keys) and e.fatalities]
+        assert row.fatalities <= max(figures, default=0)
+    assert merge_events(list(reversed(events)), {}, publishers) == rows
