@@ -1,0 +1,105 @@
+"""Cue words: which words of a sentence do not report a happened event."""
+from __future__ import annotations
+
+import pytest
+
+from etl.cues import CueFinder
+from etl.records import Sentence
+
+
+@pytest.fixture(scope="module")
+def finder() -> CueFinder:
+    return CueFinder.load()
+
+
+def _sentence(text: str, start: int = 7) -> Sentence:
+    return Sentence(index=0, start=start, end=start + len(text), text=text)
+
+
+def _blocked(finder: CueFinder, text: str, word: str):
+    sentence = _sentence(text)
+    cues = finder.find(sentence)
+    offset = sentence.start + text.index(word)
+    cue = finder.blocking(cues, offset)
+    return cue.name if cue else None
+
+
+@pytest.mark.parametrize(
+    "text, word, expected",
+    [
+        # happened: no cue governs the trigger
+        ("Gunmen attacked a police post in Kano state on Tuesday, officials said.", "attacked", None),
+        ("On 5 May, militants ambushed a convoy near Gao.", "ambushed", None),
+        ("Troops recaptured the village after heavy fighting, the army said.", "recaptured", None),
+        ("The UN envoy urged restraint after rebels shelled the airport.", "shelled", None),
+        ("Police fired tear gas at protesters, who had blocked the highway since dawn.", "fired", None),
+        ("Militants killed 12 soldiers on Monday in the deadliest attack since 2019.", "killed", None),
+        # plans and the future
+        ("Talks between the two delegations will be held in Doha next week.", "held", "future"),
+        ("The opposition is expected to rally in the capital on Friday.", "rally", "future"),
+        ("Both parties plan to sign the accord in Addis Ababa.", "sign", "future"),
+        ("Negotiations are scheduled to resume in Jeddah.", "resume", "future"),
+        # hypotheses, hopes, conditions
+        ("Analysts said renewed fighting could spread to the northern provinces.", "fighting", "modal"),
+        ("The president said he hoped the truce would hold.", "truce", "hypothetical"),
+        ("If the militia advances, the army would retake the bridge.", "advances", "hypothetical"),
+        # threats and warnings
+        ("The junta threatened to bomb rebel camps along the border.", "bomb", "threat"),
+        ("The commander warned that his forces would storm the city.", "storm", "threat"),
+        ("The separatists said they would lay down their arms.", "lay down", "modal"),
+        # appeals and condemnations by others
+        ("The foreign minister called on both sides to cease hostilities.", "cease", "appeal"),
+        ("The European Union condemned the attack on the aid convoy.", "attack", "appeal"),
+        ("Pope Francis urged an end to the bloodshed in Sudan.", "bloodshed", "appeal"),
+        # denials and negations
+        ("The ministry denied that its troops had shelled the camp.", "shelled", "denial"),
+        ("Police did not open fire on the marchers, a spokesman said.", "fire", "negation"),
+        # background history
+        ("The region has been disputed since 1994 when separatist forces seized it.", "seized", "history_after"),
+        ("Rebels captured the town three years ago.", "captured", "history"),
+        ("The rebels lost the valley to government forces in the 1990s.", "lost", "history"),
+        ("The country descended into war after the collapse of the Soviet Union.", "war", "history_era"),
+        ("The flare-up comes two years after the army recaptured the province.", "recaptured", "history_after"),
+    ],
+)
+def test_cue_blocks_trigger(finder, text, word, expected):
+    assert _blocked(finder, text, word) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Protests erupted in May after the vote.",  # the month, not the modal
+        "Will Smith attended the rally in Lagos.",  # a name inside a sentence... or at its start
+        "Residents of Hope Street were blocked by demonstrators.",
+    ],
+)
+def test_capitalised_names_are_not_cues_inside_a_sentence(finder, text):
+    cues = finder.find(_sentence(text))
+    assert all(c.text.lower() not in {"may", "hope"} for c in cues)
+
+
+@pytest.mark.parametrize(
+    "text, pieces",
+    [
+        ("Rebels shelled the town; the army responded.", 2),
+        ("The minister urged calm after militants attacked a bus.", 2),
+        ("Troops advanced, while aid groups evacuated civilians.", 2),
+        ("Fighting raged in the north.", 1),
+    ],
+)
+def test_clauses_cover_the_sentence(finder, text, pieces):
+    sentence = _sentence(text, start=100)
+    clauses = finder.clauses(sentence)
+    assert len(clauses) == pieces
+    assert clauses[0][0] == sentence.start and clauses[-1][1] == sentence.end
+    assert all(a[1] == b[0] for a, b in zip(clauses, clauses[1:]))
+
+
+def test_cue_mentions_carry_group_names(finder):
+    sentence = _sentence("The army will deploy more troops and warned of reprisals.")
+    mentions = finder((sentence,))
+    assert {m.kind for m in mentions} == {"cue"}
+    assert {"modal", "threat"} <= {m.value for m in mentions}
+    for m in mentions:
+        assert sentence.text[m.start - sentence.start: m.end - sentence.start] == m.text
