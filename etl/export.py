@@ -1,0 +1,364 @@
+"""Typed tables from coded events, and their atomic, byte-reproducible Parquet + CSV files.
+
+    events_frame(events)        -> DataFrame in ACLED's column order (schemas/columns.yaml)
+    evidence_frame(events)      -> one row per (event, supporting sentence)
+    sources_frame(rows)         -> one row per article
+    write_tables(out_dir, {"events": df, ...})  -> NAME.parquet + NAME.csv for each table
+
+Frames are typed as declared in ``schemas/columns.yaml``: dates are ``datetime.date``
+objects, counts numpy integers, ``category`` columns pandas Categoricals (Arrow
+dictionaries in Parquet), ``string_list`` columns Python lists (";"-joined in CSV).
+Rows are sorted by the table's ``sort`` columns, then by every other column, so the same
+events always give the same frame and the same bytes.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import EtlError
+from .records import Event
+from .schema import Schema, TableSpec, arrow_schema
+
+STAGING = ".etl-staging"
+LOCK = ".etl-staging.lock"
+COMMIT = "COMMIT"
+PARQUET_OPTIONS = dict(
+    compression="zstd",
+    compression_level=9,
+    use_dictionary=True,
+    write_statistics=True,
+    version="2.6",
+    data_page_version="1.0",
+    row_group_size=1_000_000,
+)
+
+
+class OutputError(EtlError):
+    """The output folder cannot be written."""
+
+
+# --- frames ------------------------------------------------------------------------------
+
+def events_frame(events: Iterable[Event], schema: Schema | None = None) -> pd.DataFrame:
+    """The events table: one row per event, ACLED's columns then ``source_keys``.
+
+    ``year`` is derived from ``event_date``; every other column is the Event field of the
+    same name (``timestamp`` is passed through: it is set from the inputs, never the clock).
+    """
+    spec = (schema or Schema.load()).table("events")
+    rows = []
+    for event in events:
+        row = {}
+        for name in spec.names():
+            if name == "year":
+                row[name] = event.event_date.year
+            elif name == "source_keys":
+                row[name] = list(event.source_keys)
+            else:
+                row[name] = getattr(event, name)
+        rows.append(row)
+    return typed_frame(spec, rows)
+
+
+def evidence_frame(events: Iterable[Event], schema: Schema | None = None) -> pd.DataFrame:
+    """One row per (event, article sentence) supporting it; exact duplicates dropped."""
+    spec = (schema or Schema.load()).table("evidence")
+    rows = {}
+    for event in events:
+        for ev in event.evidence:
+            row = dict(event_id_cnty=event.event_id_cnty, source_key=ev.source_key,
+                       sentence=ev.sentence, start=ev.start, end=ev.end)
+            rows[tuple(row.values())] = row
+    return typed_frame(spec, list(rows.values()))
+
+
+def sources_frame(rows: Iterable[dict], schema: Schema | None = None) -> pd.DataFrame:
+    """One row per article from dicts keyed by the sources columns (missing keys -> empty)."""
+    spec = (schema or Schema.load()).table("sources")
+    names = spec.names()
+    out = []
+    for row in rows:
+        unknown = set(row) - set(names)
+        if unknown:
+            raise ValueError(f"sources_frame: unknown columns {sorted(unknown)}; expected {names}")
+        out.append({name: row.get(name) for name in names})
+    return typed_frame(spec, out)
+
+
+def typed_frame(spec: TableSpec, rows: list[dict]) -> pd.DataFrame:
+    """Rows (dicts of plain values) -> the table's typed, sorted DataFrame."""
+    order = list(spec.sort) + [n for n in spec.names() if n not in spec.sort]
+    rows = sorted(rows, key=lambda r: tuple(_sort_key(r.get(n)) for n in order))
+    columns = {}
+    for column in spec.columns:
+        values = [r.get(column.name) for r in rows]
+        columns[column.name] = _typed_series(column.type, column.name, values)
+    return pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)))
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _sort_key(value) -> tuple:
+    if value is None or (isinstance(value, float) and value != value):
+        return (0,)
+    if isinstance(value, str):
+        # natural order: AZE9 before AZE10
+        return (1, tuple((int(p) if p.isdigit() else 0, p) for p in _DIGITS.split(value)))
+    if isinstance(value, (list, tuple)):
+        return (1, tuple(_sort_key(v) for v in value))
+    return (1, value)
+
+
+def _typed_series(kind: str, name: str, values: list) -> pd.Series:
+    if kind == "string":
+        return pd.Series([None if v is None else str(v) for v in values], dtype="str", name=name)
+    if kind == "category":
+        strings = [None if v is None else str(v) for v in values]
+        categories = sorted({v for v in strings if v is not None})
+        return pd.Series(pd.Categorical(strings, categories=categories), name=name)
+    if kind == "date":
+        return pd.Series([_as_date(v, name) for v in values], dtype=object, name=name)
+    if kind == "string_list":
+        return pd.Series([[str(x) for x in (v or ())] for v in values], dtype=object, name=name)
+    if kind == "float64":
+        return pd.Series(values, dtype="float64", name=name)
+    if any(v is None for v in values):
+        raise ValueError(f"column {name}: integer column has an empty value")
+    return pd.Series(values, dtype=kind, name=name)
+
+
+def _as_date(value, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    raise ValueError(f"column {name}: not a date: {value!r}")
+
+
+# --- files -------------------------------------------------------------------------------
+
+def arrow_table(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> pa.Table:
+    """A frame as the Arrow table written to NAME.parquet (declared types + schema version)."""
+    target = arrow_schema(name, schema)
+    arrays = []
+    for field in target:
+        series = frame[field.name]
+        if pa.types.is_dictionary(field.type):
+            array = _dictionary_array(series, field.type)
+        elif pa.types.is_list(field.type):
+            array = pa.array([list(v) if v is not None else None for v in series.tolist()], type=field.type)
+        else:
+            values = series.astype(object).where(series.notna(), None).tolist()
+            array = pa.array(values, type=field.type)
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _dictionary_array(series: pd.Series, arrow_type: pa.DictionaryType) -> pa.DictionaryArray:
+    """A Categorical as an Arrow dictionary with the same categories, in the same order."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object).where(series.notna(), None)
+        series = series.astype(pd.CategoricalDtype(sorted({str(v) for v in series if v is not None})))
+    codes = series.cat.codes.to_numpy()
+    indices = pa.array(codes, type=arrow_type.index_type, mask=codes < 0)
+    dictionary = pa.array([str(c) for c in series.cat.categories], type=arrow_type.value_type)
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> bytes:
+    """A frame as NAME.csv: the declared column order, ISO dates, lists joined with ";"."""
+    spec = (schema or Schema.load()).table(name)
+    out = {}
+    for column in spec.columns:
+        series = frame[column.name]
+        if column.type == "string_list":
+            out[column.name] = [";".join(v) if v is not None else "" for v in series.tolist()]
+        elif column.type == "date":
+            out[column.name] = ["" if v is None or pd.isna(v) else v.isoformat() for v in series.tolist()]
+        else:
+            out[column.name] = series.astype(object).where(series.notna(), "")
+    buffer = io.StringIO()
+    pd.DataFrame(out, columns=spec.names()).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def parquet_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(arrow_table(name, frame, schema), sink, **PARQUET_OPTIONS)
+    return sink.getvalue().to_pybytes()
+
+
+def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema | None = None) -> list[Path]:
+    """Write ``NAME.parquet`` and ``NAME.csv`` for every table, all or nothing.
+
+    Guarantee: every file in ``out_dir`` is always whole (a reader never sees a partly
+    written file), and the files of one call replace the previous ones as a set. The new
+    files are written and fsynced in ``out_dir/.etl-staging/new``; the current files are
+    hard-linked (or copied) to ``.etl-staging/old``; a journal ``.etl-staging/COMMIT`` is
+    written atomically; only then are the new files moved in with ``os.replace``. If the
+    process dies (even kill -9) or raises before the journal exists, nothing in ``out_dir``
+    changed. If it dies while files are being moved, the folder briefly holds a mix, which
+    the next ``write_tables`` or ``recover(out_dir)`` rolls back to the previous set (an
+    exception while moving rolls back at once). So after any crash, once recovered, the
+    folder holds the complete previous set; after a return, the complete new set.
+    Calls on one folder are serialised by a lock file (POSIX); other files are untouched.
+
+    The bytes depend only on the frames: fixed compression and Parquet options, no
+    wall-clock time, the schema version and table name as file metadata.
+    """
+    out_dir = Path(out_dir)
+    schema = schema or Schema.load()
+    for name in tables:
+        if name not in schema.tables:
+            raise ValueError(f"write_tables: unknown table {name!r}; known: {sorted(schema.tables)}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror or exc}") from None
+    with _locked(out_dir):
+        _recover(out_dir)
+        staging = out_dir / STAGING
+        try:
+            names = _stage(staging, tables, schema)
+            _backup(out_dir, staging, names)
+            _write_journal(staging, names)
+        except BaseException as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise OutputError(f"{out_dir}: cannot write the tables: {exc.strerror or exc}") from exc
+            raise
+        try:
+            for name in names:
+                os.replace(staging / "new" / name, out_dir / name)
+            _fsync_dir(out_dir)
+        except BaseException:
+            _recover(out_dir)
+            raise
+        _finish(staging)
+    return [out_dir / name for name in names]
+
+
+def recover(out_dir: Path) -> str:
+    """Complete or undo an interrupted ``write_tables`` in ``out_dir``.
+
+    Returns what was done: "" (nothing to do), "discarded" (a commit that had not started
+    was dropped), "rolled back" (the previous set was restored) or "finished" (all new
+    files were already in place; the staging folder was removed).
+    """
+    out_dir = Path(out_dir)
+    if not (out_dir / STAGING).exists():
+        return ""
+    with _locked(out_dir):
+        return _recover(out_dir)
+
+
+def _recover(out_dir: Path) -> str:
+    staging = out_dir / STAGING
+    if not staging.exists():
+        return ""
+    journal = staging / COMMIT
+    if not journal.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+        return "discarded"
+    entry = json.loads(journal.read_text(encoding="utf-8"))
+    pending = [n for n in entry["files"] if (staging / "new" / n).exists()]
+    if not pending:
+        _finish(staging)
+        return "finished"
+    for name in entry["files"]:
+        if name in pending:
+            continue  # never moved: the old file is still in place
+        if name in entry["had_old"]:
+            os.replace(staging / "old" / name, out_dir / name)
+        else:
+            (out_dir / name).unlink(missing_ok=True)
+    _fsync_dir(out_dir)
+    _finish(staging)
+    return "rolled back"
+
+
+def _stage(staging: Path, tables: dict[str, pd.DataFrame], schema: Schema) -> list[str]:
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "new").mkdir(parents=True)
+    (staging / "old").mkdir()
+    names = []
+    for name, frame in sorted(tables.items()):
+        for suffix, data in ((".parquet", parquet_bytes(name, frame, schema)), (".csv", csv_bytes(name, frame, schema))):
+            _write_synced(staging / "new" / f"{name}{suffix}", data)
+            names.append(f"{name}{suffix}")
+    _fsync_dir(staging / "new")
+    return names
+
+
+def _backup(out_dir: Path, staging: Path, names: list[str]) -> None:
+    for name in names:
+        current = out_dir / name
+        if current.exists():
+            try:
+                os.link(current, staging / "old" / name)
+            except OSError:
+                shutil.copy2(current, staging / "old" / name)
+    _fsync_dir(staging / "old")
+
+
+def _write_journal(staging: Path, names: list[str]) -> None:
+    had_old = [n for n in names if (staging / "old" / n).exists()]
+    data = json.dumps({"files": names, "had_old": had_old}, indent=1).encode()
+    _write_synced(staging / (COMMIT + ".tmp"), data)
+    os.replace(staging / (COMMIT + ".tmp"), staging / COMMIT)
+    _fsync_dir(staging)
+
+
+def _finish(staging: Path) -> None:
+    (staging / COMMIT).unlink(missing_ok=True)
+    _fsync_dir(staging)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    with open(out_dir / LOCK, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
