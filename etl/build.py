@@ -2,23 +2,48 @@
 
     read_corpus -> Extractor (per article) -> duplicates -> merge -> ids -> validate -> write
 
-The per-article work is pure (``etl.pipeline.Extractor``); everything after it works on
-compact event records, never on article texts.
+The per-article work is pure (``etl.pipeline.Extractor``) and runs where the runner puts
+it (``etl.runner``: this process, a process pool, or Dask): each worker loads the
+Extractor once and reads its articles itself, so no text crosses a process boundary. It
+turns an article into an ``ArticleOutcome``, which keeps no text; everything after
+extraction (duplicates, merge, ids, tables) works on those compact records, so memory
+does not grow with the texts of the corpus. Outcomes come back in file-name order, so the
+output does not depend on the runner or the number of workers.
+
+Outcomes are cached by content hash + manifest metadata + extractor version
+(``etl.cache``) under ``OUT/.cache/``: a rebuild re-extracts only new or changed articles.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import export, ingest, merge, sources, validate
-from .errors import ValidationError
+from .cache import OutcomeCache, article_key, cached_map, current_version
+from .errors import EtlError, ValidationError
 from .ids import IdRegister
 from .pipeline import ArticleResult, Extractor
 from .records import Article, Event
+from .runner import Runner, make_runner
 
 ID_REGISTER = "event_ids.csv"
+
+
+@dataclass(frozen=True)
+class ArticleTask:
+    """One article to extract: where it is and its manifest row. Small, so cheap to ship."""
+
+    path: str
+    meta: ingest.ManifestRow | None = None
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
 
 
 @dataclass(frozen=True)
@@ -30,6 +55,8 @@ class ArticleOutcome:
     reference_how: str
     publisher: str | None
     events: tuple[Event, ...]
+    # Compact summary of the text for finding copies across articles (see sources).
+    fingerprint: object = None
 
 
 @dataclass
@@ -39,10 +66,19 @@ class BuildSummary:
     events: int = 0
     duplicates: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    extracted: int = 0  # articles extracted in this build
+    cached: int = 0  # articles whose outcome came from the cache
 
 
 def _strip_text(article: Article) -> Article:
     return replace(article, text="", kept=())
+
+
+def _fingerprint(article: Article) -> object:
+    # Until sources offers per-article fingerprints, duplicates are found from the texts
+    # after extraction (see ``find_duplicates``).
+    make = getattr(sources, "fingerprint", None)
+    return make(article.text) if make is not None and article.status == "ok" else None
 
 
 def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.Publishers) -> ArticleOutcome:
@@ -54,26 +90,76 @@ def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.
         reference_how=result.reference.how,
         publisher=publishers.publisher(article, signoff),
         events=result.events,
+        fingerprint=_fingerprint(article),
     )
 
 
-def extract_all(
-    articles: Iterable[Article],
-    extractor: Extractor,
-    publishers: sources.Publishers,
-    progress: Callable[[Iterable[Article]], Iterable[Article]] = lambda it: it,
-) -> tuple[list[ArticleOutcome], dict[str, str]]:
-    """Extract every article (one pass, one article in memory at a time) and find duplicates."""
-    outcomes: list[ArticleOutcome] = []
+@dataclass(frozen=True)
+class ArticleWorker:
+    """Reads one article and extracts it; built once per worker process."""
 
-    def texts() -> Iterator[tuple[str, str]]:
-        for article in progress(articles):
-            outcomes.append(outcome_of(extractor(article), extractor, publishers))
-            if article.status == "ok":
-                yield article.key, article.text
+    extractor: Extractor
+    publishers: sources.Publishers
 
-    duplicates = sources.find_duplicates(texts())
-    return outcomes, duplicates
+    def __call__(self, task: ArticleTask) -> ArticleOutcome:
+        article = ingest.read_article(Path(task.path), task.meta)
+        try:
+            return outcome_of(self.extractor(article), self.extractor, self.publishers)
+        except EtlError:
+            raise
+        except Exception as exc:
+            raise EtlError(f"{task.name}: extraction failed: {type(exc).__name__}: {exc}") from exc
+
+
+def load_worker(extractor_factory: Callable[[], Extractor] = Extractor.load) -> ArticleWorker:
+    return ArticleWorker(extractor_factory(), sources.Publishers.load())
+
+
+def corpus_tasks(input_dir: Path) -> list[ArticleTask]:
+    """Every article of ``input_dir`` in file-name order, with its manifest row."""
+    paths = ingest.article_paths(input_dir)
+    manifest = ingest.read_manifest(input_dir)
+    return [ArticleTask(str(p), manifest.get(p.name)) for p in paths]
+
+
+def _meta_fields(meta: ingest.ManifestRow | None) -> tuple:
+    meta = meta or ingest.ManifestRow(file="")
+    return (meta.url, meta.publisher, meta.published_date, meta.title)
+
+
+def task_key(task: ArticleTask) -> str:
+    """The cache key of a task: hashes the file's bytes (the text itself is not kept)."""
+    with open(task.path, "rb") as handle:
+        sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    return article_key(task.name, sha, _meta_fields(task.meta))
+
+
+def outcome_key(task: ArticleTask, outcome: ArticleOutcome) -> str:
+    # The hash of the bytes the worker actually read, in case the file changed meanwhile.
+    return article_key(task.name, outcome.article.sha256, _meta_fields(task.meta))
+
+
+def extract_outcomes(
+    tasks: Sequence[ArticleTask],
+    factory: Callable[[], Callable[[ArticleTask], ArticleOutcome]],
+    runner: Runner,
+    cache: OutcomeCache | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> list[ArticleOutcome]:
+    """The outcome of every task, in task order: from the cache, else from the runner."""
+    return cached_map(tasks, factory, runner, cache, task_key, outcome_key, progress)
+
+
+def find_duplicates(outcomes: Sequence[ArticleOutcome], tasks: Sequence[ArticleTask]) -> dict[str, str]:
+    """Duplicate key -> original key among the articles whose text was read."""
+    ok = [(o, t) for o, t in zip(outcomes, tasks) if o.article.status == "ok"]
+    from_fingerprints = getattr(sources, "duplicates_of", None)
+    if from_fingerprints is not None and all(o.fingerprint is not None for o, _ in ok):
+        return from_fingerprints((o.article.key, o.fingerprint) for o, _ in ok)
+    # Until sources offers per-article fingerprints: read the texts once more, one at a time.
+    return sources.find_duplicates(
+        (o.article.key, ingest.read_article(Path(t.path), t.meta).text) for o, t in ok
+    )
 
 
 def source_rows(outcomes: list[ArticleOutcome], events: tuple[Event, ...], duplicates: dict[str, str]) -> list[dict]:
@@ -102,23 +188,55 @@ def source_rows(outcomes: list[ArticleOutcome], events: tuple[Event, ...], dupli
     return rows
 
 
-def progress_bar(total: int, enabled: bool) -> Callable[[Iterable[Article]], Iterable[Article]]:
+def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int], Any], Callable[[], None]]:
+    """``(update, close)`` of a progress bar on stderr, or of nothing."""
     if not enabled:
-        return lambda it: it
+        return (lambda n: None), (lambda: None)
     from tqdm import tqdm
 
-    return lambda it: tqdm(it, total=total, unit="article", desc="extracting", file=sys.stderr)
+    bar = tqdm(total=total, unit="article", desc="extracting", file=sys.stderr)
+    return bar.update, bar.close
 
 
-def build(input_dir: Path, out_dir: Path, *, progress: bool = False) -> BuildSummary:
-    """Build the tables of ``input_dir`` into ``out_dir``; raises ValidationError on invalid output."""
+def _version(extractor_factory: Callable[[], Extractor] | None) -> str:
+    version = current_version()
+    if extractor_factory is None:
+        return version
+    name = f"{getattr(extractor_factory, '__module__', '')}.{getattr(extractor_factory, '__qualname__', repr(extractor_factory))}"
+    return hashlib.sha256(f"{version}\0{name}".encode()).hexdigest()
+
+
+def build(
+    input_dir: Path,
+    out_dir: Path,
+    *,
+    progress: bool = False,
+    workers: int = 0,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache: bool = True,
+    extractor_factory: Callable[[], Extractor] | None = None,
+) -> BuildSummary:
+    """Build the tables of ``input_dir`` into ``out_dir``; raises ValidationError on invalid output.
+
+    ``workers``: extraction processes (0: all cores); ``engine``: ``local`` or ``dask``
+    (``scheduler``: a Dask scheduler address, else a local cluster); ``cache``: reuse the
+    outcomes of unchanged articles from ``out_dir/.cache/``. The output is the same
+    whatever the engine, the number of workers or the state of the cache.
+    """
     input_dir, out_dir = Path(input_dir), Path(out_dir)
-    paths = ingest.article_paths(input_dir)
-    extractor = Extractor.load()
+    tasks = corpus_tasks(input_dir)
+    runner = make_runner(engine, workers, scheduler)
+    factory = functools.partial(load_worker, extractor_factory or Extractor.load)
+    store = OutcomeCache(out_dir, _version(extractor_factory)) if cache else None
+    update, close = progress_bar(len(tasks), progress)
+    try:
+        outcomes = extract_outcomes(tasks, factory, runner, store, update)
+    finally:
+        close()
+    duplicates = find_duplicates(outcomes, tasks)
+
     publishers = sources.Publishers.load()
-    outcomes, duplicates = extract_all(
-        ingest.read_corpus(input_dir), extractor, publishers, progress_bar(len(paths), progress)
-    )
     candidates = [e for o in outcomes if o.article.key not in duplicates for e in o.events]
     publisher_of = {o.article.key: o.publisher for o in outcomes}
     merged = merge.merge_events(candidates, publisher_of, publishers)
@@ -137,6 +255,8 @@ def build(input_dir: Path, out_dir: Path, *, progress: bool = False) -> BuildSum
     register.save(out_dir / ID_REGISTER)
 
     summary = BuildSummary(out_dir=out_dir, articles=len(outcomes), events=len(events), duplicates=duplicates)
+    summary.cached = store.hits if store is not None else 0
+    summary.extracted = len(outcomes) - summary.cached
     summary.warnings.extend(w for o in outcomes for w in o.article.warnings)
     summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in ingest.manifest_orphans(input_dir))
     return summary

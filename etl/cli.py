@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 import typer
 
@@ -61,20 +61,36 @@ def build(
     seeds_dir: Path = typer.Argument(Path("seeds"), help="Folder of *.txt articles (and an optional manifest.csv)."),
     out: Path = typer.Option(Path("data"), "--out", "-o", help="Folder the tables are written to."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: on a terminal)."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Extraction processes (default 0: all cores; 1: no extra process)."),
+    engine: Literal["local", "dask"] = typer.Option("local", "--engine", help="Where extraction runs: local processes, or Dask (needs the 'dask' extra)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster); workers must see SEEDS_DIR."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Extract every article again, ignoring and not writing OUT/.cache/."),
 ) -> None:
     """Extract events from every article in SEEDS_DIR and write events, sources and evidence tables.
 
-    Example: etl build seeds --out data
+    Re-running it re-extracts only new or changed articles (cached in OUT/.cache/).
+
+    Example: etl build seeds --out data --workers 4
     """
+    if scheduler and engine != "dask":
+        raise EtlError("--scheduler needs --engine dask")
+    if engine == "dask":
+        try:
+            import dask.bag  # noqa: F401
+            import distributed  # noqa: F401
+        except ImportError:
+            raise EtlError("--engine dask needs Dask: pip install 'acled-etl[dask]'") from None
     from .build import build as run_build
 
     show = sys.stderr.isatty() if progress is None else progress
-    summary = run_build(seeds_dir, out, progress=show)
+    summary = run_build(seeds_dir, out, progress=show, workers=workers, engine=engine,
+                        scheduler=scheduler, cache=not no_cache)
     for warning in summary.warnings:
         typer.echo(f"warning: {warning}", err=True)
     for dup, original in sorted(summary.duplicates.items()):
         typer.echo(f"warning: {dup}: same text as {original}; its events are not counted twice", err=True)
-    typer.echo(f"{summary.articles} articles -> {summary.events} events written to {summary.out_dir}/")
+    reused = f" ({summary.cached} unchanged, from the cache)" if summary.cached else ""
+    typer.echo(f"{summary.articles} articles{reused} -> {summary.events} events written to {summary.out_dir}/")
 
 
 @app.command()
