@@ -1,0 +1,514 @@
+"""Assembly: from one article's sentences and mentions to the events it reports as happened.
+
+For every trigger mention the assembler decides whether its clause reports a happened
+event (not a plan, hope, threat, appeal, denial or piece of history: ``etl.cues``), then
+groups it with its arguments:
+
+    who   actor1 acts (subject of an active verb, agent of "by Y"), actor2 is the target
+    where the nearest place of the clause, else of the sentence, else the article's main place
+    when  the date of the clause/sentence, else the article's date carried from the lead,
+          else the reference date (time_precision 2, with a warning); future or
+          background dates are not events
+    toll  the killed figures of the sentence, each given to one event only
+
+It resolves the trigger's hints (territory taken by state or non-state forces, battles
+against civilians, protests met by police) and merges the candidates of the article
+that are one event (same type, compatible date, place and actors).
+
+Rules and word lists: ``etl/vocab/assembly.yaml``; cue words: ``etl/vocab/cues.yaml``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from . import vocab
+from .cues import Cue, CueFinder
+from .records import ActorValue, Article, Candidate, DateValue, Mention, Place, ReferenceDate, Sentence
+
+Clause = tuple[int, int]
+
+
+def _words_regex(words, suffix: str = "") -> re.Pattern:
+    parts = sorted({str(w).lower() for w in words}, key=len, reverse=True)
+    body = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in parts) or r"(?!)"
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w){suffix}", re.IGNORECASE)
+
+
+def _no_entry(lemma: str) -> dict:
+    return {}
+
+
+def _trigger_entries() -> Callable[[str], dict]:
+    """``TriggerFinder.entry`` when the trigger stage is available, else no hints."""
+    try:
+        from .triggers import TriggerFinder
+    except ImportError:
+        return _no_entry
+    finder = TriggerFinder.load()
+    lookup = getattr(finder, "entry", None)
+    if lookup is None:
+        return _no_entry
+
+    def entry(lemma: str) -> dict:
+        try:
+            found = lookup(lemma)
+        except (KeyError, LookupError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    return entry
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """One sentence's mentions, split by kind, with its clauses and cues."""
+
+    sentence: Sentence
+    clauses: tuple[Clause, ...]
+    cues: tuple[Cue, ...]
+    dates: tuple[Mention, ...]
+    places: tuple[Mention, ...]
+    actors: tuple[Mention, ...]
+    numbers: tuple[Mention, ...]
+    triggers: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
+class Assembler:
+    cues: CueFinder
+    rules: dict
+    entry: Callable[[str], dict]
+    locative: re.Pattern
+    agent: re.Pattern
+    weak_agent: re.Pattern
+    target: re.Pattern
+    speech: re.Pattern
+    pronoun: re.Pattern
+    coordinator: re.Pattern
+    subset: re.Pattern
+    intervention: re.Pattern
+    excessive: re.Pattern
+
+    @classmethod
+    def load(cls, folder: Path | None = None, entry: Callable[[str], dict] | None = None) -> "Assembler":
+        rules = vocab.load("assembly", folder)
+        protest = rules["protest"]
+        return cls(
+            cues=CueFinder.load(folder),
+            rules=rules,
+            entry=entry or _trigger_entries(),
+            locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:\w+\s+)?$"),
+            agent=_words_regex(rules["agent_markers"], r"\s+(?:the\s+)?$"),
+            weak_agent=_words_regex(rules["weak_agent_markers"], r"\s+(?:the\s+)?$"),
+            target=_words_regex(rules["target_markers"], r"\s+(?:the\s+)?$"),
+            speech=_words_regex(rules["speech_verbs"]),
+            pronoun=_words_regex(rules["resumptive_pronouns"]),
+            coordinator=re.compile(
+                r"^\s*(?:,\s*)?(?:" + "|".join(re.escape(c) for c in rules["coordinators"]) + r")\s+(?:the\s+)?$",
+                re.IGNORECASE,
+            ),
+            subset=_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$"),
+            intervention=_words_regex(protest["intervention_words"]),
+            excessive=_words_regex(protest["excessive_words"]),
+        )
+
+    # ------------------------------------------------------------------------------------
+    def __call__(
+        self,
+        article: Article,
+        sentences: tuple[Sentence, ...],
+        mentions: tuple[Mention, ...],
+        reference: ReferenceDate,
+    ) -> tuple[Candidate, ...]:
+        text = article.text
+        ref = reference.date if reference is not None else None
+        views = self._views(sentences, mentions)
+        lead_date = self._lead_date(views, ref)
+        main_place = self._main_place(views)
+        candidates: list[Candidate] = []
+        for view in views:
+            candidates.extend(self._sentence_candidates(article, text, view, ref, lead_date, main_place))
+        return self._merge(candidates)
+
+    # --- indexing ------------------------------------------------------------------------
+    def _views(self, sentences, mentions) -> list[_Sentence]:
+        by_sentence: dict[int, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+        for mention in mentions:
+            by_sentence[mention.sentence][mention.kind].append(mention)
+        views = []
+        for sentence in sentences:
+            kinds = by_sentence.get(sentence.index, {})
+            clauses = self.cues.clauses(sentence)
+            actors = tuple(kinds.get("actor", ()))
+            places = tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place) and not _overlaps_any(p, actors))
+            views.append(_Sentence(
+                sentence=sentence,
+                clauses=clauses,
+                cues=self.cues.find(sentence, clauses),
+                dates=tuple(d for d in kinds.get("date", ()) if isinstance(d.value, DateValue)),
+                places=places,
+                actors=tuple(a for a in actors if isinstance(a.value, ActorValue)),
+                numbers=tuple(kinds.get("number", ())),
+                triggers=_longest(tuple(t for t in kinds.get("trigger", ()) if t.value is not None)),
+            ))
+        return views
+
+    # --- when ----------------------------------------------------------------------------
+    def _is_future(self, value: DateValue, ref: dt.date | None) -> bool:
+        return ref is not None and value.date > ref
+
+    def _is_background(self, value: DateValue, ref: dt.date | None) -> bool:
+        if ref is None:
+            return False
+        span = 31 if value.precision >= 3 else (7 if value.precision == 2 else 0)
+        return value.date + dt.timedelta(days=span) < ref - dt.timedelta(days=int(self.rules["background_days"]))
+
+    def _lead_date(self, views: list[_Sentence], ref: dt.date | None) -> DateValue | None:
+        best: DateValue | None = None
+        for view in views[: int(self.rules["lead_sentences"])]:
+            for mention in view.dates:
+                value = mention.value
+                if self._is_future(value, ref) or self._is_background(value, ref):
+                    continue
+                if CueFinder.blocking(view.cues, mention.start):
+                    continue
+                if best is None or value.date > best.date:
+                    best = value
+        return best
+
+    def _date_for(self, view: _Sentence, clause: Clause, trigger: Mention) -> tuple[DateValue | None, str]:
+        in_clause = [d for d in view.dates if clause[0] <= d.start < clause[1]]
+        pool = in_clause or list(view.dates)
+        if not pool:
+            return None, ""
+        nearest = min(pool, key=lambda d: _distance(d, trigger))
+        return nearest.value, ("relative" if nearest.value.relative else "explicit")
+
+    # --- where ---------------------------------------------------------------------------
+    def _main_place(self, views: list[_Sentence]) -> Place | None:
+        weights: dict[tuple, float] = defaultdict(float)
+        first: dict[tuple, tuple[int, Place]] = {}
+        lead = int(self.rules["lead_sentences"])
+        for position, view in enumerate(views):
+            for mention in view.places:
+                place = mention.value
+                key = (place.name, place.iso3, place.feature)
+                weight = float(self.rules["lead_place_weight"]) if position < lead else 1.0
+                if place.feature == "country":
+                    weight *= 0.01  # a country only when nothing finer is named
+                weights[key] += weight
+                first.setdefault(key, (mention.start, place))
+        if not weights:
+            return None
+        key = max(weights, key=lambda k: (weights[k], -first[k][0]))
+        return first[key][1]
+
+    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention) -> Place | None:
+        if not view.places:
+            return None
+        penalty = self.rules["place_penalty"]
+        sentence_start = view.sentence.start
+
+        def cost(mention: Mention) -> float:
+            value = mention.value
+            score = _distance(mention, trigger) / 100.0 * float(penalty["per_100_chars"])
+            if not clause[0] <= mention.start < clause[1]:
+                score += float(penalty["other_clause"])
+            window = text[max(sentence_start, mention.start - 30): mention.start]
+            if not self.locative.search(window):
+                score += float(penalty["no_locative"])
+            if value.feature == "country":
+                score += float(penalty["country"])
+            if mention.end <= trigger.start:
+                score += float(penalty["before_trigger"])
+            return score
+
+        return min(view.places, key=cost).value
+
+    # --- who -----------------------------------------------------------------------------
+    def _is_speaker(self, text: str, actor: Mention, limit: int) -> tuple[bool, int]:
+        """Whether the actor is the subject of a reporting verb; and where that verb ends."""
+        window = text[actor.end: min(limit, actor.end + 40)]
+        match = re.match(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?", window)
+        head = window[: match.end() + 25] if match else window
+        found = self.speech.search(head)
+        if not found or found.start() > 30:
+            return False, 0
+        return True, actor.end + found.end()
+
+    def _actors_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
+        def in_span(span):
+            return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)]
+
+        def marked(actor: Mention, pattern: re.Pattern, lower: int) -> bool:
+            return bool(pattern.search(text[max(lower, actor.start - 20): actor.start]))
+
+        sentence_span = (view.sentence.start, view.sentence.end)
+        for span in (clause, sentence_span):
+            actors = in_span(span)
+            if not actors:
+                continue
+            after = [a for a in actors if a.start >= trigger.end]
+            before = [a for a in actors if a.end <= trigger.start]
+            agents = [a for a in after if marked(a, self.agent, span[0])]
+            if span is sentence_span and not agents:
+                agents = [a for a in actors if a.start >= trigger.end and marked(a, self.agent, span[0])]
+            subjects = []
+            for actor in before:
+                speaker, verb_end = self._is_speaker(text, actor, trigger.start)
+                if speaker:
+                    between = text[verb_end: trigger.start]
+                    if not self.pronoun.search(between):
+                        continue
+                subjects.append(actor)
+            if not agents and not subjects:
+                agents = [a for a in after if marked(a, self.weak_agent, span[0])]
+            actor1 = actor2 = None
+            if agents:
+                actor1 = agents[0]
+                actor2 = subjects[-1] if subjects else None
+            elif subjects:
+                actor1 = subjects[-1]
+                # "X and Y agreed": the first of coordinated subjects acts, the second is the party
+                index = len(subjects) - 1
+                while index > 0 and self.coordinator.match(text[subjects[index - 1].end: subjects[index].start]):
+                    index -= 1
+                if index < len(subjects) - 1:
+                    actor1, actor2 = subjects[index], subjects[index + 1]
+            if actor1 is None and span is sentence_span:
+                break
+            if actor2 is None:
+                targets = [a for a in after if a is not actor1 and a.value.name != actor1.value.name] if actor1 else after
+                marked_targets = [a for a in targets if marked(a, self.target, span[0])]
+                chosen = (marked_targets or targets)[:1]
+                if chosen:
+                    actor2 = chosen[0]
+            if actor1 is not None:
+                return actor1.value, (actor2.value if actor2 is not None else None)
+        return None, None
+
+    # --- what ----------------------------------------------------------------------------
+    def _resolve_type(self, text: str, view: _Sentence, trigger: Mention, actor1, actor2) -> tuple[str, str, tuple[str, ...]]:
+        value = trigger.value
+        event_type, sub = value.event_type, value.sub_event_type
+        entry = self.entry(value.lemma)
+        notes: list[str] = []
+        territory = self.rules["territory"]
+        if sub in territory["sub_event_types"] or _hint(entry, "territory"):
+            if actor1 is None:
+                sub = territory["unknown"]
+            elif actor1.inter in territory["government_inters"]:
+                sub = territory["government"]
+            else:
+                sub = territory["non_state"]
+            event_type = "Battles"
+        civilians = self.rules["civilian_target"]
+        if event_type in civilians["from_event_types"] and actor2 is not None and actor2.inter == int(self.rules["civilians_inter"]):
+            event_type, sub = civilians["to"]
+        protest = self.rules["protest"]
+        if event_type == protest["event_type"] and sub == protest["peaceful"]:
+            sentence_text = view.sentence.text
+            if self.excessive.search(sentence_text) and self._has_killed(view):
+                sub = protest["excessive"]
+            elif self.intervention.search(sentence_text) or self.excessive.search(sentence_text):
+                sub = protest["intervention"]
+        return event_type, sub, tuple(notes)
+
+    @staticmethod
+    def _has_killed(view: _Sentence) -> bool:
+        return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
+
+    def _is_weak(self, trigger: Mention) -> bool:
+        entry = self.entry(trigger.value.lemma)
+        strength = entry.get("strength") if isinstance(entry, dict) else None
+        return bool(_hint(entry, "weak")) or strength == "weak"
+
+    # --- one sentence --------------------------------------------------------------------
+    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place) -> list[Candidate]:
+        kept: list[tuple[Mention, Clause]] = []
+        for trigger in view.triggers:
+            if CueFinder.blocking(view.cues, trigger.start):
+                continue
+            kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
+        if not kept:
+            return []
+        strong = [k for k in kept if not self._is_weak(k[0])]
+        if strong:
+            kept = strong
+        candidates: list[Candidate] = []
+        seen: set[tuple[str, str, Clause]] = set()
+        for trigger, clause in kept:
+            warnings: list[str] = []
+            date, date_how = self._date_for(view, clause, trigger)
+            if date is not None:
+                if self._is_future(date, ref) or self._is_background(date, ref):
+                    continue
+            elif lead_date is not None:
+                date, date_how = _carried(lead_date, int(self.rules["carried_min_precision"])), "carried"
+            elif ref is not None:
+                date, date_how = DateValue(ref, 2), "reference"
+                warnings.append("no date in the article: coded to the reference date")
+            else:
+                warnings.append("no date and no reference date")
+            place = self._place_for(text, view, clause, trigger)
+            place_how = "sentence"
+            if place is None or (place.feature == "country" and main_place is not None and main_place.feature != "country"
+                                 and main_place.iso3 == place.iso3):
+                if main_place is not None:
+                    place, place_how = main_place, "article"
+            actor1, actor2 = self._actors_for(text, view, clause, trigger)
+            event_type, sub, notes = self._resolve_type(text, view, trigger, actor1, actor2)
+            key = (event_type, sub, clause)
+            if key in seen:
+                continue
+            seen.add(key)
+            if actor1 is None:
+                default = self.rules["default_actor1"].get(event_type)
+                if default:
+                    actor1 = ActorValue(default["name"], int(default["inter"]))
+            candidates.append(Candidate(
+                article=article.key,
+                sentence=view.sentence,
+                trigger=trigger,
+                event_type=event_type,
+                sub_event_type=sub,
+                date=date,
+                place=place,
+                actor1=actor1,
+                actor2=actor2,
+                date_how=date_how,
+                place_how=place_how,
+                warnings=tuple(warnings) + notes,
+            ))
+        return self._give_tolls(text, view, candidates)
+
+    def _give_tolls(self, text: str, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
+        violent = set(self.rules["violent_event_types"])
+        eligible = [i for i, c in enumerate(candidates) if c.event_type in violent]
+        if not eligible:
+            return candidates
+        tolls: dict[int, list[tuple[int, bool, bool]]] = defaultdict(list)
+        for number in view.numbers:
+            value = number.value
+            if getattr(value, "role", None) != "killed" or CueFinder.blocking(view.cues, number.start):
+                continue
+            clause = CueFinder.clause_of(view.clauses, number.start)
+
+            def cost(i: int) -> tuple[int, int]:
+                trig = candidates[i].trigger
+                same = clause[0] <= trig.start < clause[1]
+                return (0 if same else 1, _distance(number, trig))
+
+            owner = min(eligible, key=cost)
+            subset = bool(self.subset.search(text[max(view.sentence.start, number.start - 40): number.start]))
+            tolls[owner].append((int(value.value), bool(getattr(value, "vague", False)), subset))
+        out = list(candidates)
+        for i, figures in tolls.items():
+            total = sum(v for v, _, subset in figures if not subset) or max(v for v, _, _ in figures)
+            vague = any(vg for _, vg, _ in figures)
+            out[i] = replace(out[i], fatalities=max(0, total), fatalities_vague=vague)
+        return out
+
+    # --- merging -------------------------------------------------------------------------
+    def _merge(self, candidates: list[Candidate]) -> tuple[Candidate, ...]:
+        merged: list[Candidate] = []
+        for candidate in candidates:
+            for index, existing in enumerate(merged):
+                if _same_event(existing, candidate):
+                    merged[index] = _combine(existing, candidate)
+                    break
+            else:
+                merged.append(candidate)
+        return tuple(merged)
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _hint(entry: dict, key: str):
+    return entry.get(key) if isinstance(entry, dict) else None
+
+
+def _overlaps(a: Mention, b: Mention) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _overlaps_any(mention: Mention, others) -> bool:
+    return any(_overlaps(mention, other) for other in others)
+
+
+def _distance(a: Mention, b: Mention) -> int:
+    if a.end <= b.start:
+        return b.start - a.end
+    if b.end <= a.start:
+        return a.start - b.end
+    return 0
+
+
+def _longest(triggers: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Drop triggers contained in a longer overlapping trigger."""
+    ordered = sorted(triggers, key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for trigger in ordered:
+        if kept and _overlaps(kept[-1], trigger):
+            if trigger.end - trigger.start > kept[-1].end - kept[-1].start:
+                kept[-1] = trigger
+            continue
+        kept.append(trigger)
+    return tuple(kept)
+
+
+def _carried(value: DateValue, min_precision: int) -> DateValue:
+    return DateValue(value.date, max(value.precision, min_precision), value.relative)
+
+
+_CARRIED_HOWS = {"carried", "reference", ""}
+_PLACE_WEAK = {"article", ""}
+
+
+def _same_event(a: Candidate, b: Candidate) -> bool:
+    if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
+        return False
+    if a.date_how not in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:
+        if a.date is None or b.date is None or a.date.date != b.date.date:
+            return False
+    if a.place is not None and b.place is not None and a.place.name != b.place.name:
+        if a.place_how not in _PLACE_WEAK and b.place_how not in _PLACE_WEAK:
+            return False
+    return _actors_compatible(a, b)
+
+
+def _names(c: Candidate) -> set[str]:
+    return {x.name for x in (c.actor1, c.actor2) if x is not None}
+
+
+def _actors_compatible(a: Candidate, b: Candidate) -> bool:
+    if a.actor1 is None or b.actor1 is None or a.actor1.name == b.actor1.name:
+        return True
+    if a.event_type == "Strategic developments" and a.sub_event_type == "Agreement":
+        return bool(_names(a) & _names(b)) or not _names(a) or not _names(b)
+    # a default (unidentified) actor is compatible with a named one
+    return "{country}" in a.actor1.name or "{country}" in b.actor1.name
+
+
+def _combine(a: Candidate, b: Candidate) -> Candidate:
+    """One event told twice: keep the first telling, fill what it lacks from the second."""
+    updates = {}
+    if a.date_how in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:
+        updates.update(date=b.date, date_how=b.date_how)
+    if a.place_how in _PLACE_WEAK and b.place_how not in _PLACE_WEAK and b.place is not None:
+        updates.update(place=b.place, place_how=b.place_how)
+    elif a.place is not None and b.place is not None and a.place.feature == "country" and b.place.feature != "country":
+        updates.update(place=b.place, place_how=b.place_how)
+    if a.actor1 is None or ("{country}" in a.actor1.name and b.actor1 is not None and "{country}" not in b.actor1.name):
+        updates["actor1"] = b.actor1
+    if a.actor2 is None and b.actor2 is not None:
+        names = {x.name for x in (updates.get("actor1", a.actor1),) if x is not None}
+        if b.actor2.name not in names:
+            updates["actor2"] = b.actor2
+    if b.fatalities > a.fatalities:
+        updates.update(fatalities=b.fatalities, fatalities_vague=b.fatalities_vague)
+    return replace(a, **updates) if updates else a

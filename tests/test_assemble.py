@@ -1,0 +1,299 @@
+"""Assembly rules, one sentence (or a few) at a time, with mentions built by hand.
+
+Each case is an article written for the test (wire, local and official styles, many
+conflicts) and the mentions the finders would report; the assembler must decide which
+events happened and bind their arguments.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from etl.assemble import Assembler
+from etl.records import (
+    ActorValue, Article, DateValue, Mention, NumberValue, Place, ReferenceDate, Sentence, TriggerValue,
+)
+
+REF = dt.date(2024, 3, 14)  # a Thursday
+
+PLACES = {
+    "Kharkiv": Place("Kharkiv", 49.99, 36.23, "city", "Ukraine", "UKR", admin1="Kharkiv"),
+    "Ukraine": Place("Ukraine", 50.45, 30.52, "country", "Ukraine", "UKR", geo_precision=3),
+    "Zamfara": Place("Zamfara", 12.17, 6.25, "region", "Nigeria", "NGA", admin1="Zamfara", geo_precision=3),
+    "Gusau": Place("Gusau", 12.17, 6.66, "city", "Nigeria", "NGA", admin1="Zamfara"),
+    "Dhaka": Place("Dhaka", 23.81, 90.41, "city", "Bangladesh", "BGD", admin1="Dhaka"),
+    "Bunagana": Place("Bunagana", -1.28, 29.6, "town", "Democratic Republic of Congo", "COD", admin1="North Kivu"),
+    "Goma": Place("Goma", -1.68, 29.23, "city", "Democratic Republic of Congo", "COD", admin1="North Kivu"),
+    "Palmyra": Place("Palmyra", 34.56, 38.27, "town", "Syria", "SYR", admin1="Homs"),
+    "Idlib": Place("Idlib", 35.93, 36.63, "city", "Syria", "SYR", admin1="Idlib"),
+    "Geneva": Place("Geneva", 46.2, 6.14, "city", "Switzerland", "CHE", admin1="Geneva"),
+    "Mogadishu": Place("Mogadishu", 2.04, 45.34, "city", "Somalia", "SOM", admin1="Banaadir"),
+    "Shan": Place("Shan", 21.5, 97.9, "region", "Myanmar", "MMR", admin1="Shan", geo_precision=3),
+    "Juba": Place("Juba", 4.85, 31.58, "city", "South Sudan", "SSD", admin1="Central Equatoria"),
+}
+
+ACTORS = {
+    "Russian forces": ActorValue("Military Forces of Russia (2000-)", 8, "Russia"),
+    "Ukraine's military": ActorValue("Military Forces of Ukraine (2019-)", 1, "Ukraine"),
+    "gunmen": ActorValue("Unidentified Armed Group ({country})", 3),
+    "villagers": ActorValue("Civilians ({country})", 7),
+    "civilians": ActorValue("Civilians ({country})", 7),
+    "students": ActorValue("Protesters ({country})", 6),
+    "police": ActorValue("Police Forces of {country}", 1),
+    "M23 rebels": ActorValue("M23: March 23 Movement", 2),
+    "the army": ActorValue("Military Forces of {country}", 1),
+    "Islamic State fighters": ActorValue("Islamic State (Syria)", 2),
+    "al-Shabaab fighters": ActorValue("Al Shabaab", 2),
+    "the government": ActorValue("Government of {country}", 1),
+    "the SPLM-IO": ActorValue("SPLM/A-IO: Sudan People's Liberation Movement/Army (In Opposition)", 2),
+    "the French foreign minister": ActorValue("Government of France", 1, "France"),
+    "the junta": ActorValue("Military Forces of {country}", 1),
+    "Russian shelling": ActorValue("Military Forces of Russia (2000-)", 8, "Russia"),
+}
+
+SHELLING = TriggerValue("Explosions/Remote violence", "Shelling/artillery/missile attack", "shelling")
+AIR = TriggerValue("Explosions/Remote violence", "Air/drone strike", "airstrike")
+CLASH = TriggerValue("Battles", "Armed clash", "clashed")
+KILLED = TriggerValue("Battles", "Armed clash", "killed")
+PROTEST = TriggerValue("Protests", "Peaceful protest", "protested")
+CAPTURE = TriggerValue("Battles", "Non-state actor overtakes territory", "captured")
+RECAPTURE = TriggerValue("Battles", "Government regains territory", "recaptured")
+CEASEFIRE = TriggerValue("Strategic developments", "Agreement", "agreed")
+TALKS = TriggerValue("Strategic developments", "Other", "talks")
+AMBUSH = TriggerValue("Battles", "Armed clash", "ambushed")
+
+HINTS = {"killed": {"weak": True}}
+
+
+def day(offset: int, precision: int = 1) -> DateValue:
+    return DateValue(REF + dt.timedelta(days=offset), precision, relative=True)
+
+
+@pytest.fixture(scope="module")
+def assembler() -> Assembler:
+    return Assembler.load(entry=lambda lemma: HINTS.get(lemma, {}))
+
+
+def build(parts, ref=REF):
+    """parts: [(sentence text, [(kind, phrase, value), ...]), ...] -> article, sentences, mentions."""
+    text, sentences, mentions = "", [], []
+    for index, (sentence_text, marks) in enumerate(parts):
+        start = len(text)
+        text += sentence_text + " "
+        sentences.append(Sentence(index, start, start + len(sentence_text), sentence_text, paragraph=index))
+        for kind, phrase, value in marks:
+            at = sentence_text.index(phrase)
+            if kind == "place" and value is None:
+                value = PLACES[phrase]
+            if kind == "actor" and value is None:
+                value = ACTORS[phrase]
+            mentions.append(Mention(kind, index, start + at, start + at + len(phrase), phrase, value))
+    article = Article(key="t_001", file="t_001.txt", text=text, sha256="0", published_date=ref)
+    mentions.sort(key=lambda m: (m.start, m.end, m.kind))
+    return article, tuple(sentences), tuple(mentions), ReferenceDate(ref, "manifest")
+
+
+def run(assembler, parts, ref=REF):
+    return assembler(*build(parts, ref))
+
+
+# --- what happened, what did not ------------------------------------------------------------
+NOT_EVENTS = [
+    # background history
+    [("In 2015, M23 rebels captured the border town of Bunagana.",
+      [("date", "2015", DateValue(dt.date(2015, 1, 1), 3)), ("actor", "M23 rebels", None),
+       ("trigger", "captured", CAPTURE), ("place", "Bunagana", None)])],
+    [("The two sides have clashed repeatedly since 2013 over grazing land near Juba.",
+      [("trigger", "clashed", CLASH), ("date", "2013", DateValue(dt.date(2013, 1, 1), 3)), ("place", "Juba", None)])],
+    # future talks
+    [("Talks between the government and the SPLM-IO will be held in Geneva on Friday.",
+      [("trigger", "Talks", TALKS), ("actor", "the government", None), ("actor", "the SPLM-IO", None),
+       ("place", "Geneva", None), ("date", "Friday", day(1))])],
+    # an appeal by a foreign minister
+    [("The French foreign minister urged both sides to halt the shelling around Kharkiv.",
+      [("actor", "The French foreign minister", ACTORS["the French foreign minister"]), ("trigger", "shelling", SHELLING),
+       ("place", "Kharkiv", None)])],
+    # a threat
+    [("The junta threatened to launch airstrikes on rebel camps in Shan.",
+      [("actor", "The junta", ACTORS["the junta"]), ("trigger", "airstrikes", AIR), ("place", "Shan", None)])],
+    # a denial
+    [("The ministry denied that Russian forces had shelled Kharkiv.",
+      [("actor", "Russian forces", None), ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None)])],
+    # a date after the reference date
+    [("Students protested in Dhaka on Saturday.",
+      [("actor", "Students", ActorValue("Protesters ({country})", 6)), ("trigger", "protested", PROTEST),
+       ("place", "Dhaka", None), ("date", "Saturday", day(2))])],
+]
+
+
+@pytest.mark.parametrize("parts", NOT_EVENTS, ids=lambda parts: parts[0][0][:40])
+def test_not_an_event(assembler, parts):
+    assert run(assembler, parts) == ()
+
+
+def test_killed_and_wounded_in_shelling_by_an_actor(assembler):
+    (c,) = run(assembler, [(
+        "At least 12 people were killed and 30 wounded in shelling by Russian forces in Kharkiv on Monday.",
+        [("number", "12", NumberValue(12, "killed")), ("number", "30", NumberValue(30, "wounded")),
+         ("trigger", "shelling", SHELLING), ("actor", "Russian forces", None), ("place", "Kharkiv", None),
+         ("date", "Monday", day(-3))],
+    )])
+    assert (c.event_type, c.sub_event_type) == ("Explosions/Remote violence", "Shelling/artillery/missile attack")
+    assert c.fatalities == 12
+    assert c.actor1.name == "Military Forces of Russia (2000-)"
+    assert c.place.name == "Kharkiv" and c.date.date == REF - dt.timedelta(days=3)
+    assert c.date_how == "relative" and c.place_how == "sentence"
+
+
+def test_protest_dispersed_by_police_is_protest_with_intervention(assembler):
+    (c,) = run(assembler, [(
+        "Hundreds of students protested in Dhaka on Tuesday before police dispersed them with tear gas.",
+        [("actor", "students", None), ("trigger", "protested", PROTEST), ("place", "Dhaka", None),
+         ("date", "Tuesday", day(-2)), ("actor", "police", None)],
+    )])
+    assert (c.event_type, c.sub_event_type) == ("Protests", "Protest with intervention")
+    assert c.actor1.inter == 6
+
+
+@pytest.mark.parametrize(
+    "sentence, marks, sub, actor1",
+    [
+        ("M23 rebels captured the town of Bunagana on Sunday, residents said.",
+         [("actor", "M23 rebels", None), ("trigger", "captured", RECAPTURE), ("place", "Bunagana", None),
+          ("date", "Sunday", day(-4))],
+         "Non-state actor overtakes territory", "M23: March 23 Movement"),
+        ("The army recaptured Palmyra from Islamic State fighters on Wednesday.",
+         [("actor", "The army", ACTORS["the army"]), ("trigger", "recaptured", CAPTURE), ("place", "Palmyra", None),
+          ("actor", "Islamic State fighters", None), ("date", "Wednesday", day(-1))],
+         "Government regains territory", "Military Forces of {country}"),
+    ],
+)
+def test_territory_is_resolved_by_actor1s_inter(assembler, sentence, marks, sub, actor1):
+    (c,) = run(assembler, [(sentence, marks)])
+    assert c.sub_event_type == sub and c.actor1.name == actor1
+
+
+def test_armed_men_killing_villagers_is_violence_against_civilians(assembler):
+    (c,) = run(assembler, [(
+        "Gunmen killed five villagers in Zamfara state on Saturday, police said.",
+        [("actor", "Gunmen", ACTORS["gunmen"]), ("trigger", "killed", KILLED), ("number", "five", NumberValue(5, "killed")),
+         ("actor", "villagers", None), ("place", "Zamfara", None), ("date", "Saturday", day(-5)),
+         ("actor", "police", None)],
+    )])
+    assert (c.event_type, c.sub_event_type) == ("Violence against civilians", "Attack")
+    assert c.fatalities == 5 and c.actor2.inter == 7 and c.actor1.inter == 3
+
+
+def test_speaker_is_not_actor1(assembler):
+    (c,) = run(assembler, [(
+        "Ukraine's military said Russian forces shelled Kharkiv overnight.",
+        [("actor", "Ukraine's military", None), ("actor", "Russian forces", None),
+         ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None)],
+    )])
+    assert c.actor1.name == "Military Forces of Russia (2000-)"
+
+
+def test_agent_of_a_passive(assembler):
+    (c,) = run(assembler, [(
+        "A police convoy was ambushed by al-Shabaab fighters near Mogadishu on Tuesday.",
+        [("trigger", "ambushed", AMBUSH), ("actor", "al-Shabaab fighters", None),
+         ("place", "Mogadishu", None), ("date", "Tuesday", day(-2))],
+    )])
+    assert c.actor1.name == "Al Shabaab"
+
+
+def test_coordinated_parties_of_an_agreement(assembler):
+    (c,) = run(assembler, [(
+        "The government and the SPLM-IO agreed to a ceasefire in Juba on Wednesday.",
+        [("actor", "The government", ACTORS["the government"]), ("actor", "the SPLM-IO", None),
+         ("trigger", "agreed", CEASEFIRE), ("place", "Juba", None), ("date", "Wednesday", day(-1))],
+    )])
+    assert c.actor1.name == "Government of {country}"
+    assert c.actor2.name.startswith("SPLM/A-IO")
+
+
+def test_same_agreement_told_twice_is_one_event(assembler):
+    candidates = run(assembler, [
+        ("The government and the SPLM-IO agreed to a ceasefire in Juba on Wednesday.",
+         [("actor", "The government", ACTORS["the government"]), ("actor", "the SPLM-IO", None),
+          ("trigger", "agreed", CEASEFIRE), ("place", "Juba", None), ("date", "Wednesday", day(-1))]),
+        ("\"The agreement was signed this afternoon,\" a spokesman for the SPLM-IO told reporters.",
+         [("trigger", "agreement", CEASEFIRE), ("actor", "the SPLM-IO", None)]),
+    ])
+    assert len(candidates) == 1
+    assert candidates[0].date.date == REF - dt.timedelta(days=1) and candidates[0].place.name == "Juba"
+
+
+def test_one_toll_is_given_to_one_event(assembler):
+    candidates = run(assembler, [(
+        "Shelling and an airstrike killed 7 people in Idlib on Monday, rescuers said.",
+        [("trigger", "Shelling", SHELLING), ("trigger", "airstrike", AIR), ("number", "7", NumberValue(7, "killed")),
+         ("place", "Idlib", None), ("date", "Monday", day(-3))],
+    )])
+    assert len(candidates) == 2
+    assert sorted(c.fatalities for c in candidates) == [0, 7]
+
+
+def test_wounded_and_crowd_numbers_are_not_deaths(assembler):
+    (c,) = run(assembler, [(
+        "About 2,000 students protested in Dhaka on Monday and 14 were injured.",
+        [("number", "2,000", NumberValue(2000, "crowd")), ("actor", "students", None),
+         ("trigger", "protested", PROTEST), ("place", "Dhaka", None), ("date", "Monday", day(-3)),
+         ("number", "14", NumberValue(14, "wounded"))],
+    )])
+    assert c.fatalities == 0
+
+
+def test_subset_of_a_toll_is_not_added(assembler):
+    (c,) = run(assembler, [(
+        "Russian shelling killed 9 people, including 3 children, in Kharkiv on Tuesday.",
+        [("trigger", "shelling", SHELLING), ("actor", "Russian shelling", ACTORS["Russian forces"]),
+         ("number", "9", NumberValue(9, "killed")), ("number", "3", NumberValue(3, "killed")),
+         ("place", "Kharkiv", None), ("date", "Tuesday", day(-2))],
+    )])
+    assert c.fatalities == 9
+
+
+def test_date_and_place_are_carried_from_the_lead(assembler):
+    candidates = run(assembler, [
+        ("Fighting raged around Goma on Tuesday, witnesses said.",
+         [("trigger", "Fighting", CLASH), ("place", "Goma", None), ("date", "Tuesday", day(-2))]),
+        ("M23 rebels clashed with the army for several hours.",
+         [("actor", "M23 rebels", None), ("trigger", "clashed", CLASH), ("actor", "the army", None)]),
+    ])
+    assert len(candidates) == 1  # the same battle, told twice
+    c = candidates[0]
+    assert c.place.name == "Goma" and c.date.date == REF - dt.timedelta(days=2)
+    assert c.actor1.name == "M23: March 23 Movement"
+
+
+def test_no_date_anywhere_falls_back_to_reference_with_warning(assembler):
+    (c,) = run(assembler, [(
+        "Gunmen clashed with police in Gusau.",
+        [("actor", "Gunmen", ACTORS["gunmen"]), ("trigger", "clashed", CLASH), ("actor", "police", None),
+         ("place", "Gusau", None)],
+    )])
+    assert c.date.date == REF and c.date.precision == 2 and c.date_how == "reference" and c.warnings
+
+
+def test_country_only_sentence_uses_the_article_place(assembler):
+    candidates = run(assembler, [
+        ("Russian forces shelled Kharkiv on Tuesday.",
+         [("actor", "Russian forces", None), ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None),
+          ("date", "Tuesday", day(-2))]),
+        ("Separately, clashes were reported across Ukraine.",
+         [("trigger", "clashes", CLASH), ("place", "Ukraine", None)]),
+    ])
+    clash = next(c for c in candidates if c.event_type == "Battles")
+    assert clash.place.name == "Kharkiv" and clash.place_how == "article"
+
+
+def test_unnamed_attacker_gets_a_default_actor(assembler):
+    (c,) = run(assembler, [(
+        "Two civilians were killed in an airstrike on a market in Idlib on Monday.",
+        [("actor", "civilians", None), ("trigger", "airstrike", AIR), ("number", "Two", NumberValue(2, "killed")),
+         ("place", "Idlib", None), ("date", "Monday", day(-3))],
+    )])
+    assert c.actor1 is not None and "{country}" in c.actor1.name
+    assert c.fatalities == 2
