@@ -11,9 +11,10 @@ with the outputs (``save``, an atomic replace).
 
 Matching, best first and one to one:
 
-1. an entry sharing at least one source key with the event and describing the same event
-   (``etl.merge.same_event``, with the sub type allowed to be refined); more shared keys,
-   then closer date and place, win;
+1. an entry sharing at least one source key with the event, of the same country and event
+   type, with agreeing sub types and dates (its place and actors may have been refined
+   by the new articles); entries that are wholly the same event (``etl.merge.same_event``)
+   come first, then more shared keys, then closer sub type, date and place;
 2. otherwise an entry without a shared key that agrees exactly: same day, sub type,
    location and an overlapping actor (the same event reported by other articles).
 
@@ -42,7 +43,7 @@ from typing import Iterable
 import pycountry
 
 from .errors import InputError
-from .merge import Identity, distance_km, fingerprint, same_event
+from .merge import Identity, dates_agree, distance_km, fingerprint, same_event, subtypes_agree
 from .records import Event
 
 COLUMNS = (
@@ -184,13 +185,14 @@ class IdRegister:
             ids = set().union(*(by_key.get(k, set()) for k in ident.source_keys)) if ident.source_keys else set()
             for event_id in ids:
                 entry = self._entries[event_id]
-                if entry.iso3 == codes[i] and same_event(ident, entry.identity):
+                if entry.iso3 == codes[i] and _reported_alike(ident, entry.identity):
                     shared = len(ident.source_keys & entry.identity.source_keys)
-                    options.append(((0, -shared) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
+                    whole = 0 if same_event(ident, entry.identity) else 1
+                    options.append(((0, whole, -shared) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
             for event_id in by_place.get(_exact(codes[i], ident), ()):
                 entry = self._entries[event_id]
                 if ident.actors & entry.identity.actors:
-                    options.append(((1, 0) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
+                    options.append(((1, 0, 0) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
         options.sort(key=lambda o: (o[0], o[1], o[2], o[4]))
         taken: dict[int, str] = {}
         used: set[str] = set()
@@ -200,6 +202,16 @@ class IdRegister:
             taken[i] = event_id
             used.add(event_id)
         return taken
+
+
+def _reported_alike(new: Identity, old: Identity) -> bool:
+    """Enough, with a shared article, to be the same event whose place or actors were refined."""
+    return (
+        new.country == old.country
+        and new.event_type == old.event_type
+        and subtypes_agree(new.sub_event_type, old.sub_event_type)
+        and dates_agree(new, old)
+    )
 
 
 def _exact(code: str, ident: Identity) -> tuple:

@@ -194,7 +194,6 @@ def _case_ok(name: str, seen: str) -> bool:
 # Duplicate articles
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MERSENNE = (1 << 61) - 1
 
 
 @dataclass(frozen=True)
@@ -216,7 +215,7 @@ def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules =
     the shingle count and an exact-content hash are kept per article. Articles with no
     words are never duplicates. The result does not depend on the input order.
     """
-    a, b = _permutation_params(rules.permutations)
+    seeds = _permutation_seeds(rules.permutations)
     signatures: dict[str, np.ndarray] = {}
     sizes: dict[str, int] = {}
     exact: dict[bytes, list[str]] = defaultdict(list)
@@ -229,9 +228,9 @@ def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules =
         exact[hashlib.sha256(" ".join(words).encode("utf-8")).digest()].append(key)
         n = rules.shingle
         grams = {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
-        hashes = np.fromiter((_hash32(g) for g in grams), dtype=np.uint64, count=len(grams))
-        # (a*x + b) mod p over all permutations at once; a, x < 2^32 so no overflow.
-        signatures[key] = (((a[:, None] * hashes[None, :] + b[:, None]) % _MERSENNE).min(axis=1)).astype(np.uint64)
+        hashes = np.fromiter((_hash64(g) for g in grams), dtype=np.uint64, count=len(grams))
+        # One seeded 64-bit mix per permutation, all at once; the minimum is the MinHash.
+        signatures[key] = _mix(seeds[:, None] ^ hashes[None, :]).min(axis=1)
         sizes[key] = len(grams)
 
     parent = {k: k for k in signatures}
@@ -281,13 +280,20 @@ def _near_copy(sx: np.ndarray, sy: np.ndarray, nx: int, ny: int, rules: Duplicat
     return shared / small >= rules.containment
 
 
-def _hash32(text: str) -> int:
-    return struct.unpack("<I", hashlib.blake2b(text.encode("utf-8"), digest_size=4).digest())[0]
+def _hash64(text: str) -> int:
+    return struct.unpack("<Q", hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest())[0]
 
 
-def _permutation_params(count: int) -> tuple[np.ndarray, np.ndarray]:
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, elementwise (uint64 arithmetic wraps, as it should)."""
+    h = values ^ (values >> np.uint64(30))
+    h = h * np.uint64(0xBF58476D1CE4E5B9)
+    h = h ^ (h >> np.uint64(27))
+    h = h * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+def _permutation_seeds(count: int) -> np.ndarray:
     seed = hashlib.sha256(b"acled-etl minhash").digest()
     rng = np.random.Generator(np.random.PCG64(int.from_bytes(seed[:8], "little")))
-    a = rng.integers(1, 1 << 32, size=count, dtype=np.uint64)
-    b = rng.integers(0, 1 << 32, size=count, dtype=np.uint64)
-    return a, b
+    return rng.integers(0, np.iinfo(np.uint64).max, size=count, dtype=np.uint64, endpoint=True)

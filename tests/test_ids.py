@@ -1,0 +1,148 @@
+"""Stable event ids: ISO3 + number, kept across rebuilds through the register file."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+
+from etl.errors import InputError
+from etl.ids import IdRegister, iso3
+from etl.merge import merge_events
+from etl.records import Event, Evidence
+from etl.sources import Publishers
+
+AZE = "Military Forces of Azerbaijan (2003-)"
+ART = "Military Forces of Artsakh (2007-)"
+DAY = dt.date(2031, 5, 14)
+
+
+def ev(key, *, day=0, etype="Battles", sub="Armed clash", town=("Alpha", 40.0, 47.0), country="Azerbaijan", iso=31, tp=1, a1=AZE, a2=ART, start=0):
+    name, lat, lon = town
+    return Event(
+        event_date=DAY + dt.timedelta(days=day), time_precision=tp, disorder_type="Political violence",
+        event_type=etype, sub_event_type=sub, actor1=a1, inter1=1, interaction=12, iso=iso,
+        region="Caucasus and Central Asia", country=country, location=name, latitude=lat, longitude=lon,
+        geo_precision=1, notes=f"note {key}", fatalities=0, source_keys=(key,),
+        evidence=(Evidence(key, "s", start, start + 1),), actor2=a2, inter2=2,
+    )
+
+
+@pytest.fixture(scope="module")
+def publishers():
+    return Publishers.load()
+
+
+def corpus():
+    """Events of five made-up articles: a clash reported by a, b, c; an agreement by c, d;
+    a protest in Armenia by e; a shelling by d; a clash far away by b."""
+    far = ("Faraway", 42.0, 47.0)
+    return {
+        "a": [ev("a")],
+        "b": [ev("b", day=1, tp=2), ev("b", town=far, start=5)],
+        "c": [ev("c"), ev("c", etype="Strategic developments", sub="Agreement", start=9)],
+        "d": [ev("d", etype="Strategic developments", sub="Agreement", a1=ART, a2=AZE),
+              ev("d", etype="Explosions/Remote violence", sub="Shelling/artillery/missile attack", start=3)],
+        "e": [ev("e", etype="Protests", sub="Peaceful protest", country="Armenia", iso=51,
+                 town=("Yerevan", 40.18, 44.51), a1="Protesters (Armenia)", a2="")],
+    }
+
+
+def build(keys, register, publishers):
+    events = [e for k in keys for e in corpus()[k]]
+    return register.assign(merge_events(events, {}, publishers))
+
+
+@pytest.mark.parametrize("left_out", list("abcde"))
+def test_ids_survive_adding_an_article(tmp_path, publishers, left_out):
+    path = tmp_path / "event_ids.csv"
+    register = IdRegister.load(path)
+    assert len(register) == 0
+    before = build([k for k in "abcde" if k != left_out], register, publishers)
+    register.save(path)
+    after = build("abcde", IdRegister.load(path), publishers)
+    ids_after = {e.event_id_cnty: e for e in after}
+    for old in before:
+        assert old.event_id_cnty in ids_after, old
+        new = ids_after[old.event_id_cnty]
+        assert new.event_type == old.event_type
+        assert set(old.source_keys) <= set(new.source_keys)
+    assert len({e.event_id_cnty for e in after}) == len(after)
+
+
+def test_id_form_and_numbering(publishers):
+    rows = build("abcde", IdRegister(), publishers)
+    ids = [e.event_id_cnty for e in rows]
+    assert all(re.fullmatch(r"[A-Z]{3}[1-9][0-9]*", i) for i in ids)
+    assert sorted(i for i in ids if i.startswith("AZE")) == ["AZE1", "AZE2", "AZE3", "AZE4"]
+    assert [i for i in ids if i.startswith("ARM")] == ["ARM1"]
+    # numbers follow dates within a country
+    aze = sorted((int(e.event_id_cnty[3:]), e.event_date) for e in rows if e.country == "Azerbaijan")
+    assert [d for _n, d in aze] == sorted(d for _n, d in aze)
+
+
+def test_rebuilding_the_same_input_gives_the_same_ids(tmp_path, publishers):
+    path = tmp_path / "event_ids.csv"
+    register = IdRegister.load(path)
+    first = build("abcde", register, publishers)
+    register.save(path)
+    text = path.read_text()
+    again = IdRegister.load(path)
+    second = build("abcde", again, publishers)
+    again.save(path)
+    assert first == second
+    assert path.read_text() == text
+
+
+def test_ids_do_not_depend_on_input_order(publishers):
+    events = [e for k in "abcde" for e in corpus()[k]]
+    expected = IdRegister().assign(merge_events(events, {}, publishers))
+    rng = random.Random(3)
+    for _ in range(3):
+        rng.shuffle(events)
+        assert IdRegister().assign(merge_events(events, {}, publishers)) == expected
+
+
+def test_new_numbers_continue_after_the_register(tmp_path, publishers):
+    register = IdRegister()
+    build("a", register, publishers)
+    later = build("abcde", register, publishers)
+    clash = next(e for e in later if "a" in e.source_keys)
+    assert clash.event_id_cnty == "AZE1"
+    assert {e.event_id_cnty for e in later if e.country == "Azerbaijan"} == {"AZE1", "AZE2", "AZE3", "AZE4"}
+
+
+def test_an_id_rests_when_its_event_is_gone_and_is_never_reused(publishers):
+    register = IdRegister()
+    build("e", register, publishers)
+    assert [e.event_id_cnty for e in build("a", register, publishers)] == ["AZE1"]
+    other = build("a", IdRegister(register.entries), publishers)
+    assert other[0].event_id_cnty == "AZE1"
+    protest_elsewhere = ev("f", etype="Protests", sub="Peaceful protest", country="Armenia", iso=51,
+                           town=("Gyumri", 40.79, 43.85), a1="Protesters (Armenia)", a2="")
+    assert register.assign([protest_elsewhere])[0].event_id_cnty == "ARM2"
+
+
+def test_missing_register_is_empty_and_bad_register_is_reported(tmp_path):
+    assert len(IdRegister.load(tmp_path / "nope.csv")) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_id_cnty,number\nAZE1,1\n")
+    with pytest.raises(InputError, match="lacks columns"):
+        IdRegister.load(bad)
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, publishers):
+    register = IdRegister()
+    build("abcde", register, publishers)
+    register.save(tmp_path / "sub" / "event_ids.csv")
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["event_ids.csv"]
+
+
+@pytest.mark.parametrize(
+    "iso, country, code",
+    [(31, "Azerbaijan", "AZE"), (51, "Armenia", "ARM"), (804, "Ukraine", "UKR"), (0, "Kosovo", "XKX"),
+     (0, "Palestine", "PSE"), (887, "Yemen", "YEM"), (40, "Austria", "AUT")],
+)
+def test_iso3(iso, country, code):
+    assert iso3(iso, country) == code

@@ -1,0 +1,147 @@
+"""Publishers, source scales and duplicate articles (texts are made up here)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.records import Article
+from etl.sources import Publishers, find_duplicates
+
+
+@pytest.fixture(scope="module")
+def publishers() -> Publishers:
+    return Publishers.load()
+
+
+def article(text: str, publisher: str | None = None) -> Article:
+    return Article(key="k", file="k.txt", text=text, sha256="", publisher=publisher)
+
+
+@pytest.mark.parametrize(
+    "text, publisher, signoff, expected",
+    [
+        ("Body.", "Daily Sabah", None, "Daily Sabah"),
+        ("Body.", "  The Associated Press ", None, "Associated Press"),  # alias -> ACLED name
+        ("Body.", "Some Local Weekly", None, "Some Local Weekly"),  # unknown manifest name kept
+        ("Body.", None, "TRT World", "TRT World"),
+        ("Body.", None, "— Anadolu Agency", "Anadolu Agency"),
+        ("Body.", None, "Harbour Town Gazette", "Harbour Town Gazette"),  # looks like a name
+        ("Body.", None, "Sign up to our newsletters, and you will get the best updates now.", None),
+        ("NORTHTOWN, May 3 (Reuters) - Two villages were shelled.", None, None, "Reuters"),
+        ("SOUTHTOWN (AFP) — A convoy was hit.", None, None, "AFP"),
+        ("A clash was reported, according to Nowhere Monitor, reporting Daily Sabah.", None, None, "Daily Sabah"),
+        ("Troops moved in, according to the Kyiv Independent.", None, None, "Kyiv Independent"),
+        ("Officials said so, according to AFP. Later (AP) - more came.", None, None, "Associated Press"),
+        ("The trend reported by analysts is upward.", None, None, None),  # not the outlet Trend
+        ("At dawn the firing started, officials said.", None, None, None),
+        ("Copyright 2031 Reuters. All rights reserved.", None, None, "Reuters"),
+        ("Nothing here names an outlet.", None, None, None),
+    ],
+)
+def test_publisher(publishers, text, publisher, signoff, expected):
+    assert publishers.publisher(article(text, publisher), signoff) == expected
+
+
+@pytest.mark.parametrize(
+    "names, country, expected",
+    [
+        ([], None, ""),
+        (["Reuters"], None, "International"),
+        (["Armenpress"], "Armenia", "National"),
+        (["Armenpress", "RFE/RL"], "Armenia", "National-International"),
+        (["RFE/RL", "Armenpress", "Hetq"], "Armenia", "National-International"),
+        (["Ministry of Defence of Armenia"], "Armenia", "Other"),
+        (["Ministry of Defence of Armenia", "Hetq"], "Armenia", "Other-National"),
+        (["Turan Information Agency"], "Armenia", "Regional"),  # national outlet next door
+        (["Daily Sabah"], "Nigeria", "International"),  # national outlet far away
+        (["Ukrinform", "Liveuamap", "24 Channel"], "Ukraine", "Local partner-New media"),
+        # three scales: the two most frequent, ties to the narrower
+        (["RFE/RL", "Ministry of Defence of Ukraine", "Ukrinform", "Suspilne Media"], "Ukraine", "Other-National"),
+        (["Eurasianet", "Hetq", "Caucasian Knot", "Aravot"], "Armenia", "National-Regional"),
+    ],
+)
+def test_scale(publishers, names, country, expected):
+    assert publishers.scale(names, country) == expected
+
+
+def test_scale_ignores_order(publishers):
+    names = ["Ministry of Defence of Armenia", "Hetq", "RFE/RL", "Aravot"]
+    assert len({publishers.scale(random.Random(i).sample(names, len(names)), "Armenia") for i in range(6)}) == 1
+
+
+# -- duplicates ---------------------------------------------------------------------------
+
+WORDS = ("army militia village convoy shelling drone ceasefire talks border river bridge "
+         "district governor police protest market school hospital road checkpoint night "
+         "morning officials said reported killed wounded residents fled forces attacked").split()
+
+
+def made_up_text(seed: int, sentences: int = 20) -> str:
+    rng = random.Random(seed)
+    return " ".join(
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 18))).capitalize() + "."
+        for _ in range(sentences)
+    )
+
+
+def change_one_sentence(text: str, seed: int) -> str:
+    parts = text.split(". ")
+    parts[len(parts) // 2] = made_up_text(seed, 1).rstrip(".")
+    return ". ".join(parts)
+
+
+def test_exact_copy_is_flagged_with_the_first_key_as_original():
+    text = made_up_text(1)
+    assert find_duplicates([("b_copy", text), ("a_orig", text), ("c_other", made_up_text(2))]) == {"b_copy": "a_orig"}
+
+
+def test_copy_with_other_whitespace_and_case_is_flagged():
+    text = made_up_text(1)
+    assert find_duplicates([("x", text), ("y", "\n\n" + text.upper().replace(" ", "  "))]) == {"y": "x"}
+
+
+def test_near_copy_with_one_sentence_changed_is_flagged():
+    text = made_up_text(3)
+    assert find_duplicates([("orig", text), ("wire", change_one_sentence(text, 99))]) == {"wire": "orig"}
+
+
+def test_copy_with_an_added_paragraph_is_flagged():
+    text = made_up_text(4)
+    longer = made_up_text(40, 4) + "\n\n" + text + "\n\n" + made_up_text(41, 3)
+    assert find_duplicates([("paper", longer), ("agency", text)]) == {"paper": "agency"}
+
+
+def test_different_articles_on_one_topic_are_not_flagged():
+    shared = made_up_text(5, 2)  # both quote the same statement
+    one = made_up_text(6) + " " + shared
+    two = shared + " " + made_up_text(7)
+    assert find_duplicates([("one", one), ("two", two), ("three", made_up_text(8))]) == {}
+
+
+def test_empty_texts_are_never_duplicates():
+    assert find_duplicates([("a", ""), ("b", "   "), ("c", made_up_text(9))]) == {}
+
+
+def test_groups_point_at_their_smallest_key():
+    text = made_up_text(10)
+    pairs = [("m", text), ("k", text), ("z", change_one_sentence(text, 5)), ("q", made_up_text(11))]
+    assert find_duplicates(pairs) == {"m": "k", "z": "k"}
+
+
+def test_streams_from_a_generator():
+    texts = ((f"key{i:03d}", made_up_text(i % 7)) for i in range(21))
+    found = find_duplicates(texts)
+    assert found["key007"] == "key000"
+    assert len(found) == 14
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(range(8)))
+def test_duplicates_do_not_depend_on_order(order):
+    base = [(f"k{i}", made_up_text(100 + i % 3) if i < 6 else made_up_text(200 + i)) for i in range(8)]
+    expected = find_duplicates(base)
+    assert find_duplicates([base[i] for i in order]) == expected
+    assert all(original < copy for copy, original in expected.items())
