@@ -89,6 +89,7 @@ class Assembler:
     target: re.Pattern
     speech: re.Pattern
     pronoun: re.Pattern
+    passive: re.Pattern
     coordinator: re.Pattern
     subset: re.Pattern
     intervention: re.Pattern
@@ -108,6 +109,7 @@ class Assembler:
             target=_words_regex(rules["target_markers"], r"\s+(?:the\s+)?$"),
             speech=_words_regex(rules["speech_verbs"]),
             pronoun=_words_regex(rules["resumptive_pronouns"]),
+            passive=_words_regex(rules["passive_auxiliaries"], r"\s+(?:\w+ly\s+|not\s+|also\s+|reportedly\s+)*$"),
             coordinator=re.compile(
                 r"^\s*(?:,\s*)?(?:" + "|".join(re.escape(c) for c in rules["coordinators"]) + r")\s+(?:the\s+)?$",
                 re.IGNORECASE,
@@ -242,6 +244,9 @@ class Assembler:
         return True, actor.end + found.end()
 
     def _actors_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
+        victims = set(self.rules["victim_inters"]) if trigger.value.event_type in self.rules["victim_event_types"] else set()
+        passive = bool(self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
+
         def in_span(span):
             return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)]
 
@@ -249,6 +254,7 @@ class Assembler:
             return bool(pattern.search(text[max(lower, actor.start - 20): actor.start]))
 
         sentence_span = (view.sentence.start, view.sentence.end)
+        fallback_target = None
         for span in (clause, sentence_span):
             actors = in_span(span)
             if not actors:
@@ -266,12 +272,17 @@ class Assembler:
                     if not self.pronoun.search(between):
                         continue
                 subjects.append(actor)
+            patients = []
+            if passive or victims:
+                patients = [a for a in subjects if passive or a.value.inter in victims]
+                subjects = [a for a in subjects if a not in patients]
+                agents = [a for a in agents if a.value.inter not in victims]
             if not agents and not subjects:
                 agents = [a for a in after if marked(a, self.weak_agent, span[0])]
             actor1 = actor2 = None
             if agents:
                 actor1 = agents[0]
-                actor2 = subjects[-1] if subjects else None
+                actor2 = (patients or subjects or [None])[-1]
             elif subjects:
                 actor1 = subjects[-1]
                 # "X and Y agreed": the first of coordinated subjects acts, the second is the party
@@ -280,6 +291,10 @@ class Assembler:
                     index -= 1
                 if index < len(subjects) - 1:
                     actor1, actor2 = subjects[index], subjects[index + 1]
+            if actor1 is None and patients:
+                actor2 = patients[-1]
+            if actor1 is None and actor2 is not None and fallback_target is None:
+                fallback_target = actor2
             if actor1 is None and span is sentence_span:
                 break
             if actor2 is None:
@@ -290,7 +305,7 @@ class Assembler:
                     actor2 = chosen[0]
             if actor1 is not None:
                 return actor1.value, (actor2.value if actor2 is not None else None)
-        return None, None
+        return None, (fallback_target.value if fallback_target is not None else None)
 
     # --- what ----------------------------------------------------------------------------
     def _resolve_type(self, text: str, view: _Sentence, trigger: Mention, actor1, actor2) -> tuple[str, str, tuple[str, ...]]:

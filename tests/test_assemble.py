@@ -297,3 +297,24 @@ def test_unnamed_attacker_gets_a_default_actor(assembler):
     )])
     assert c.actor1 is not None and "{country}" in c.actor1.name
     assert c.fatalities == 2
+
+
+@pytest.mark.parametrize(
+    "sentence, marks, actor1, actor2",
+    [
+        # victims named first in a passive: they are the target, the agent acts
+        ("Nine civilians were killed by Russian forces in Kharkiv on Monday.",
+         [("actor", "civilians", None), ("trigger", "killed", SHELLING), ("actor", "Russian forces", None),
+          ("place", "Kharkiv", None), ("date", "Monday", day(-3))],
+         "Military Forces of Russia (2000-)", "Civilians ({country})"),
+        # a passive without an agent: no actor1 is named (the default is used)
+        ("A bus carrying villagers was hit by a roadside bomb near Mogadishu on Tuesday.",
+         [("actor", "villagers", None), ("trigger", "hit", SHELLING), ("place", "Mogadishu", None),
+          ("date", "Tuesday", day(-2))],
+         "Unidentified Armed Group ({country})", "Civilians ({country})"),
+    ],
+)
+def test_passive_and_victims(assembler, sentence, marks, actor1, actor2):
+    (c,) = run(assembler, [(sentence, marks)])
+    assert c.actor1.name == actor1
+    assert c.actor2 is not None and c.actor2.name == actor2
