@@ -277,11 +277,12 @@ def _year_ok(d: pd.DataFrame, ctx: CheckContext) -> pd.Series:
 
 def _country_field_ok(column: str, attribute: str) -> Callable[[pd.DataFrame, CheckContext], pd.Series]:
     def ok(d: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+        regions = set(ctx.taxonomy.regions)
         out = []
         for name, value in zip(d["country"], d[column]):
             country = ctx.taxonomy.country_named(str(name))
-            if country is None or pd.isna(value) or value == "":
-                out.append(True)
+            if country is None or pd.isna(value) or value == "" or (attribute == "region" and value not in regions):
+                out.append(True)  # unknown values are reported by the column checks
             else:
                 out.append(getattr(country, attribute) == value)
         return pd.Series(out, index=d.index, dtype=bool)
@@ -350,6 +351,7 @@ ROW_CHECKS: dict[str, RowCheck] = {
     "interaction": RowCheck(
         ("inter1", "inter2", "interaction"), _interaction_ok,
         lambda r, c: ("interaction", f"should be {c.taxonomy.interaction(int(r['inter1']), int(r['inter2']))} "
+                                     f"({c.taxonomy.interaction_label(int(r['inter1']), int(r['inter2']))}) "
                                      f"for inter1 {_fmt(r['inter1'])} and inter2 {_fmt(r['inter2'])}"),
     ),
     "year": RowCheck(

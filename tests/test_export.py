@@ -1,0 +1,328 @@
+"""etl.export: typed frames, byte-identical Parquet + CSV, writes that survive crashes."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from etl import export
+from etl.records import Event, Evidence
+
+REPO = Path(__file__).parents[1]
+
+
+def make_event(number: int, day: int = 19, **changes) -> Event:
+    values = dict(
+        event_date=dt.date(2023, 9, day), time_precision=1, disorder_type="Political violence",
+        event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack",
+        actor1="Military Forces of Azerbaijan (2003-)", inter1=1, actor2="Military Forces of Artsakh (2007-)",
+        inter2=2, interaction=12, iso=31, region="Caucasus and Central Asia", country="Azerbaijan",
+        admin1="Shusha", location="Shusha", latitude=39.7583, longitude=46.7486, geo_precision=1,
+        notes="On 19 September 2023, Military Forces of Azerbaijan shelled positions near Shusha.",
+        fatalities=3, source_keys=("000_a", "001_b"), event_id_cnty=f"AZE{number}", timestamp=1695081600,
+        evidence=(Evidence("000_a", "Shelling was reported near Shusha.", 10, 44),),
+        source="Reuters; APA",
+    )
+    values.update(changes)
+    return Event(**values)
+
+
+EVENTS = [
+    make_event(10),
+    make_event(9),
+    make_event(2, day=18, event_type="Protests", sub_event_type="Peaceful protest", disorder_type="Demonstrations",
+               actor1="Protesters (Armenia)", inter1=6, actor2="", inter2=0, interaction=60, iso=51,
+               country="Armenia", location="Yerevan", latitude=40.1811, longitude=44.5136, fatalities=0,
+               source_keys=("002_c",), evidence=(Evidence("002_c", "Thousands rallied.", 0, 18),)),
+    make_event(3, day=20, event_type="Strategic developments", sub_event_type="Agreement",
+               disorder_type="Strategic developments", fatalities=0, location="Baku", notes="Ceasefire, \"agreed\"\nin Baku.",
+               assoc_actor_1="Government of Azerbaijan; Russia", source_keys=("000_a",),
+               evidence=(Evidence("000_a", "A ceasefire was agreed.", 50, 73), Evidence("000_a", "A ceasefire was agreed.", 50, 73))),
+]
+
+SOURCE_ROWS = [
+    dict(source_key="001_b", file="001_b.txt", sha256="b" * 64, publisher="APA", url=None,
+         published_date=dt.date(2023, 9, 20), reference_date=dt.date(2023, 9, 20), reference_date_how="manifest",
+         title="Shelling", n_events=2, status="ok", duplicate_of=None),
+    dict(source_key="000_a", file="000_a.txt", sha256="a" * 64, publisher="Reuters", url="https://example.org/a",
+         published_date=None, reference_date=None, reference_date_how="none", title=None, n_events=3, status="ok"),
+    dict(source_key="003_d", file="003_d.txt", sha256="d" * 64, status="duplicate", duplicate_of="000_a",
+         n_events=0, reference_date_how="none"),
+]
+
+
+def tables(events=EVENTS, rows=SOURCE_ROWS) -> dict[str, pd.DataFrame]:
+    return {
+        "events": export.events_frame(events),
+        "sources": export.sources_frame(rows),
+        "evidence": export.evidence_frame(events),
+    }
+
+
+@pytest.mark.parametrize(
+    "column, dtype",
+    [
+        ("event_id_cnty", "str"), ("event_date", "object"), ("year", "int16"), ("time_precision", "int8"),
+        ("event_type", "category"), ("inter1", "int8"), ("interaction", "int16"), ("iso", "int16"),
+        ("latitude", "float64"), ("fatalities", "int32"), ("timestamp", "int64"), ("source_keys", "object"),
+    ],
+)
+def test_events_frame_is_typed(column, dtype):
+    frame = export.events_frame(EVENTS)
+    assert str(frame[column].dtype) == dtype
+
+
+def test_events_frame_order_and_derived_values():
+    frame = export.events_frame(EVENTS)
+    assert list(frame.columns[:4]) == ["event_id_cnty", "event_date", "year", "time_precision"]
+    assert list(frame.columns[-2:]) == ["timestamp", "source_keys"]
+    # by date, then iso, then id in natural order (AZE9 before AZE10)
+    assert frame["event_id_cnty"].tolist() == ["AZE2", "AZE9", "AZE10", "AZE3"]
+    assert frame["year"].tolist() == [2023] * 4
+    assert frame["event_date"].iloc[0] == dt.date(2023, 9, 18)
+    assert frame["source_keys"].iloc[1] == ["000_a", "001_b"]
+    assert list(frame["event_type"].cat.categories) == sorted(frame["event_type"].unique())
+
+
+def test_frames_do_not_depend_on_input_order():
+    forward = tables(EVENTS, SOURCE_ROWS)
+    backward = tables(EVENTS[::-1], SOURCE_ROWS[::-1])
+    for name in forward:
+        pd.testing.assert_frame_equal(forward[name], backward[name])
+
+
+def test_evidence_frame_drops_exact_duplicates_and_sorts():
+    frame = export.evidence_frame(EVENTS)
+    assert frame[["event_id_cnty", "source_key", "start"]].values.tolist() == [
+        ["AZE2", "002_c", 0], ["AZE3", "000_a", 50], ["AZE9", "000_a", 10], ["AZE10", "000_a", 10],
+    ]
+
+
+def test_sources_frame_fills_missing_keys_and_rejects_unknown_ones():
+    frame = export.sources_frame(SOURCE_ROWS)
+    assert frame["source_key"].tolist() == ["000_a", "001_b", "003_d"]
+    assert frame["published_date"].tolist()[:2] == [None, dt.date(2023, 9, 20)]
+    assert pd.isna(frame["title"].iloc[2])
+    with pytest.raises(ValueError, match="unknown columns"):
+        export.sources_frame([dict(source_key="x", colour="red")])
+
+
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    if "source_keys" in frame:
+        frame["source_keys"] = frame["source_keys"].map(list)
+    return frame
+
+
+def test_round_trip_with_pandas(tmp_path):
+    written = tables()
+    export.write_tables(tmp_path, written)
+    for name, frame in written.items():
+        back = pd.read_parquet(tmp_path / f"{name}.parquet")
+        pd.testing.assert_frame_equal(_normalised(back), _normalised(frame))
+
+
+def test_round_trip_csv_keeps_header_order_and_values(tmp_path):
+    written = tables()
+    export.write_tables(tmp_path, written)
+    back = pd.read_csv(tmp_path / "events.csv", keep_default_na=False)
+    assert list(back.columns) == list(written["events"].columns)
+    assert back["source_keys"].tolist()[1] == "000_a;001_b"
+    assert back["event_date"].tolist()[0] == "2023-09-18"
+    assert back["notes"].iloc[3] == "Ceasefire, \"agreed\"\nin Baku."
+    assert back["latitude"].tolist() == written["events"]["latitude"].tolist()
+
+
+def test_round_trip_with_polars_and_duckdb(tmp_path):
+    polars = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    export.write_tables(tmp_path, tables())
+    path = tmp_path / "events.parquet"
+    frame = polars.read_parquet(path)
+    assert frame.schema["event_date"] == polars.Date
+    assert frame.schema["inter1"] == polars.Int8
+    assert frame.schema["source_keys"] == polars.List(polars.String)
+    assert frame["event_id_cnty"].to_list() == ["AZE2", "AZE9", "AZE10", "AZE3"]
+    assert frame["fatalities"].sum() == 6
+    con = duckdb.connect()
+    row = con.execute(
+        f"select typeof(any_value(event_date)), typeof(any_value(fatalities)), min(event_date), sum(fatalities), "
+        f"max(len(source_keys)) from read_parquet('{path}')"
+    ).fetchone()
+    assert row == ("DATE", "INTEGER", dt.date(2023, 9, 18), 6, 2)
+
+
+def test_schema_version_is_in_the_parquet_metadata(tmp_path):
+    export.write_tables(tmp_path, tables())
+    metadata = pq.read_schema(tmp_path / "events.parquet").metadata
+    assert metadata[b"acled_etl.schema_version"] == b"1"
+    assert metadata[b"acled_etl.table"] == b"events"
+    assert b"pandas" not in metadata  # nothing version- or clock-dependent from pandas
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".csv", ".parquet")}
+
+
+def test_writes_are_byte_identical(tmp_path):
+    export.write_tables(tmp_path / "one", tables())
+    export.write_tables(tmp_path / "two", tables(EVENTS[::-1], SOURCE_ROWS[::-1]))
+    first = _contents(tmp_path / "one")
+    assert len(first) == 6
+    assert first == _contents(tmp_path / "two")
+    export.write_tables(tmp_path / "one", tables())
+    assert _contents(tmp_path / "one") == first
+
+
+def test_empty_tables_are_written_with_their_columns(tmp_path):
+    export.write_tables(tmp_path, tables([], []))
+    back = pd.read_parquet(tmp_path / "events.parquet")
+    assert len(back) == 0 and list(back.columns) == list(export.events_frame([]).columns)
+    assert (tmp_path / "events.csv").read_text().startswith("event_id_cnty,event_date,")
+
+
+def test_write_leaves_no_staging_and_keeps_other_files(tmp_path):
+    (tmp_path / "event_ids.csv").write_text("kept")
+    export.write_tables(tmp_path, tables())
+    assert not (tmp_path / export.STAGING).exists()
+    assert (tmp_path / "event_ids.csv").read_text() == "kept"
+
+
+def test_unknown_table_name_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown table"):
+        export.write_tables(tmp_path, {"weird": pd.DataFrame()})
+
+
+def _old_and_new(tmp_path: Path) -> tuple[dict[str, bytes], dict[str, pd.DataFrame]]:
+    export.write_tables(tmp_path, tables())
+    old = _contents(tmp_path)
+    new = tables([make_event(77, fatalities=9)], SOURCE_ROWS[:1])
+    return old, new
+
+
+@pytest.mark.parametrize("fail_on_call", [1, 2, 4, 6])
+def test_exception_while_moving_files_in_leaves_previous_files(tmp_path, monkeypatch, fail_on_call):
+    old, new = _old_and_new(tmp_path)
+    calls = []
+    real_replace = os.replace
+
+    def flaky_replace(src, dst):
+        if Path(dst).parent == tmp_path:
+            calls.append(dst)
+            if len(calls) == fail_on_call:
+                raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(export.os, "replace", flaky_replace)
+    with pytest.raises(OSError):
+        export.write_tables(tmp_path, new)
+    monkeypatch.undo()
+    assert _contents(tmp_path) == old
+    assert not (tmp_path / export.STAGING).exists()
+
+
+def test_exception_while_staging_leaves_previous_files(tmp_path, monkeypatch):
+    old, new = _old_and_new(tmp_path)
+    real = export.csv_bytes
+
+    def failing(name, frame, schema=None):
+        if name == "sources":
+            raise RuntimeError("boom")
+        return real(name, frame, schema)
+
+    monkeypatch.setattr(export, "csv_bytes", failing)
+    with pytest.raises(RuntimeError):
+        export.write_tables(tmp_path, new)
+    assert _contents(tmp_path) == old
+    assert not (tmp_path / export.STAGING).exists()
+
+
+CHILD = textwrap.dedent(
+    """
+    import os, sys, datetime as dt
+    sys.path.insert(0, {repo!r})
+    sys.path.insert(0, {tests!r})
+    from test_export import tables, make_event, SOURCE_ROWS
+    from etl import export
+    die_on = int(sys.argv[2])
+    real = os.replace
+    calls = []
+    def replace(src, dst):
+        if os.path.dirname(os.fspath(dst)) == sys.argv[1]:
+            calls.append(dst)
+            if len(calls) == die_on:
+                os._exit(9)  # like kill -9: no cleanup, no except blocks
+        return real(src, dst)
+    export.os.replace = replace
+    export.write_tables(sys.argv[1], tables([make_event(77, fatalities=9)], SOURCE_ROWS[:1]))
+    """
+)
+
+
+@pytest.mark.parametrize("die_on", [2, 5])
+def test_killed_mid_commit_is_rolled_back_to_the_previous_set(tmp_path, die_on):
+    old, _ = _old_and_new(tmp_path)
+    script = tmp_path.parent / f"child_{die_on}.py"
+    script.write_text(CHILD.format(repo=str(REPO), tests=str(REPO / "tests")))
+    result = subprocess.run([sys.executable, str(script), str(tmp_path), str(die_on)], capture_output=True, timeout=60)
+    assert result.returncode == 9, result.stderr.decode()
+    assert (tmp_path / export.STAGING / export.COMMIT).exists()
+    assert _contents(tmp_path) != old  # a mix, until recovered
+    assert export.recover(tmp_path) == "rolled back"
+    assert _contents(tmp_path) == old
+    assert not (tmp_path / export.STAGING).exists()
+
+
+def test_next_write_recovers_an_interrupted_one(tmp_path):
+    old, new = _old_and_new(tmp_path)
+    staging = tmp_path / export.STAGING
+    (staging / "new").mkdir(parents=True)
+    (staging / "new" / "events.csv").write_text("half")  # a crash before the journal was written
+    assert export.recover(tmp_path) == "discarded"
+    assert _contents(tmp_path) == old
+    export.write_tables(tmp_path, new)
+    assert pd.read_parquet(tmp_path / "events.parquet")["event_id_cnty"].tolist() == ["AZE77"]
+
+
+KILLER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {repo!r})
+    sys.path.insert(0, {tests!r})
+    from test_export import tables, make_event, EVENTS, SOURCE_ROWS
+    from etl import export
+    versions = [tables(), tables([make_event(77, fatalities=9)], SOURCE_ROWS[:1])]
+    print("ready", flush=True)
+    i = 0
+    while True:
+        export.write_tables(sys.argv[1], versions[i % 2])
+        i += 1
+    """
+)
+
+
+def test_kill_9_at_random_moments_always_leaves_a_whole_set(tmp_path):
+    out = tmp_path / "out"
+    export.write_tables(out, tables())
+    first = _contents(out)
+    export.write_tables(tmp_path / "second", tables([make_event(77, fatalities=9)], SOURCE_ROWS[:1]))
+    second = _contents(tmp_path / "second")
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER.format(repo=str(REPO), tests=str(REPO / "tests")))
+    for delay in (0.05, 0.13, 0.29):
+        child = subprocess.Popen([sys.executable, str(script), str(out)], stdout=subprocess.PIPE)
+        assert child.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        export.recover(out)
+        assert _contents(out) in (first, second)
