@@ -266,6 +266,8 @@ class Assembler:
                 agents = [a for a in actors if a.start >= trigger.end and marked(a, self.agent, span[0])]
             subjects = []
             for actor in before:
+                if marked(actor, self.agent, span[0]):
+                    continue  # agent of a participle inside the subject: "X, mediated by Y, agreed"
                 speaker, verb_end = self._is_speaker(text, actor, trigger.start)
                 if speaker:
                     between = text[verb_end: trigger.start]

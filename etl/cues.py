@@ -47,7 +47,8 @@ class _Group:
 
 
 def _phrase_regex(phrase: str) -> str:
-    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    # quotation marks may open or close between the words: called "for an end ..."
+    body = r"[\s\"“”‘’]+".join(re.escape(word) for word in phrase.split())
     left = r"(?<!\w)" if phrase[0].isalnum() else ""
     right = r"(?!\w)" if phrase[-1].isalnum() else ""
     return left + body + right
@@ -123,7 +124,7 @@ class CueFinder:
         found: list[tuple[int, int, str]] = []
         for match in self.phrases.finditer(text):
             word = match.group(0)
-            name = self.phrase_group.get(" ".join(word.lower().split()))
+            name = self.phrase_group.get(" ".join(re.sub(r"[\"“”‘’]+", " ", word).lower().split()))
             if name is None:
                 continue
             # a capitalised single word inside a sentence is a name ("May", "Will", "Hope")

@@ -318,3 +318,13 @@ def test_passive_and_victims(assembler, sentence, marks, actor1, actor2):
     (c,) = run(assembler, [(sentence, marks)])
     assert c.actor1.name == actor1
     assert c.actor2 is not None and c.actor2.name == actor2
+
+
+def test_mediator_inside_the_subject_is_not_a_party(assembler):
+    (c,) = run(assembler, [(
+        "The government and the SPLM-IO, mediated by the French foreign minister, agreed on a truce in Juba on Monday.",
+        [("actor", "The government", ACTORS["the government"]), ("actor", "the SPLM-IO", None),
+         ("actor", "the French foreign minister", None), ("trigger", "agreed", CEASEFIRE), ("place", "Juba", None),
+         ("date", "Monday", day(-3))],
+    )])
+    assert c.actor1.name == "Government of {country}" and c.actor2.name.startswith("SPLM/A-IO")

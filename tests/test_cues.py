@@ -103,3 +103,14 @@ def test_cue_mentions_carry_group_names(finder):
     assert {"modal", "threat"} <= {m.value for m in mentions}
     for m in mentions:
         assert sentence.text[m.start - sentence.start: m.end - sentence.start] == m.text
+
+
+@pytest.mark.parametrize(
+    "text, word, expected",
+    [
+        ("The UN chief called \"for an immediate end to the fighting\" in the north.", "fighting", "appeal"),
+        ("Washington urged the army to \u201cimmediately cease military actions\u201d near the border.", "cease", "appeal"),
+    ],
+)
+def test_quotes_inside_cue_scope(finder, text, word, expected):
+    assert _blocked(finder, text, word) == expected
