@@ -1,0 +1,595 @@
+"""The local, offline gazetteer: curated tables over a GeoNames base, looked up by name.
+
+Tables (all in ``gazetteer/``, see its README):
+
+- ``curated_*.csv``: hand-reviewed places with a cited source for every coordinate
+  (``curated_caucasus.csv`` for the South Caucasus; corridors, checkpoints and regions
+  that GeoNames' populated places lack). Curated entries win: a base row whose
+  ``geonameid`` a curated row names is hidden.
+- ``countries.csv``: one row per country, coded to its capital (built, then reviewed).
+- ``base.parquet`` + ``base_keys.parquet`` + ``base_index.npz``: GeoNames populated places
+  and first-level areas, built by ``tools/build_gazetteer.py``. The sorted folded aliases
+  are loaded into a pyahocorasick trie (alias -> alias id) and the index maps alias ids to
+  rows.
+
+Names are compared after folding (``Fold``: lower case, no accents, hyphens as spaces),
+so "Xankəndi", "Xankendi" and "XANKENDI" are one key.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import ahocorasick
+import numpy as np
+import pyarrow.parquet as pq
+from geopy.distance import great_circle
+
+from . import vocab
+from .errors import DataFileError, InputError
+from .paths import gazetteer_dir
+
+CURATED_COLUMNS = (
+    "name", "aliases", "feature", "iso3", "country", "admin1", "admin2", "latitude",
+    "longitude", "population", "geonameid", "acled_region", "polyline", "source",
+)
+COUNTRY_COLUMNS = (
+    "iso2", "iso3", "isonum", "name", "aliases", "acled_region", "capital", "latitude",
+    "longitude", "admin1",
+)
+BASE_COLUMNS = ("geonameid", "name", "latitude", "longitude", "iso2", "admin1", "admin2", "feature", "population")
+_COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Maps text to its comparison form, one character for one character."""
+
+    table: dict = field(repr=False)
+    digest: str = ""
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "Fold":
+        data = vocab.load("place_fold", folder)
+        letters = data.get("letters") or {}
+        spaces = data.get("spaces") or ""
+        table: dict[int, str] = {}
+        ranges = [range(0x80, 0x250), range(0x1E00, 0x1F00), range(0x2010, 0x2030)]
+        for r in [range(0x41, 0x5B)] + ranges:
+            for cp in r:
+                ch = chr(cp)
+                table[cp] = _fold_char(ch)
+        for src, dst in letters.items():
+            if len(src) != 1 or len(str(dst)) != 1:
+                raise DataFileError(f"place_fold.yaml: {src!r} -> {dst!r} must map one character to one")
+            table[ord(src)] = str(dst)
+        for ch in spaces:
+            table[ord(ch)] = " "
+        digest = hashlib.sha256(json.dumps(sorted(table.items())).encode()).hexdigest()[:16]
+        return cls(table, digest)
+
+    def __call__(self, text: str) -> str:
+        return text.translate(self.table)
+
+    def key(self, name: str) -> str:
+        """The lookup key of a name: folded, with runs of spaces made one."""
+        return " ".join(self(name).split()).strip(" .,")
+
+
+def _fold_char(ch: str) -> str:
+    low = ch.lower()
+    if len(low) != 1:
+        low = ch
+    base = unicodedata.normalize("NFKD", low)[:1]
+    if base and base.isascii():
+        return base
+    return low
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gazetteer entry (a row of any table)."""
+
+    name: str
+    latitude: float
+    longitude: float
+    feature: str
+    iso2: str
+    iso3: str
+    country: str
+    admin1: str = ""
+    admin2: str = ""
+    population: int = 0
+    source: str = "geonames"  # curated | countries | admin1 | geonames
+    table: str = ""  # file it came from
+    region: str = ""  # ACLED region
+    polyline: tuple[tuple[float, float], ...] = ()
+    geonameid: int = 0
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def point(self) -> tuple[float, float]:
+        return (self.latitude, self.longitude)
+
+    def default_precision(self) -> int:
+        if self.feature in ("country", "region", "admin1"):
+            return 3
+        if self.feature in ("district", "admin2", "corridor", "road"):
+            return 2
+        return 1
+
+    def as_dict(self, alias: str = "", geo_precision: int | None = None) -> dict:
+        return {
+            "name": self.name,
+            "alias": alias or self.name,
+            "latitude": round(float(self.latitude), 5),
+            "longitude": round(float(self.longitude), 5),
+            "feature": self.feature,
+            "country": self.country,
+            "iso3": self.iso3,
+            "admin1": self.admin1,
+            "admin2": self.admin2,
+            "geo_precision": self.default_precision() if geo_precision is None else geo_precision,
+            "source": self.table,
+            "population": int(self.population),
+            "region": self.region,
+        }
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Scores entries that share a name (weights from ``etl/vocab/place_rank.yaml``)."""
+
+    weights: dict
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "Ranker":
+        data = vocab.load("place_rank", folder)
+        if not isinstance(data, dict) or "source" not in data:
+            raise DataFileError("place_rank.yaml: expected a mapping with 'source' weights")
+        return cls(data)
+
+    def static(self, entry: Entry) -> float:
+        w = self.weights
+        return (
+            w["source"].get(entry.source, 0.0)
+            + w["feature"].get(entry.feature, 0.0)
+            + w["population"] * math.log10(1 + max(entry.population, 0))
+        )
+
+    def proximity(self, entry: Entry, points: Iterable[tuple[float, float]]) -> float:
+        w = self.weights
+        scale = float(w["proximity_km"])
+        total = 0.0
+        for point in points:
+            km = great_circle(entry.point, point).km
+            total += max(0.0, 1.0 - km / scale)
+        return w["proximity"] * min(total, float(w["proximity_cap"]))
+
+    def kind(self, entry: Entry, features: Sequence[str] | None) -> float:
+        if not features:
+            return 0.0
+        w = self.weights
+        return w["kind_match"] if entry.feature in features else w["kind_mismatch"]
+
+
+@dataclass
+class Gazetteer:
+    """All tables, loaded once; ``lookup`` by name, ``geocode`` ranks the matches."""
+
+    fold: Fold
+    ranker: Ranker
+    curated: tuple[Entry, ...]
+    curated_index: dict  # key -> tuple of indices into curated
+    curated_automaton: object
+    base_trie: object  # pyahocorasick trie: folded alias -> alias id
+    base_offsets: np.ndarray
+    base_rows: np.ndarray
+    base_columns: dict
+    base_hidden: np.ndarray  # bool per base row: replaced by a curated entry
+    countries_by_code: dict  # iso2/iso3/name (folded) -> Entry (country row)
+    regions: dict  # iso2 -> ACLED region
+    folder: Path
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "Gazetteer":
+        folder = Path(folder) if folder else gazetteer_dir()
+        fold = Fold.load()
+        ranker = Ranker.load()
+        meta_path = folder / "base_meta.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DataFileError(f"{meta_path}: not found; build it with tools/build_gazetteer.py") from exc
+        except json.JSONDecodeError as exc:
+            raise DataFileError(f"{meta_path}: not valid JSON") from exc
+        if meta.get("fold") != fold.digest:
+            raise DataFileError(
+                f"{meta_path}: built with another etl/vocab/place_fold.yaml; rebuild with tools/build_gazetteer.py"
+            )
+        countries = _read_countries(folder / "countries.csv")
+        region_by_iso2 = {c.iso2: c.region for c in countries}
+        curated: list[Entry] = list(countries)
+        for path in sorted(folder.glob("curated_*.csv")):
+            curated.extend(_read_curated(path, countries))
+        curated_index: dict[str, list[int]] = {}
+        for i, entry in enumerate(curated):
+            for alias in entry.aliases:
+                key = fold.key(alias)
+                if key:
+                    bucket = curated_index.setdefault(key, [])
+                    if i not in bucket:
+                        bucket.append(i)
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+        for key in curated_index:
+            automaton.add_word(key)
+        automaton.make_automaton()
+        try:
+            keys = pq.read_table(folder / "base_keys.parquet").column("key").to_pylist()
+            index = np.load(folder / "base_index.npz")
+            table = pq.read_table(folder / "base.parquet", columns=list(BASE_COLUMNS))
+        except (OSError, ValueError) as exc:
+            raise DataFileError(f"{folder}: cannot read the base gazetteer ({exc}); rebuild it") from exc
+        columns = {name: table.column(name) for name in table.column_names}
+        base_columns = {
+            "name": columns["name"].to_numpy(zero_copy_only=False),
+            "latitude": columns["latitude"].to_numpy(),
+            "longitude": columns["longitude"].to_numpy(),
+            "population": columns["population"].to_numpy(),
+            "geonameid": columns["geonameid"].to_numpy(),
+        }
+        for name in ("feature", "iso2", "admin1", "admin2"):
+            chunked = columns[name].combine_chunks()
+            base_columns[name] = (
+                chunked.indices.to_numpy(zero_copy_only=False),
+                chunked.dictionary.to_pylist(),
+            )
+        base_trie = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for alias_id, key in enumerate(keys):
+            base_trie.add_word(key, alias_id)
+        curated_ids = np.array([e.geonameid for e in curated if e.geonameid], dtype=np.int64)
+        hidden = np.isin(base_columns["geonameid"], curated_ids)
+        countries_by_code: dict[str, Entry] = {}
+        for c in countries:
+            for code in (c.iso2, c.iso3, c.country, c.name, *c.aliases):
+                countries_by_code.setdefault(fold.key(code), c)
+        return cls(
+            fold=fold,
+            ranker=ranker,
+            curated=tuple(curated),
+            curated_index={k: tuple(v) for k, v in curated_index.items()},
+            curated_automaton=automaton,
+            base_trie=base_trie,
+            base_offsets=index["offsets"],
+            base_rows=index["rows"],
+            base_columns=base_columns,
+            base_hidden=hidden,
+            countries_by_code=countries_by_code,
+            regions=region_by_iso2,
+            folder=folder,
+        )
+
+    # -- access -------------------------------------------------------------------------
+
+    def base_entry(self, row: int) -> Entry:
+        cols = self.base_columns
+        iso2 = _decode(cols["iso2"], row)
+        country = self.countries_by_code.get(self.fold.key(iso2)) if iso2 else None
+        return Entry(
+            name=str(cols["name"][row]),
+            latitude=float(cols["latitude"][row]),
+            longitude=float(cols["longitude"][row]),
+            feature=_decode(cols["feature"], row),
+            iso2=iso2,
+            iso3=country.iso3 if country else "",
+            country=country.country if country else iso2,
+            admin1=_decode(cols["admin1"], row),
+            admin2=_decode(cols["admin2"], row),
+            population=int(cols["population"][row]),
+            source="admin1" if _decode(cols["feature"], row) == "admin1" else "geonames",
+            table="base.parquet",
+            region=country.region if country else "",
+            geonameid=int(cols["geonameid"][row]),
+        )
+
+    @functools.cached_property
+    def _base_aliases(self):
+        return pq.read_table(self.folder / "base.parquet", columns=["aliases"]).column("aliases")
+
+    def aliases_of(self, entry: Entry) -> tuple[str, ...]:
+        """All names of an entry (read from the base table on first use for base rows)."""
+        if entry.aliases or entry.source not in ("geonames", "admin1"):
+            return entry.aliases
+        rows = np.flatnonzero(self.base_columns["geonameid"] == entry.geonameid) if entry.geonameid > 0 else []
+        for row in rows:
+            return tuple(str(self._base_aliases[int(row)]).split("|"))
+        return (entry.name,)
+
+    def base_rows_for(self, alias_id: int) -> np.ndarray:
+        rows = self.base_rows[self.base_offsets[alias_id]: self.base_offsets[alias_id + 1]]
+        return rows[~self.base_hidden[rows]]
+
+    def lookup(self, name: str) -> list[Entry]:
+        """Every entry one of whose names folds to the same key as ``name``."""
+        key = self.fold.key(name)
+        if not key:
+            return []
+        return self.entries(self.curated_index.get(key, ()), self.base_trie.get(key, -1))
+
+    def entries(self, curated_ids: Sequence[int], alias_id: int, max_base: int = 0, min_population: int = 0) -> list[Entry]:
+        """Curated entries by index, then base entries of an alias id (largest first when
+        ``max_base`` caps them), less base entries a curated entry stands for (same
+        country, within ``SAME_PLACE_KM``, or the first-level area a curated region codes)."""
+        found = [self.curated[i] for i in curated_ids]
+        if alias_id is None or alias_id < 0:
+            return found
+        rows = self.base_rows_for(int(alias_id))
+        if min_population:
+            rows = rows[self.base_columns["population"][rows] >= min_population]
+        if max_base and len(rows) > max_base:
+            order = np.argsort(-self.base_columns["population"][rows], kind="stable")[:max_base]
+            rows = rows[order]
+        for row in rows:
+            entry = self.base_entry(int(row))
+            if not any(_same_place(c, entry) for c in found):
+                found.append(entry)
+        return found
+
+    def country(self, code: str) -> Entry | None:
+        """The country row for an ISO2/ISO3 code or a country name, else None."""
+        return self.countries_by_code.get(self.fold.key(code)) if code else None
+
+    def region_of(self, iso2: str) -> str:
+        return self.regions.get(iso2, "")
+
+    # -- geocoding ---------------------------------------------------------------------
+
+    def geocode(
+        self,
+        name: str,
+        near: str | tuple[float, float] | None = None,
+        country: str | None = None,
+        limit: int = 5,
+    ) -> list[dict]:
+        """Entries called ``name``, best first, as dicts (see ``Entry.as_dict``).
+
+        ``near`` (a place name or "lat,lon") and ``country`` (ISO3, ISO2 or name) steer the
+        choice between places of the same name; ``country`` also filters.
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("geocode: empty place name")
+        entries = self._candidates(name)
+        if country:
+            wanted = self.country(country)
+            if wanted is None:
+                raise InputError(f"geocode: unknown country {country!r} (give an ISO3 code such as AZE)")
+            entries = [e for e in entries if e.iso2 == wanted.iso2]
+        if not entries:
+            raise InputError(f"no place called {name.strip()!r} in the gazetteer")
+        points = []
+        if near is not None:
+            points.append(self._near_point(near))
+        weight = float(self.ranker.weights["near"])
+
+        def score(entry: Entry) -> float:
+            s = self.ranker.static(entry)
+            for point in points:
+                km = great_circle(entry.point, point).km
+                s += weight * max(0.0, 1.0 - km / float(self.ranker.weights["proximity_km"]))
+                s -= math.log10(1 + km)
+            return s
+
+        ranked = sorted(_unique(entries), key=score, reverse=True)
+        return [e.as_dict(alias=self.matching_alias(e, name)) for e in ranked[: max(1, limit)]]
+
+    def matching_alias(self, entry: Entry, name: str) -> str:
+        """The entry's own spelling of ``name`` (the alias that matched)."""
+        key = self.fold.key(name)
+        for alias in self.aliases_of(entry):
+            if self.fold.key(alias) == key:
+                return alias
+        return name.strip()
+
+    def _candidates(self, name: str) -> list[Entry]:
+        entries = self.lookup(name)
+        if entries:
+            return entries
+        # "Lachin district", "the town of Goris", "Donetsk Oblast": try without the frame.
+        words = self.fold.key(name).split()
+        trims = [words[1:] if words[:1] == ["the"] else words]
+        if len(words) > 1:
+            trims.append(words[:-1])
+            trims.append(words[2:] if words[:2] in (["town", "of"], ["city", "of"], ["village", "of"]) else words)
+        for trimmed in trims:
+            if trimmed and trimmed != words:
+                entries = self.lookup(" ".join(trimmed))
+                if entries:
+                    return entries
+        return []
+
+    def _near_point(self, near: str | tuple[float, float]) -> tuple[float, float]:
+        if isinstance(near, (tuple, list)) and len(near) == 2:
+            return (float(near[0]), float(near[1]))
+        text = str(near)
+        match = _COORDS.match(text)
+        if match:
+            lat, lon = float(match.group(1)), float(match.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise InputError(f"geocode: --near {text!r} is not a latitude,longitude pair")
+            return (lat, lon)
+        try:
+            best = self.geocode(text, limit=1)[0]
+        except InputError as exc:
+            raise InputError(f"geocode: --near {text!r}: no such place in the gazetteer") from exc
+        return (best["latitude"], best["longitude"])
+
+    # -- reverse -----------------------------------------------------------------------
+
+    @functools.cached_property
+    def _tree(self):
+        from scipy.spatial import cKDTree
+
+        lat = np.radians(self.base_columns["latitude"].astype(np.float64))
+        lon = np.radians(self.base_columns["longitude"].astype(np.float64))
+        xyz = np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        return cKDTree(xyz)
+
+    def reverse(self, latitude: float, longitude: float, limit: int = 1) -> list[tuple[Entry, float]]:
+        """The populated places nearest a point, with their distance in km (geopy)."""
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise InputError(f"reverse: ({latitude}, {longitude}) is not a latitude/longitude")
+        lat, lon = math.radians(latitude), math.radians(longitude)
+        xyz = (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+        _, idx = self._tree.query(xyz, k=min(limit + 8, len(self.base_hidden)))
+        out: list[tuple[Entry, float]] = []
+        for row in np.atleast_1d(idx):
+            entry = self.base_entry(int(row))
+            if entry.feature == "admin1":
+                continue
+            if self.base_hidden[int(row)]:
+                entry = next((c for c in self.curated if c.geonameid == entry.geonameid), entry)
+            out.append((entry, great_circle((latitude, longitude), entry.point).km))
+        out.sort(key=lambda pair: pair[1])
+        return out[:limit]
+
+
+def geocode(
+    name: str,
+    near: str | None = None,
+    country: str | None = None,
+    limit: int = 5,
+    gazetteer: Gazetteer | None = None,
+) -> list[dict]:
+    """Look ``name`` up in the local gazetteer (loads it when not given); best first."""
+    return (gazetteer or Gazetteer.load()).geocode(name, near=near, country=country, limit=limit)
+
+
+# -- reading the tables --------------------------------------------------------------------
+
+
+def _decode(column: tuple, row: int) -> str:
+    codes, values = column
+    code = codes[row]
+    if code is None or (isinstance(code, float) and math.isnan(code)) or code < 0:
+        return ""
+    value = values[int(code)]
+    return "" if value is None else str(value)
+
+
+def _read_rows(path: Path, required: Sequence[str]) -> list[dict]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.DictReader(line for line in handle if not line.startswith("#"))]
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: file not found") from exc
+    if rows:
+        missing = [c for c in required if c not in rows[0]]
+        if missing:
+            raise DataFileError(f"{path}: missing columns {', '.join(missing)}")
+    return rows
+
+
+def _float(path: Path, n: int, row: dict, column: str, low: float, high: float) -> float:
+    try:
+        value = float(row[column])
+    except (TypeError, ValueError) as exc:
+        raise DataFileError(f"{path}: row {n}: {column} {row.get(column)!r} is not a number") from exc
+    if not low <= value <= high:
+        raise DataFileError(f"{path}: row {n}: {column} {value} out of range")
+    return value
+
+
+def _read_countries(path: Path) -> list[Entry]:
+    out = []
+    for n, row in enumerate(_read_rows(path, COUNTRY_COLUMNS), start=2):
+        aliases = tuple(a for a in [row["name"], *row["aliases"].split("|")] if a)
+        out.append(
+            Entry(
+                name=row["name"],
+                latitude=_float(path, n, row, "latitude", -90, 90),
+                longitude=_float(path, n, row, "longitude", -180, 180),
+                feature="country",
+                iso2=row["iso2"],
+                iso3=row["iso3"],
+                country=row["name"],
+                admin1=row["admin1"],
+                admin2="",
+                population=int(float(row.get("population") or 0)),
+                source="countries",
+                table=path.name,
+                region=row["acled_region"],
+                aliases=aliases,
+            )
+        )
+    return out
+
+
+def _read_curated(path: Path, countries: list[Entry]) -> list[Entry]:
+    by_iso3 = {c.iso3: c for c in countries}
+    out = []
+    for n, row in enumerate(_read_rows(path, CURATED_COLUMNS), start=2):
+        if not row.get("source", "").strip():
+            raise DataFileError(f"{path}: row {n}: every coordinate needs a source")
+        country = by_iso3.get(row["iso3"])
+        if country is None:
+            raise DataFileError(f"{path}: row {n}: unknown iso3 {row['iso3']!r}")
+        polyline = []
+        for pair in filter(None, (row.get("polyline") or "").split(";")):
+            try:
+                lat, lon = (float(x) for x in pair.split())
+            except ValueError as exc:
+                raise DataFileError(f"{path}: row {n}: polyline point {pair!r} is not 'lat lon'") from exc
+            polyline.append((lat, lon))
+        aliases = tuple(dict.fromkeys(a.strip() for a in [row["name"], *row["aliases"].split("|")] if a.strip()))
+        out.append(
+            Entry(
+                name=row["name"],
+                latitude=_float(path, n, row, "latitude", -90, 90),
+                longitude=_float(path, n, row, "longitude", -180, 180),
+                feature=row["feature"],
+                iso2=country.iso2,
+                iso3=country.iso3,
+                country=row["country"] or country.country,
+                admin1=row["admin1"],
+                admin2=row["admin2"],
+                population=int(float(row["population"] or 0)),
+                source="curated",
+                table=path.name,
+                region=row["acled_region"] or country.region,
+                polyline=tuple(polyline),
+                geonameid=int(float(row["geonameid"] or 0)),
+                aliases=aliases,
+            )
+        )
+    return out
+
+
+SAME_PLACE_KM = 30.0
+
+
+def _same_place(curated: Entry, base: Entry) -> bool:
+    if curated.iso2 != base.iso2 or curated.feature == "country":
+        return False
+    if base.feature == "admin1":
+        return curated.feature in ("region", "district", "admin1") and curated.admin1 == base.admin1
+    if curated.feature in ("region", "district", "corridor", "checkpoint", "bridge"):
+        return False
+    return great_circle(curated.point, base.point).km <= SAME_PLACE_KM
+
+
+def _unique(entries: Iterable[Entry]) -> list[Entry]:
+    seen, out = set(), []
+    for e in entries:
+        key = (e.name, e.source, round(e.latitude, 3), round(e.longitude, 3), e.feature)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
