@@ -16,6 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Optional
 
 from . import vocab
 from .records import ActorValue, Article, Candidate, Evidence, Event
@@ -33,16 +34,27 @@ class Coder:
     notes: dict
     civilians_inter: int
     fatality_types: frozenset
+    # ActorFinder.for_event(value, event_country, date): names an actor for an event
+    # (fills {country} with regime years, foreign state forces -> external); optional.
+    for_event: Optional[Callable] = None
 
     @classmethod
-    def load(cls, folder: Path | None = None, taxonomy: Taxonomy | None = None) -> "Coder":
+    def load(cls, folder: Path | None = None, taxonomy: Taxonomy | None = None, for_event: Callable | None = None) -> "Coder":
         rules = vocab.load("assembly", folder)
         notes = dict(rules["notes"])
+        if for_event is None:
+            try:
+                from .actors import ActorFinder
+
+                for_event = ActorFinder.load().for_event
+            except ImportError:
+                for_event = None
         return cls(
             taxonomy=taxonomy or Taxonomy.load(),
             notes=notes,
             civilians_inter=int(rules["civilians_inter"]),
             fatality_types=frozenset(notes.get("fatalities_none_types") or ()),
+            for_event=for_event,
         )
 
     def __call__(self, article: Article, candidates: tuple[Candidate, ...]) -> tuple[Event, ...]:
@@ -75,11 +87,11 @@ class Coder:
         except (KeyError, AttributeError):
             log.warning("%s: dropped %s: unknown country %r", where, c.sub_event_type, place.iso3)
             return None
-        actor1 = self._actor(c.actor1, country.name)
+        actor1 = self._actor(c.actor1, country.name, c.date.date)
         if actor1 is None:
             log.warning("%s: dropped %s: no actor1", where, c.sub_event_type)
             return None
-        actor2 = self._actor(c.actor2, country.name)
+        actor2 = self._actor(c.actor2, country.name, c.date.date)
         if actor2 is not None and actor2.name == actor1.name:
             actor2 = None
         inter1 = actor1.inter if actor1.inter in self.taxonomy.inter_codes and actor1.inter else 0
@@ -130,9 +142,16 @@ class Coder:
             warnings=warnings,
         )
 
-    def _actor(self, actor: ActorValue | None, event_country: str) -> ActorValue | None:
+    def _actor(self, actor: ActorValue | None, event_country: str, day: dt.date) -> ActorValue | None:
         if actor is None or not actor.name:
             return None
+        if self.for_event is not None:
+            try:
+                named = self.for_event(actor, event_country, day)
+            except (KeyError, ValueError, LookupError):
+                named = actor
+            if PLACEHOLDER not in named.name:
+                return named
         if PLACEHOLDER not in actor.name:
             return actor
         own = actor.country
