@@ -1,0 +1,437 @@
+"""Dates: the article's reference date, and every date expression in its sentences.
+
+``DateFinder.reference`` picks the date relative expressions are resolved against: the
+manifest's published date, else one inferred from the text. ``DateFinder.__call__`` finds
+date mentions (kind "date", value ``DateValue``):
+
+* explicit dates ("20 September 2023", "Sept. 20", "2023-09-20", "20/09/2023"), precision 1;
+  a month-day without a year takes the year of the narrative (a month-level date with a
+  year in the same or the previous sentence), else the reference's year,
+  or the year before if that would land far after the reference;
+* months and years ("in September", "September 2020", "in 2020", "from 1992 to 1994",
+  "the 1990s"), precision 3 (first day of the period);
+* relative days and periods ("yesterday", "last week", "two days ago"), and weekdays
+  ("on Tuesday", "Tuesday's attack"): a weekday is the latest such day on or before the
+  reference, or the NEXT such day after it when the clause is in the future tense
+  ("talks will be held on Thursday"). Without a usable reference these are omitted,
+  never guessed.
+
+Times of day are not dates. Vocabulary: ``etl/vocab/dates.yaml``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from . import vocab
+from .errors import DataFileError
+from .records import Article, DateValue, Mention, ReferenceDate, Sentence
+
+_WORDS = re.compile(r"[\w'’]+")
+_YEAR = r"(?:1[89]|20)\d{2}"
+
+
+def _alt(words: Iterable[str], escape: bool = True) -> str:
+    items = sorted({str(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(w) if escape else w for w in items)
+
+
+def _spaced(phrases: Iterable[str]) -> str:
+    """Alternation of literal phrases whose spaces match any run of whitespace."""
+    items = sorted({str(p) for p in phrases}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in items)
+
+
+def _capitalised(names: Iterable[str]) -> str:
+    forms = set()
+    for name in names:
+        forms.add(name.capitalize())
+        forms.add(name.upper())
+    return _alt(forms)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    kind: str  # dmy | mdy | monthyear | iso | numeric | range | decade | month | year | relative | ago | weekday
+    start: int
+    end: int
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    unit: str | None = None
+    offset: int = 0
+    precision: int = 1
+    modifier: str | None = None
+    possessive: bool = False
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True)
+class DateFinder:
+    pattern: re.Pattern
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    number_words: dict[str, int]
+    ago_units: dict[str, str]
+    relative: tuple[tuple[str, int, int], ...]  # per relative group: unit, offset, precision
+    past_modifiers: frozenset[str]
+    future_modifiers: frozenset[str]
+    fillers: frozenset[str]
+    future_cue: re.Pattern
+    future_words: frozenset[str]
+    reporting_verbs: frozenset[str]
+    passive_aux: frozenset[str]
+    clause_breaks: str
+    future_window: int
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "DateFinder":
+        data = vocab.load("dates", folder)
+        if not isinstance(data, dict):
+            raise DataFileError("dates.yaml: expected a mapping")
+        try:
+            return cls._build(data)
+        except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
+            raise DataFileError(f"dates.yaml: missing or bad entry: {exc!r}") from exc
+
+    @classmethod
+    def _build(cls, data: dict) -> "DateFinder":
+        months = {str(k).lower(): int(v) for k, v in data["months"].items()}
+        weekdays = {str(k).lower(): int(v) for k, v in data["weekdays"].items()}
+        number_words = {str(k).lower(): int(v) for k, v in data["number_words"].items()}
+        ago_units = {str(k).lower(): str(v) for k, v in data["ago_units"].items()}
+        full_months = [m for m in months if len(m) > 4 or m in ("may", "june", "july")]
+        mon = rf"(?:{_capitalised(months)})(?![A-Za-z])\.?"
+        mon_full = rf"(?:{_capitalised(full_months)})(?![A-Za-z])"
+        wd = _capitalised(weekdays)
+        prefix = rf"(?:(?i:{_spaced(data['date_prefixes'])})\s+)?"
+        qual = rf"(?i:{_alt(data['period_qualifiers'])})"
+        not_year = rf"(?i:{_alt(data['not_year_after'])})"
+
+        def g(name: str, body: str) -> str:
+            return f"(?P<{name}>{body})"
+
+        relative_groups = []
+        relative = []
+        for i, entry in enumerate(data["relative"]):
+            phrases = "|".join(sorted(map(str, entry["phrases"]), key=len, reverse=True))
+            relative_groups.append(rf"(?P<rel{i}>{phrases})\b")
+            relative.append((str(entry["unit"]), int(entry["offset"]), int(entry["precision"])))
+
+        parts = [
+            g("iso", rf"\b(?P<iso_y>{_YEAR})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)\b"),
+            g("numeric", rf"\b(?P<num_a>[0-3]?\d)(?P<num_sep>[/.])(?P<num_b>[01]?\d)(?P=num_sep)"
+                         rf"(?P<num_y>{_YEAR})\b(?![./]\d)"),
+            g("dmy", rf"{prefix}(?:(?P<dmy_wd>{wd}),?\s+)?(?:the\s+)?\b(?P<dmy_d>[0-3]?\d)"
+                     rf"(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dmy_m>{mon})(?:,?\s+(?P<dmy_y>{_YEAR})\b)?"
+                     rf"(?![.,:]?\d)"),
+            g("mdy", rf"{prefix}(?:(?P<mdy_wd>{wd}),?\s+)?(?P<mdy_m>{mon}),?\s+"
+                     rf"(?:the\s+)?\b(?P<mdy_d>[0-3]?\d)(?:st|nd|rd|th)?\b"
+                     rf"(?![.,:]\d|\s*(?:%|(?i:per\s*cent|percent)))"
+                     rf"(?:,?\s+(?P<mdy_y>{_YEAR})\b)?"),
+            g("monthyear", rf"(?:(?P<my_q>{qual})[- ]\s*)?(?P<my_m>{mon}),?\s+(?P<my_y>{_YEAR})\b(?![.,]\d)"),
+            g("range", rf"(?i:{_alt(data['range_starts'])})\s+(?P<rg_a>{_YEAR})\s+"
+                       rf"(?i:{_alt(data['range_joins'])})\s+(?P<rg_b>{_YEAR})\b(?!\s+{not_year}\b)"
+                       rf"|\b(?P<rg_c>{_YEAR})\s?[-–—]\s?(?P<rg_d>(?:1[89]|20)?\d{{2}})\b(?![-–.,]?\d)"),
+            g("decade", rf"(?:(?i:the)\s+)?(?:(?P<dc_q>{qual})[- ]\s*)?(?P<dc_y>(?:1[89]|20)\d0)['’]?s\b"),
+            g("month", rf"(?P<mo_c>(?i:{_spaced(data['month_cues'])}))\s+(?:(?P<mo_q>{qual})[- ]\s*)?"
+                       rf"(?P<mo_m>{mon_full})(?!\.?,?\s+(?:the\s+)?\d)"),
+            g("year", rf"\b(?i:{_alt(data['year_cues'])})(?:\s+|-)(?P<yr_y>{_YEAR})\b"
+                      rf"(?![-–]\w|[.,:]\d|\s*%|\s+{not_year}\b)"),
+            g("ago", rf"\b(?P<ago_n>\d{{1,2}}|(?i:{_spaced(number_words)}))\s+"
+                     rf"(?P<ago_u>(?i:{_alt(ago_units)}))\s+(?i:{_alt(data['ago_words'])})\b"),
+            g("relative", r"\b(?i:" + "|".join(relative_groups) + ")"),
+            g("weekday", rf"(?:(?P<wd_mod>(?i:{_alt(list(data['weekday_past_modifiers']) + list(data['weekday_future_modifiers']) + ['this'])}))\s+)?"
+                         rf"{prefix}(?P<wd_d>{wd})(?P<wd_pos>['’]s)?\b"),
+        ]
+        pattern = re.compile("|".join(parts))
+        future = [str(c) for c in data["future_cues"]]
+        return cls(
+            pattern=pattern,
+            months=months,
+            weekdays=weekdays,
+            number_words=number_words,
+            ago_units=ago_units,
+            relative=tuple(relative),
+            past_modifiers=frozenset(str(w).lower() for w in data["weekday_past_modifiers"]),
+            future_modifiers=frozenset(str(w).lower() for w in data["weekday_future_modifiers"]),
+            fillers=frozenset(w for f in data["weekday_fillers"] for w in str(f).lower().split()),
+            future_cue=re.compile(rf"(?<![\w'’])(?:{_spaced(future)})(?![\w])", re.IGNORECASE),
+            future_words=frozenset(c.lower() for c in future if " " not in c),
+            reporting_verbs=frozenset(str(w).lower() for w in data["reporting_verbs"]),
+            passive_aux=frozenset(str(w).lower() for w in data["passive_auxiliaries"]),
+            clause_breaks=str(data["clause_breaks"]),
+            future_window=int(data["future_window_days"]),
+        )
+
+    # ------------------------------------------------------------------ scanning
+    def _month(self, word: str) -> int:
+        return self.months[word.rstrip(".").lower()]
+
+    def _scan(self, text: str) -> list[_Hit]:
+        hits = []
+        for m in self.pattern.finditer(text):
+            kind = m.lastgroup
+            try:
+                hit = self._hit(kind, m)
+            except (KeyError, ValueError):
+                hit = None
+            if hit is not None:
+                hits.append(hit)
+        return hits
+
+    def _hit(self, kind: str | None, m: re.Match) -> _Hit | None:
+        s, e = m.span()
+        if kind == "iso":
+            return _Hit("iso", s, e, int(m["iso_y"]), int(m["iso_m"]), int(m["iso_d"]))
+        if kind == "numeric":
+            a, b, y = int(m["num_a"]), int(m["num_b"]), int(m["num_y"])
+            return _Hit("numeric", s, e, y, b, a, offset=a)  # day/month settled later
+        if kind == "dmy":
+            y = int(m["dmy_y"]) if m["dmy_y"] else None
+            wd = self.weekdays[m["dmy_wd"].lower()] if m["dmy_wd"] else None
+            return _Hit("dmy", s, e, y, self._month(m["dmy_m"]), int(m["dmy_d"]), weekday=wd)
+        if kind == "mdy":
+            y = int(m["mdy_y"]) if m["mdy_y"] else None
+            wd = self.weekdays[m["mdy_wd"].lower()] if m["mdy_wd"] else None
+            return _Hit("mdy", s, e, y, self._month(m["mdy_m"]), int(m["mdy_d"]), weekday=wd)
+        if kind == "monthyear":
+            return _Hit("monthyear", s, e, int(m["my_y"]), self._month(m["my_m"]), precision=3)
+        if kind == "range":
+            if m["rg_a"]:
+                a, b = int(m["rg_a"]), int(m["rg_b"])
+            else:
+                a, tail = int(m["rg_c"]), m["rg_d"]
+                b = int(tail) if len(tail) == 4 else (a // 100) * 100 + int(tail)
+            if b <= a:
+                return None
+            return _Hit("range", s, e, a, precision=3, offset=b)
+        if kind == "decade":
+            return _Hit("decade", s, e, int(m["dc_y"]), precision=3, qualifier=m["dc_q"])
+        if kind == "month":
+            return _Hit("month", s, e, None, self._month(m["mo_m"]), precision=3,
+                        modifier=m["mo_c"].lower().split()[-1] if m["mo_c"] else None)
+        if kind == "year":
+            return _Hit("year", s, e, int(m["yr_y"]), precision=3)
+        if kind == "ago":
+            word = m["ago_n"].lower()
+            n = int(word) if word.isdigit() else self.number_words[" ".join(word.split())]
+            return _Hit("ago", s, e, unit=self.ago_units[m["ago_u"].lower()], offset=-n)
+        if kind == "relative":
+            for i, (unit, offset, precision) in enumerate(self.relative):
+                if m[f"rel{i}"] is not None:
+                    return _Hit("relative", s, e, unit=unit, offset=offset, precision=precision)
+            return None
+        if kind == "weekday":
+            mod = m["wd_mod"].lower() if m["wd_mod"] else None
+            return _Hit("weekday", s, e, weekday=self.weekdays[m["wd_d"].lower()], modifier=mod,
+                        possessive=bool(m["wd_pos"]))
+        return None
+
+    # ---------------------------------------------------------------- reference
+    def reference(self, article: Article, sentences: tuple[Sentence, ...]) -> ReferenceDate:
+        if article.published_date is not None:
+            return ReferenceDate(article.published_date, "manifest")
+        scanned = [(s, self._scan(s.text)) for s in sentences]
+        explicit: list[dt.date] = []
+        years: list[int] = []
+        for _, hits in scanned:
+            for h in hits:
+                if h.year is not None:
+                    years.append(h.year)
+                    if h.kind == "range":
+                        years.append(h.offset)
+                if h.kind in ("dmy", "mdy", "iso") and h.year is not None:
+                    d = _safe_date(h.year, h.month, h.day)
+                    if d:
+                        explicit.append(d)
+                elif h.kind == "numeric":
+                    d = self._numeric(h, None)
+                    if d:
+                        explicit.append(d)
+        # a full date older than the latest year named is background, not the report's date
+        if explicit and max(explicit).year >= max(years):
+            return ReferenceDate(max(explicit), "text-explicit")
+        if years:
+            found = self._weekday_reference(scanned, max(years))
+            if found:
+                return ReferenceDate(found, "text-weekday")
+            return ReferenceDate(dt.date(max(years), 1, 1), "text-year")
+        return ReferenceDate(None, "none")
+
+    @staticmethod
+    def _weekday_reference(scanned, latest_year: int) -> dt.date | None:
+        """A month-day whose weekday is named with it (or in its sentence): its year is the
+        first from the latest year named on whose calendar that weekday fits."""
+        candidates = []
+        for _, hits in scanned:
+            named = {h.weekday for h in hits if h.kind == "weekday"}
+            for h in hits:
+                if h.kind not in ("dmy", "mdy") or h.year is not None:
+                    continue
+                wanted = {h.weekday} if h.weekday is not None else named
+                for year in range(latest_year, latest_year + 7):
+                    d = _safe_date(year, h.month, h.day)
+                    if d and d.weekday() in wanted:
+                        candidates.append((h.weekday is None, d))
+                        break
+        if not candidates:
+            return None
+        candidates.sort(key=lambda c: (c[0], -c[1].toordinal()))
+        return candidates[0][1]
+
+    # ---------------------------------------------------------------- resolving
+    def __call__(self, sentences: tuple[Sentence, ...], reference: ReferenceDate) -> tuple[Mention, ...]:
+        out: list[Mention] = []
+        context: tuple[int, int] | None = None  # (year of a dated month or day, its sentence)
+        for sent in sentences:
+            for hit in self._scan(sent.text):
+                ctx_year = None
+                if context and sent.index - context[1] <= 1:
+                    ctx_year = context[0]
+                value = self._resolve(hit, sent.text, reference, ctx_year)
+                if hit.year is not None and hit.kind in ("dmy", "mdy", "monthyear", "iso", "numeric"):
+                    context = (hit.year, sent.index)
+                if value is None:
+                    continue
+                start, end = sent.start + hit.start, sent.start + hit.end
+                out.append(Mention("date", sent.index, start, end, sent.text[hit.start:hit.end], value))
+        return tuple(out)
+
+    def _resolve(self, h: _Hit, text: str, ref: ReferenceDate, ctx_year: int | None) -> DateValue | None:
+        try:
+            return self._resolve_unsafe(h, text, ref, ctx_year)
+        except (ValueError, OverflowError):
+            return None
+
+    def _resolve_unsafe(self, h: _Hit, text: str, ref: ReferenceDate, ctx_year: int | None) -> DateValue | None:
+        rdate = ref.date
+        day_level = rdate is not None and ref.how != "text-year"
+        kind = h.kind
+        if kind in ("dmy", "mdy", "iso"):
+            if h.year is not None:
+                return DateValue(dt.date(h.year, h.month, h.day), 1, False)
+            year = ctx_year or self._infer_year(h.month, h.day, ref)
+            return DateValue(dt.date(year, h.month, h.day), 1, False) if year else None
+        if kind == "numeric":
+            d = self._numeric(h, rdate)
+            return DateValue(d, 1, False) if d else None
+        if kind == "monthyear":
+            return DateValue(dt.date(h.year, h.month, 1), 3, False)
+        if kind in ("range", "decade", "year"):
+            return DateValue(dt.date(h.year, 1, 1), 3, False)
+        if kind == "month":
+            if ctx_year:
+                return DateValue(dt.date(ctx_year, h.month, 1), 3, False)
+            if rdate is None:
+                return None
+            year = rdate.year
+            if ref.how != "text-year":
+                if h.modifier in self.past_modifiers and h.month >= rdate.month:
+                    year -= 1
+                elif h.modifier in self.future_modifiers and h.month <= rdate.month:
+                    year += 1
+                elif h.modifier not in self.future_modifiers:
+                    year = self._infer_year(h.month, 1, ref) or year
+            return DateValue(dt.date(year, h.month, 1), 3, True)
+        if kind == "ago":
+            if rdate is None or (h.unit in ("day", "week") and not day_level):
+                return None
+            return self._shift(rdate, h.unit, h.offset, None)
+        if kind == "relative":
+            if rdate is None or (h.unit in ("day", "week", "weekend") and not day_level):
+                return None
+            return self._shift(rdate, h.unit, h.offset, h.precision)
+        if kind == "weekday":
+            if not day_level:
+                return None
+            future = self._future(h, text)
+            delta = (rdate.weekday() - h.weekday) % 7
+            if future:
+                d = rdate + dt.timedelta(days=(h.weekday - rdate.weekday()) % 7 or 7)
+            else:
+                d = rdate - dt.timedelta(days=delta)
+            return DateValue(d, 1, True)
+        return None
+
+    def _infer_year(self, month: int, day: int, ref: ReferenceDate) -> int | None:
+        if ref.date is None:
+            return None
+        year = ref.date.year
+        if ref.how == "text-year":
+            return year
+        d = _safe_date(year, month, day)
+        if d is None:  # 29 February of a common year
+            d = dt.date(year, month, 28)
+        if (d - ref.date).days > self.future_window:
+            year -= 1
+        return year
+
+    @staticmethod
+    def _numeric(h: _Hit, rdate: dt.date | None) -> dt.date | None:
+        """d/m/y or m/d/y: only when the reading is certain (or only one is near the reference)."""
+        a, b, y = h.day, h.month, h.year
+        readings = {d for d in (_safe_date(y, b, a), _safe_date(y, a, b)) if d}
+        if len(readings) == 1:
+            return readings.pop()
+        if len(readings) == 2 and rdate is not None:
+            near = [d for d in readings if abs((d - rdate).days) <= 45]
+            if len(near) == 1:
+                return near[0]
+        return None
+
+    @staticmethod
+    def _shift(rdate: dt.date, unit: str, offset: int, precision: int | None) -> DateValue:
+        if unit == "day":
+            return DateValue(rdate + dt.timedelta(days=offset), precision or (1 if offset >= -3 else 2), True)
+        if unit == "week":
+            monday = rdate - dt.timedelta(days=rdate.weekday())
+            return DateValue(monday + dt.timedelta(weeks=offset), 2, True)
+        if unit == "weekend":
+            saturday = rdate - dt.timedelta(days=(rdate.weekday() - 5) % 7)
+            return DateValue(saturday, precision or 2, True)
+        if unit == "month":
+            index = rdate.year * 12 + rdate.month - 1 + offset
+            return DateValue(dt.date(index // 12, index % 12 + 1, 1), 3, True)
+        if unit == "year":
+            return DateValue(dt.date(rdate.year + offset, 1, 1), 3, True)
+        if unit == "decade":
+            return DateValue(dt.date(rdate.year + 10 * offset, 1, 1), 3, True)
+        raise ValueError(unit)
+
+    def _future(self, h: _Hit, text: str) -> bool:
+        if h.modifier in self.past_modifiers:
+            return False
+        if h.modifier in self.future_modifiers:
+            return True
+        cut = max(text.rfind(ch, 0, h.start) for ch in self.clause_breaks)
+        before = _WORDS.findall(text[cut + 1:h.start].lower())
+        while before and before[-1] in self.fillers:
+            before.pop()
+        if before and before[-1] in self.reporting_verbs:
+            if not (len(before) > 1 and before[-2] in self.passive_aux):
+                return False
+        if self.future_cue.search(" ".join(before)):
+            return True
+        if h.possessive:
+            return False
+        for word in _WORDS.findall(text[h.end:h.end + 60].lower())[:4]:
+            if word in self.future_words:
+                return True
+            if word in self.reporting_verbs or word in self.passive_aux or word in ("had", "has", "was", "were", "did"):
+                return False
+        return False
+
+
+def _safe_date(year: int | None, month: int | None, day: int | None) -> dt.date | None:
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,201 @@
+"""DateFinder: reference dates and date mentions, resolved against the reference."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from etl.dates import DateFinder
+from etl.records import Article, DateValue, ReferenceDate
+from etl.sentences import Splitter
+
+D = dt.date
+# A Wednesday.
+WED = ReferenceDate(D(2024, 3, 13), "manifest")
+
+
+@lru_cache(maxsize=1)
+def finder() -> DateFinder:
+    return DateFinder.load()
+
+
+@lru_cache(maxsize=1)
+def splitter() -> Splitter:
+    return Splitter.load()
+
+
+def sentences(text: str):
+    return splitter()(Article(key="k", file="k.txt", text=text, sha256=""))
+
+
+def dates(text: str, ref: ReferenceDate = WED) -> list[tuple[str, DateValue]]:
+    sents = sentences(text)
+    out = []
+    for m in finder()(sents, ref):
+        assert m.kind == "date"
+        assert m.text == text[m.start:m.end]
+        assert sents[m.sentence].start <= m.start < m.end <= sents[m.sentence].end
+        out.append((m.text, m.value))
+    return out
+
+
+def only(text: str, ref: ReferenceDate = WED) -> DateValue:
+    found = dates(text, ref)
+    assert len(found) == 1, found
+    return found[0][1]
+
+
+@pytest.mark.parametrize(
+    "text, date, precision",
+    [
+        # explicit, with year
+        ("Fighters of the RSF entered El Fasher on 10 May 2024, residents said.", D(2024, 5, 10), 1),
+        ("The convoy was ambushed on March 3, 2023 near Kidal.", D(2023, 3, 3), 1),
+        ("The offensive began on the 24th of February 2022.", D(2022, 2, 24), 1),
+        ("The ministry's bulletin dated 2024-02-28 listed the names.", D(2024, 2, 28), 1),
+        ("A decree signed on 28/02/2024 extended the curfew.", D(2024, 2, 28), 1),
+        ("Protesters gathered in Bogotá on Friday, March 8, 2024.", D(2024, 3, 8), 1),
+        # explicit, without year: reference year, or the year before when far ahead
+        ("Troops retook the village on Sept. 20, the army said.", D(2023, 9, 20), 1),
+        ("Clashes broke out on 2 March in Rakhine state.", D(2024, 3, 2), 1),
+        ("Militants attacked Djibo on March 11.", D(2024, 3, 11), 1),
+        ("Voting is scheduled for April 2.", D(2024, 4, 2), 1),
+        ("Thousands had fled by December 30, aid groups said.", D(2023, 12, 30), 1),
+        ("The ceasefire took effect on March, 12 at noon.", D(2024, 3, 12), 1),
+        # months and years
+        ("The town changed hands in January.", D(2024, 1, 1), 3),
+        ("Shelling intensified in late November 2023.", D(2023, 11, 1), 3),
+        ("The group has controlled the area since 2014.", D(2014, 1, 1), 3),
+        ("The region saw famine in the 1980s.", D(1980, 1, 1), 3),
+        ("Civil war raged from 1991 to 2002 in Sierra Leone.", D(1991, 1, 1), 3),
+        ("Elections held in 2020 were disputed.", D(2020, 1, 1), 3),
+        # relative
+        ("Gunmen killed two herders yesterday in Plateau state.", D(2024, 3, 12), 1),
+        ("Police dispersed a march in Caracas today.", D(2024, 3, 13), 1),
+        ("Drones struck Odesa overnight, the governor said.", D(2024, 3, 13), 1),
+        ("A similar raid happened a day earlier in Jenin.", D(2024, 3, 12), 1),
+        ("The bodies were found two days ago near Culiacán.", D(2024, 3, 11), 1),
+        ("Dozens were detained last week in Kampala.", D(2024, 3, 4), 2),
+        ("Strikes have hit Gaza City this week.", D(2024, 3, 11), 2),
+        ("The junta dissolved parties last month.", D(2024, 2, 1), 3),
+        ("Attacks rose earlier this month across the Sahel.", D(2024, 3, 1), 3),
+        ("The militia seized the mine last year.", D(2023, 1, 1), 3),
+        # weekdays: the latest such day on or before the reference ...
+        ("Insurgents overran a base in Kachin on Monday.", D(2024, 3, 11), 1),
+        ("Wednesday's bombing killed a soldier.", D(2024, 3, 13), 1),
+        ("Residents said Thursday's raid lasted hours.", D(2024, 3, 7), 1),
+        ("Rebels said on Sunday they had taken the town.", D(2024, 3, 10), 1),
+        ("Officials announced Thursday that aid had arrived.", D(2024, 3, 7), 1),
+        # ... or the NEXT one when the clause is about the future
+        ("Talks will be held on Thursday in Doha.", D(2024, 3, 14), 1),
+        ("Both delegations said a new round would take place Friday in Jeddah.", D(2024, 3, 15), 1),
+        ("A funeral is to be held on Saturday.", D(2024, 3, 16), 1),
+        ("The summit is expected to open on Wednesday.", D(2024, 3, 20), 1),
+        ("Parliament meets again next Tuesday.", D(2024, 3, 19), 1),
+        ("The bridge was blown up last Friday.", D(2024, 3, 8), 1),
+    ],
+)
+def test_mentions(text, date, precision):
+    value = only(text)
+    assert (value.date, value.precision) == (date, precision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ceasefire starts at 13:00 local time.",
+        "A second blast was heard at 1.00 pm.",
+        "The curfew runs from 2000 GMT until dawn.",
+        "Around 1500 people marched in Lima.",
+        "More than 2,000 troops were sent to Cabo Delgado.",
+        "Police said 2000 protesters blocked the highway.",
+        "The soldiers may march into the capital.",
+        "The score was 3-1 after extra time.",
+        "At least 20 people died, while 12 were hurt.",
+        "A 2000-strong contingent was deployed.",
+        # ambiguous numeric dates are left out
+        "A ruling dated 04/05/2021 was quoted.",
+    ],
+)
+def test_not_dates(text):
+    assert dates(text) == []
+
+
+def test_weekday_needs_a_day_level_reference():
+    text = "Soldiers opened fire on Tuesday in Nyala."
+    assert dates(text, ReferenceDate(None, "none")) == []
+    assert dates(text, ReferenceDate(D(2023, 1, 1), "text-year")) == []
+
+
+def test_no_reference_keeps_explicit_dates_only():
+    text = "Fighting began on 15 April 2023. It resumed on May 2. Yesterday more shells fell."
+    got = dates(text, ReferenceDate(None, "none"))
+    assert [v.date for _, v in got] == [D(2023, 4, 15), D(2023, 5, 2)]  # May 2 takes the narrative's year
+
+
+def test_month_day_takes_year_of_narrative():
+    text = (
+        "Heavy fighting broke out in late September 2020.\n"
+        "On the night of November 9, both sides signed a truce in Moscow."
+    )
+    got = dates(text, ReferenceDate(D(2023, 9, 20), "manifest"))
+    assert got[-1][1].date == D(2020, 11, 9)
+
+
+def test_month_day_without_narrative_takes_reference_year():
+    ref = ReferenceDate(D(2023, 9, 20), "manifest")
+    got = dates("Heavy fighting broke out in 2020.\n\nOn December 9 a truce was signed.", ref)
+    assert got[-1][1].date == D(2022, 12, 9)  # more than two months after the reference
+    got = dates("Heavy fighting broke out in 2020.\n\nOn October 9 a truce will be signed.", ref)
+    assert got[-1][1].date == D(2023, 10, 9)
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        ("The vote took place on 14 January 2024 amid boycotts.", None, ReferenceDate(D(2024, 1, 14), "text-explicit")),
+        ("Clashes erupted on Monday, June 5. The war started in 2022.", None, ReferenceDate(D(2023, 6, 5), "text-weekday")),
+        ("The conflict that began in 2019 escalated again in 2021.", None, ReferenceDate(D(2021, 1, 1), "text-year")),
+        ("Nothing here names a time.", None, ReferenceDate(None, "none")),
+        ("The vote took place on 14 January 2024.", D(2024, 1, 16), ReferenceDate(D(2024, 1, 16), "manifest")),
+        # a full date in the past of the latest year named is background
+        ("Independence was declared on 2 September 1991. Fighting resumed in 2020.", None,
+         ReferenceDate(D(2020, 1, 1), "text-year")),
+    ],
+)
+def test_reference(text, published, expected):
+    article = Article(key="k", file="k.txt", text=text, sha256="", published_date=published)
+    assert finder().reference(article, sentences(text)) == expected
+
+
+def test_mention_offsets_point_into_text():
+    text = "Title without date\n\nOn Tuesday gunmen struck. On 3 March 2024 they returned."
+    for m in finder()(sentences(text), WED):
+        assert text[m.start:m.end] == m.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(list("0123456789 /.-,:") + ["May ", "Sept. ", "Monday ", "on ",
+             "in ", "last ", "will ", "2023", "1999", "ago ", "days ", "the ", "s ", "December "]),
+             max_size=30).map("".join),
+    st.one_of(st.none(), st.dates(min_value=D(1, 1, 1), max_value=D(9999, 12, 31))),
+    st.sampled_from(["manifest", "text-explicit", "text-weekday", "text-year"]),
+)
+def test_dates_always_valid(text, ref, how):
+    reference = ReferenceDate(ref, how if ref else "none")
+    for _, value in dates(text, reference):
+        assert isinstance(value.date, dt.date)
+        assert value.precision in (1, 2, 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_never_crashes(text):
+    article = Article(key="k", file="k.txt", text=text, sha256="")
+    sents = sentences(text)
+    ref = finder().reference(article, sents)
+    finder()(sents, ref)
+    finder()(sents, WED)
