@@ -21,15 +21,17 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import export, ingest, merge, sources, validate
 from .cache import OutcomeCache, article_key, cached_map, current_version
 from .errors import EtlError, ValidationError
 from .ids import IdRegister
-from .pipeline import ArticleResult, Extractor
 from .records import Article, Event
 from .runner import Runner, make_runner
+
+if TYPE_CHECKING:  # the pipeline is imported where the Extractor is loaded: in the workers
+    from .pipeline import ArticleResult, Extractor
 
 ID_REGISTER = "event_ids.csv"
 
@@ -111,7 +113,12 @@ class ArticleWorker:
             raise EtlError(f"{task.name}: extraction failed: {type(exc).__name__}: {exc}") from exc
 
 
-def load_worker(extractor_factory: Callable[[], Extractor] = Extractor.load) -> ArticleWorker:
+def load_worker(extractor_factory: Callable[[], Extractor] | None = None) -> ArticleWorker:
+    """The worker of one process: the Extractor (``Extractor.load`` unless given) and publishers."""
+    if extractor_factory is None:
+        from .pipeline import Extractor
+
+        extractor_factory = Extractor.load
     return ArticleWorker(extractor_factory(), sources.Publishers.load())
 
 
@@ -227,7 +234,7 @@ def build(
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     tasks = corpus_tasks(input_dir)
     runner = make_runner(engine, workers, scheduler)
-    factory = functools.partial(load_worker, extractor_factory or Extractor.load)
+    factory = functools.partial(load_worker, extractor_factory)
     store = OutcomeCache(out_dir, _version(extractor_factory)) if cache else None
     update, close = progress_bar(len(tasks), progress)
     try:

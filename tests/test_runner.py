@@ -87,3 +87,38 @@ def test_importing_etl_and_its_local_machinery_does_not_import_dask():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+# -- the real build: workers change nothing in the output ------------------------------------
+
+
+def mixed_corpus(folder: Path, n: int) -> Path:
+    """``n`` articles recombining the seeds' paragraphs (deterministic), with a manifest."""
+    import random
+
+    paragraphs = [p for f in sorted((ROOT / "seeds").glob("*.txt"))
+                  for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    folder.mkdir(parents=True)
+    rows = ["file,url,publisher,published_date,title"]
+    for i in range(n):
+        rng = random.Random(i)
+        (folder / f"{i:04d}.txt").write_text("\n\n".join(rng.sample(paragraphs, 6)) + "\n", encoding="utf-8")
+        rows.append(f"{i:04d}.txt,,,2023-09-{10 + i % 15},")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_two_workers_write_the_same_bytes_as_one(tmp_path):
+    try:
+        from etl.build import build
+        from etl.pipeline import Extractor
+
+        Extractor.load()
+    except ImportError as exc:  # extraction stages still being written
+        pytest.skip(f"extractor not available yet: {exc}")
+    corpus = mixed_corpus(tmp_path / "in", 140)
+    one = build(corpus, tmp_path / "one", workers=1, cache=False)
+    two = build(corpus, tmp_path / "two", workers=2, cache=False)
+    assert (two.articles, two.events, two.extracted) == (one.articles, one.events, 140)
+    for name in ("events.csv", "events.parquet", "sources.csv", "evidence.csv", "event_ids.csv"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name

@@ -1,0 +1,193 @@
+"""Benchmark ``etl build`` on a synthetic corpus: speed, memory, ratio to a baseline, rebuild time.
+
+    python bench/bench_build.py 10000 [--workers 2] [--out bench/out]
+
+For the given size it makes (or reuses) the corpus ``OUT/corpus_SIZE`` with
+``bench/make_corpus.py``, then measures in the same run:
+
+1. baseline: read every article file and run one pyahocorasick automaton pass of the
+   gazetteer's aliases over its lower-cased text, in one process (building the automaton
+   is timed apart and not counted);
+2. full build: ``etl build CORPUS --out FRESH --workers N`` in a subprocess, from an empty
+   output folder (so the cache is written, not used); wall time, articles/s, MB/s, and
+   peak RSS sampled with psutil (the build process alone, and summed over it and its
+   worker processes);
+3. rebuild: one new article added to the corpus, the same command again on the same
+   output folder (the cache now full); wall time as a % of the full build. The corpus is
+   restored afterwards.
+
+Results go to ``OUT/bench_SIZE.json`` and one line of text on stdout. See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from make_corpus import make_corpus  # noqa: E402
+
+SAMPLE_SECONDS = 0.05
+
+
+def corpus_for(size: int, out: Path) -> Path:
+    folder = out / f"corpus_{size}"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        make_corpus(size, folder)
+        done.write_text(f"{time.perf_counter() - started:.1f} s\n")
+    return folder
+
+
+def corpus_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("*.txt"))
+
+
+def gazetteer_aliases() -> list[str]:
+    import pyarrow.parquet as pq
+
+    keys = pq.read_table(ROOT / "gazetteer" / "base_keys.parquet", columns=["key"]).column("key").to_pylist()
+    return [k for k in keys if k and len(k) >= 3]
+
+
+def baseline(folder: Path) -> dict:
+    """Read the files and run one Aho-Corasick pass of the gazetteer's aliases over each."""
+    import ahocorasick
+
+    started = time.perf_counter()
+    automaton = ahocorasick.Automaton()
+    for alias in gazetteer_aliases():
+        automaton.add_word(alias, len(alias))
+    automaton.make_automaton()
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    files = matches = 0
+    for path in sorted(folder.glob("*.txt")):
+        text = path.read_bytes().decode("utf-8", errors="replace").lower()
+        matches += sum(1 for _ in automaton.iter(text))
+        files += 1
+    return {"seconds": time.perf_counter() - started, "automaton_seconds": built,
+            "files": files, "matches": matches, "aliases": len(automaton)}
+
+
+def run_measured(command: list[str]) -> dict:
+    """Run ``command``; wall time and peak RSS (its own, and summed with its children)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    main = psutil.Process(proc.pid)
+    peak_main = peak_tree = 0
+    while proc.poll() is None:
+        try:
+            rss_main = main.memory_info().rss
+            rss_tree = rss_main
+            for child in main.children(recursive=True):
+                try:
+                    rss_tree += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak_main, peak_tree = max(peak_main, rss_main), max(peak_tree, rss_tree)
+        except psutil.Error:
+            pass
+        time.sleep(SAMPLE_SECONDS)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
+    return {"seconds": seconds, "peak_rss_main_mb": peak_main / 2**20, "peak_rss_total_mb": peak_tree / 2**20,
+            "stdout": out.strip().splitlines()[-1:] or [""]}
+
+
+def build_command(corpus: Path, out: Path, workers: int, extra: list[str]) -> list[str]:
+    return [sys.executable, "-m", "etl", "build", str(corpus), "--out", str(out), "--no-progress",
+            "--workers", str(workers), *extra]
+
+
+def add_one_article(corpus: Path, size: int) -> tuple[set[Path], bytes]:
+    manifest = corpus / "manifest.csv"
+    before_manifest = manifest.read_bytes()
+    before = set(corpus.glob("*.txt"))
+    make_corpus(1, corpus, start=size)
+    return set(corpus.glob("*.txt")) - before, before_manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("size", type=int, help="articles in the corpus (1000, 10000, 100000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--engine", default="local", choices=["local", "dask"])
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild measurement")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    extra = ["--engine", args.engine] if args.engine != "local" else []
+
+    corpus = corpus_for(args.size, args.out)
+    size_bytes = corpus_bytes(corpus)
+    base = baseline(corpus)
+
+    build_out = args.out / f"build_{args.size}"
+    shutil.rmtree(build_out, ignore_errors=True)
+    full = run_measured(build_command(corpus, build_out, args.workers, extra))
+
+    rebuild = None
+    if not args.no_rebuild:
+        added, manifest = add_one_article(corpus, args.size)
+        try:
+            rebuild = run_measured(build_command(corpus, build_out, args.workers, extra))
+        finally:
+            for path in added:
+                path.unlink()
+            (corpus / "manifest.csv").write_bytes(manifest)
+
+    seconds = full["seconds"]
+    result = {
+        "size": args.size,
+        "workers": args.workers,
+        "engine": args.engine,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "corpus_mb": size_bytes / 2**20,
+        "full_build_seconds": seconds,
+        "articles_per_second": args.size / seconds,
+        "articles_per_second_per_worker": args.size / seconds / args.workers,
+        "mb_per_second": size_bytes / 2**20 / seconds,
+        "peak_rss_main_mb": full["peak_rss_main_mb"],
+        "peak_rss_total_mb": full["peak_rss_total_mb"],
+        "baseline_seconds": base["seconds"],
+        "baseline_automaton_seconds": base["automaton_seconds"],
+        "baseline_matches": base["matches"],
+        "ratio_to_baseline": seconds / base["seconds"],
+        "build_output": full["stdout"],
+    }
+    if rebuild is not None:
+        result.update({
+            "rebuild_seconds": rebuild["seconds"],
+            "rebuild_percent_of_full": 100 * rebuild["seconds"] / seconds,
+            "rebuild_output": rebuild["stdout"],
+        })
+    (args.out / f"bench_{args.size}.json").write_text(json.dumps(result, indent=2) + "\n")
+    line = (f"{args.size} articles ({size_bytes / 2**20:.0f} MB), {args.workers} workers: "
+            f"{seconds:.1f} s, {result['articles_per_second']:.0f} articles/s "
+            f"({result['articles_per_second_per_worker']:.0f}/s per worker), {result['mb_per_second']:.2f} MB/s, "
+            f"peak RSS {result['peak_rss_main_mb']:.0f} MB main / {result['peak_rss_total_mb']:.0f} MB with workers, "
+            f"baseline {base['seconds']:.1f} s (ratio {result['ratio_to_baseline']:.1f})")
+    if rebuild is not None:
+        line += f", rebuild +1 article {rebuild['seconds']:.2f} s ({result['rebuild_percent_of_full']:.1f}% of full)"
+    print(line)
+
+
+if __name__ == "__main__":
+    main()
