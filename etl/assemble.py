@@ -374,10 +374,12 @@ class Assembler:
                 warnings.append("no date and no reference date")
             place = self._place_for(text, view, clause, trigger)
             place_how = "sentence"
-            if place is None or (place.feature == "country" and main_place is not None and main_place.feature != "country"
-                                 and main_place.iso3 == place.iso3):
-                if main_place is not None:
+            if place is None or _is_country(place):
+                fine_main = main_place is not None and not _is_country(main_place)
+                if fine_main and (place is None or main_place.iso3 == place.iso3):
                     place, place_how = main_place, "article"
+                elif place is not None:
+                    continue  # only a whole (other) country named: not located well enough to code
             actor1, actor2 = self._actors_for(text, view, clause, trigger)
             event_type, sub, notes = self._resolve_type(text, view, trigger, actor1, actor2)
             key = (event_type, sub, clause)
@@ -445,6 +447,10 @@ class Assembler:
 
 
 # --- helpers ------------------------------------------------------------------------------
+def _is_country(place: Place) -> bool:
+    return place.feature == "country"
+
+
 def _hint(entry: dict, key: str):
     return entry.get(key) if isinstance(entry, dict) else None
 

@@ -328,3 +328,15 @@ def test_mediator_inside_the_subject_is_not_a_party(assembler):
          ("date", "Monday", day(-3))],
     )])
     assert c.actor1.name == "Government of {country}" and c.actor2.name.startswith("SPLM/A-IO")
+
+
+def test_event_placed_only_in_another_country_is_not_coded(assembler):
+    candidates = run(assembler, [
+        ("Russian forces shelled Kharkiv on Tuesday.",
+         [("actor", "Russian forces", None), ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None),
+          ("date", "Tuesday", day(-2))]),
+        ("Fighting also continued in Syria, monitors said.",
+         [("trigger", "Fighting", CLASH),
+          ("place", "Syria", Place("Syria", 33.5, 36.3, "country", "Syria", "SYR", geo_precision=3))]),
+    ])
+    assert [c.event_type for c in candidates] == ["Explosions/Remote violence"]
