@@ -345,8 +345,8 @@ ROW_CHECKS: dict[str, RowCheck] = {
     ),
     "actor2_inter": RowCheck(
         ("actor2", "inter2"), _actor2_ok,
-        lambda r, c: ("inter2", "should be 0 (no code) exactly when actor2 is empty"
-                                + (f"; actor2 is {r['actor2']}" if str(r["actor2"]).strip() else "")),
+        lambda r, c: ("inter2", f"means no second actor, but actor2 is {r['actor2']}" if r["inter2"] == 0
+                      else "should be 0 (or empty) when actor2 is empty"),
     ),
     "interaction": RowCheck(
         ("inter1", "inter2", "interaction"), _interaction_ok,

@@ -148,7 +148,7 @@ class Checker:
                 parsed = parsed.fillna(attempt)
             expected = " or ".join(_format_example(f) for f in column.formats)
             bad = _positions(~empty & parsed.isna(), f"not a date (expected {expected})")
-            if column.required:
+            if column.not_empty:
                 bad += _positions(empty, "missing date")
             return parsed, sorted(bad)
         # numbers
