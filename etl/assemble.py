@@ -143,15 +143,20 @@ class Assembler:
         for mention in mentions:
             by_sentence[mention.sentence][mention.kind].append(mention)
         views = []
-        for sentence in sentences:
+        lead = int(self.rules["lead_sentences"])
+        for position, sentence in enumerate(sentences):
             kinds = by_sentence.get(sentence.index, {})
-            clauses = self.cues.clauses(sentence)
+            if kinds.get("trigger") or (position < lead and kinds.get("date")):
+                read = self.cues.read(sentence)
+                clauses, cues = read.clauses, read.cues
+            else:  # nothing here needs clauses or cues: skip the work
+                clauses, cues = ((sentence.start, sentence.end),), ()
             actors = tuple(kinds.get("actor", ()))
             places = tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place) and not _overlaps_any(p, actors))
             views.append(_Sentence(
                 sentence=sentence,
                 clauses=clauses,
-                cues=self.cues.find(sentence, clauses),
+                cues=cues,
                 dates=tuple(d for d in kinds.get("date", ()) if isinstance(d.value, DateValue)),
                 places=places,
                 actors=tuple(a for a in actors if isinstance(a.value, ActorValue)),

@@ -6,8 +6,11 @@ cue covers a scope (the rest of its clause, its clause, the sentence, or a few w
 the assembler drops a trigger that falls inside a blocking cue's scope.
 
     finder = CueFinder.load()
-    cues = finder.find(sentence)            # tuple[Cue, ...], article offsets
-    finder.blocking(cues, trigger.start)    # the Cue covering that offset, or None
+    view = finder.read(sentence)            # clauses + cues of one sentence (article offsets)
+    view.blocking(trigger.start)            # the Cue covering that offset, or None
+
+Phrases are matched word by word through a dictionary keyed by their first word (one pass
+over the sentence's words), so a sentence costs a few microseconds.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from .errors import DataFileError
 from .records import Mention, Sentence
 
 SCOPES = ("after", "clause", "sentence", "near")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_GAP_OK = frozenset(" \t\r\n\"“”‘’'")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,21 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class SentenceCues:
+    """One sentence read for cues: its clauses and cues, in article offsets."""
+
+    sentence: Sentence
+    clauses: tuple[tuple[int, int], ...]
+    cues: tuple[Cue, ...]
+
+    def clause_of(self, offset: int) -> tuple[int, int]:
+        return CueFinder.clause_of(self.clauses, offset)
+
+    def blocking(self, offset: int) -> Cue | None:
+        return CueFinder.blocking(self.cues, offset)
+
+
+@dataclass(frozen=True)
 class _Group:
     name: str
     scope: str
@@ -46,21 +66,17 @@ class _Group:
     lookback: int = 0
 
 
-def _phrase_regex(phrase: str) -> str:
-    # quotation marks may open or close between the words: called "for an end ..."
-    body = r"[\s\"“”‘’]+".join(re.escape(word) for word in phrase.split())
-    left = r"(?<!\w)" if phrase[0].isalnum() else ""
-    right = r"(?!\w)" if phrase[-1].isalnum() else ""
-    return left + body + right
-
-
 @dataclass(frozen=True)
 class CueFinder:
     groups: dict  # name -> _Group
-    phrases: re.Pattern  # all literal phrases, longest first
-    phrase_group: dict  # lower-cased phrase (single-spaced) -> group name
+    phrases: dict  # first word -> tuple of (words tuple, group name), longest first
+    suffixes: tuple  # (word ending, group name): "n't", "'ll"
     patterns: tuple  # (compiled pattern, group name)
-    boundaries: re.Pattern
+    pattern_words: frozenset  # a sentence with none of these words cannot match any pattern
+    punctuation: tuple  # literal clause-ending strings
+    boundary_words: frozenset
+    after_comma: frozenset
+    followed_by: dict  # word -> frozenset of next words
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
@@ -68,45 +84,83 @@ class CueFinder:
         if not isinstance(data, dict) or "groups" not in data:
             raise DataFileError("cues.yaml: expected a mapping with 'groups'")
         groups: dict[str, _Group] = {}
-        phrase_group: dict[str, str] = {}
+        phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        suffixes: list[tuple[str, str]] = []
         patterns: list[tuple[re.Pattern, str]] = []
-        for name, spec in data["groups"].items():
-            scope = spec.get("scope", "after")
-            if scope not in SCOPES:
-                raise DataFileError(f"cues.yaml: group {name!r} has unknown scope {scope!r}")
-            groups[name] = _Group(
-                name, scope, int(spec.get("window", 24)), bool(spec.get("blocks", True)), int(spec.get("lookback", 0))
-            )
-            for phrase in spec.get("phrases") or ():
-                phrase = str(phrase).strip().lower()
-                if not phrase:
-                    continue
-                for variant in {phrase, phrase.replace("'", "\u2019")}:
-                    phrase_group.setdefault(variant, name)
-            for pattern in spec.get("patterns") or ():
-                try:
-                    patterns.append((re.compile(pattern, re.IGNORECASE), name))
-                except re.error as exc:
-                    raise DataFileError(f"cues.yaml: bad pattern {pattern!r} in {name!r}: {exc}") from exc
-        ordered = sorted(phrase_group, key=len, reverse=True)
-        phrases = re.compile("|".join(_phrase_regex(p) for p in ordered) or r"(?!)", re.IGNORECASE)
+        seen: set[tuple[str, ...]] = set()
         try:
-            boundaries = re.compile("|".join(f"(?:{b})" for b in data.get("clause_boundaries") or ()) or r"(?!)")
-        except re.error as exc:
-            raise DataFileError(f"cues.yaml: bad clause boundary: {exc}") from exc
-        return cls(groups, phrases, phrase_group, tuple(patterns), boundaries)
+            for name, spec in data["groups"].items():
+                scope = spec.get("scope", "after")
+                if scope not in SCOPES:
+                    raise DataFileError(f"cues.yaml: group {name!r} has unknown scope {scope!r}")
+                groups[name] = _Group(name, scope, int(spec.get("window", 24)), bool(spec.get("blocks", True)),
+                                      int(spec.get("lookback", 0)))
+                for phrase in spec.get("phrases") or ():
+                    phrase = str(phrase).strip().lower().replace("’", "'")
+                    if not phrase:
+                        continue
+                    if phrase[0] == "'" or phrase.startswith("n'"):
+                        suffixes.append((phrase, name))
+                        continue
+                    words = tuple(phrase.split())
+                    if words in seen:
+                        continue
+                    seen.add(words)
+                    phrases.setdefault(words[0], []).append((words, name))
+                for pattern in spec.get("patterns") or ():
+                    try:
+                        patterns.append((re.compile(pattern, re.IGNORECASE), name))
+                    except re.error as exc:
+                        raise DataFileError(f"cues.yaml: bad pattern {pattern!r} in {name!r}: {exc}") from exc
+            bounds = data.get("clause_boundaries") or {}
+            punctuation = tuple(str(p) for p in bounds.get("punctuation") or ())
+            boundary_words = frozenset(str(w).lower() for w in bounds.get("words") or ())
+            after_comma = frozenset(str(w).lower() for w in bounds.get("after_comma") or ())
+            followed_by = {str(k).lower(): frozenset(str(v).lower() for v in vs)
+                           for k, vs in (bounds.get("followed_by") or {}).items()}
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise DataFileError(f"cues.yaml: malformed entry: {exc!r}") from exc
+        ordered = {k: tuple(sorted(v, key=lambda item: len(item[0]), reverse=True)) for k, v in phrases.items()}
+        gate = frozenset(str(w).lower() for w in data.get("pattern_words") or ())
+        return cls(groups, ordered, tuple(suffixes), tuple(patterns), gate, punctuation, boundary_words,
+                   after_comma, followed_by)
 
-    # -- clauses -----------------------------------------------------------------------
+    # -- reading a sentence --------------------------------------------------------------
+    def read(self, sentence: Sentence) -> SentenceCues:
+        text = sentence.text
+        tokens = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _WORD.finditer(text)]
+        clauses = self._clauses(sentence, tokens)
+        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, clauses))
+
     def clauses(self, sentence: Sentence) -> tuple[tuple[int, int], ...]:
         """The sentence's clauses as (start, end) article offsets, in order, covering it."""
-        cuts = [0]
-        for match in self.boundaries.finditer(sentence.text):
-            position = match.start()
-            if position > cuts[-1]:
-                cuts.append(position)
-        cuts.append(len(sentence.text))
+        return self.read(sentence).clauses
+
+    def find(self, sentence: Sentence) -> tuple[Cue, ...]:
+        return self.read(sentence).cues
+
+    def _clauses(self, sentence: Sentence, tokens) -> tuple[tuple[int, int], ...]:
+        text = sentence.text
+        cuts = {0}
+        for mark in self.punctuation:
+            at = text.find(mark)
+            while at > 0:
+                cuts.add(at)
+                at = text.find(mark, at + 1)
+        for index, (start, _end, word) in enumerate(tokens):
+            if index == 0:
+                continue
+            if word in self.boundary_words:
+                cuts.add(start - 1 if text[start - 1] == " " else start)
+            elif word in self.after_comma and text[:start].rstrip().endswith(","):
+                cuts.add(text.rindex(",", 0, start))
+            else:
+                following = self.followed_by.get(word)
+                if following and index + 1 < len(tokens) and tokens[index + 1][2] in following:
+                    cuts.add(start - 1 if text[start - 1] == " " else start)
+        ordered = sorted(c for c in cuts if 0 <= c < len(text)) + [len(text)]
         base = sentence.start
-        return tuple((base + a, base + b) for a, b in zip(cuts, cuts[1:]) if b > a)
+        return tuple((base + a, base + b) for a, b in zip(ordered, ordered[1:]) if b > a) or ((base, base + len(text)),)
 
     @staticmethod
     def clause_of(clauses: tuple[tuple[int, int], ...], offset: int) -> tuple[int, int]:
@@ -115,25 +169,39 @@ class CueFinder:
                 return start, end
         return clauses[-1] if clauses else (offset, offset)
 
-    # -- cues --------------------------------------------------------------------------
-    def find(self, sentence: Sentence, clauses: tuple[tuple[int, int], ...] | None = None) -> tuple[Cue, ...]:
+    def _cues(self, sentence: Sentence, tokens, clauses) -> tuple[Cue, ...]:
         text = sentence.text
-        if clauses is None:
-            clauses = self.clauses(sentence)
-        first_word = len(text) - len(text.lstrip(" \t\r\n\"'“‘(["))
         found: list[tuple[int, int, str]] = []
-        for match in self.phrases.finditer(text):
-            word = match.group(0)
-            name = self.phrase_group.get(" ".join(re.sub(r"[\"“”‘’]+", " ", word).lower().split()))
-            if name is None:
-                continue
-            # a capitalised single word inside a sentence is a name ("May", "Will", "Hope")
-            if " " not in word and word[:1].isupper() and match.start() > first_word:
-                continue
-            found.append((match.start(), match.end(), name))
-        for pattern, name in self.patterns:
-            for match in pattern.finditer(text):
-                found.append((match.start(), match.end(), name))
+        index, count = 0, len(tokens)
+        while index < count:
+            start, end, word = tokens[index]
+            matched = 0
+            for words, name in self.phrases.get(word, ()):
+                size = len(words)
+                if index + size > count:
+                    continue
+                if any(tokens[index + k][2] != words[k] for k in range(1, size)):
+                    continue
+                if any(not _GAP_OK.issuperset(text[tokens[index + k - 1][1]: tokens[index + k][0]]) for k in range(1, size)):
+                    continue
+                # a capitalised single word inside a sentence is a name ("May", "Will", "Hope")
+                if size == 1 and index > 0 and text[start].isupper():
+                    continue
+                found.append((start, tokens[index + size - 1][1], name))
+                matched = size
+                break
+            if not matched and "'" in word:
+                for ending, name in self.suffixes:
+                    if word.endswith(ending):
+                        found.append((end - len(ending), end, name))
+                        break
+            index += matched or 1
+        if self.patterns and (not self.pattern_words.isdisjoint([t[2] for t in tokens]) or "0s" in text):
+            for pattern, name in self.patterns:
+                for match in pattern.finditer(text):
+                    found.append((match.start(), match.end(), name))
+        if not found:
+            return ()
         base = sentence.start
         cues = []
         for start, end, name in sorted(found):
