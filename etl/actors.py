@@ -1,0 +1,611 @@
+"""Actor mentions: who acts or suffers, named the way ACLED names actors.
+
+``ActorFinder.load()`` reads ``etl/vocab/actors.yaml`` (nouns, named groups, regions),
+``demonyms.csv`` (countries, adjectives, capitals) and ``state_forces.csv`` (regime years);
+calling it on an article's sentences returns ``Mention(kind="actor")`` values with an
+``ActorValue``. Names that depend on where the event happened keep the placeholder
+``{country}``; ``ActorFinder.for_event`` fills it (with the state's regime years) and sets
+inter 8 for state forces acting outside their country.
+
+All vocabulary phrases are found with one Aho-Corasick automaton (``PhraseIndex``); a small
+composition step then joins modifiers to nouns ("Sudanese" + "troops") and capitals to verbs
+("Moscow" + "said").
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import ahocorasick
+
+from . import vocab
+from .errors import DataFileError
+from .paths import vocab_dir
+from .records import ActorValue, Mention, Sentence
+
+PLACEHOLDER = "{country}"
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2013": "-", "\u2014": "-",
+                       "\u2010": "-", "\u2011": "-", "\n": " ", "\t": " ", "\r": " ", "\xa0": " "})
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|'s|-\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and normalise quotes/dashes/spaces without changing the text's length."""
+    text = text.translate(_FOLD)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    payload: Any
+
+
+class PhraseIndex:
+    """Vocabulary phrases found on word boundaries by one Aho-Corasick automaton.
+
+    Case rules per phrase: ``exact`` (acronyms such as "IS", "PDF") must match letter for
+    letter; ``proper`` (starts with a capital) must start with a capital in the text;
+    ``lower`` must be lower case in the text; anything else matches in any case.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, str, Any]]):
+        automaton = ahocorasick.Automaton()
+        count = 0
+        for surface, case, payload in phrases:
+            surface = " ".join(surface.split())
+            if not surface:
+                continue
+            key = fold(surface)
+            entry = automaton.get(key) if key in automaton else []
+            entry.append((surface.translate(_FOLD), case, payload))
+            automaton.add_word(key, entry)
+            count += 1
+        if count:
+            automaton.make_automaton()
+        self._automaton = automaton
+        self._empty = count == 0
+
+    def find(self, text: str) -> list[Hit]:
+        """Every phrase occurrence on word boundaries (overlaps included)."""
+        if self._empty or not text:
+            return []
+        folded = fold(text)
+        normal = text.translate(_FOLD)
+        hits = []
+        for last, entries in self._automaton.iter(folded):
+            for surface, case, payload in entries:
+                start = last - len(surface) + 1
+                end = last + 1
+                if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                    continue
+                if end < len(folded) and (folded[end].isalnum() or folded[end] == "_"):
+                    continue
+                if not _case_ok(normal[start:end], surface, case):
+                    continue
+                hits.append(Hit(start, end, payload))
+        return hits
+
+
+def _case_ok(found: str, surface: str, case: str) -> bool:
+    if case == "exact":
+        return found == surface
+    if case == "proper":
+        return found[:1].isupper()
+    if case == "lower":
+        return found[:1].islower()
+    return True
+
+
+def longest_first(hits: list[Hit], rank=lambda hit: 0) -> list[Hit]:
+    """Non-overlapping hits: the longest match wins, then the higher ``rank``; by start."""
+    if not hits:
+        return []
+    chosen: list[Hit] = []
+    taken = bytearray(max(hit.end for hit in hits))
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -rank(h), h.start)):
+        if 1 in taken[hit.start:hit.end]:
+            continue
+        chosen.append(hit)
+        taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+    return sorted(chosen, key=lambda h: (h.start, h.end))
+
+
+def _case_of(surface: str, acronym: bool = False) -> str:
+    if acronym:
+        return "exact"
+    letters = [c for c in surface if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return "exact"
+    if surface[:1].isupper():
+        return "proper"
+    return "any"
+
+
+# ----------------------------------------------------------------------------------------
+# Countries and state forces
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    name: str  # ACLED country name
+    actor_name: str  # as used inside "Military Forces of ..." ("the United States")
+
+
+@dataclass(frozen=True)
+class Regime:
+    start: dt.date
+    end: dt.date | None
+    names: dict  # branch -> name
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except FileNotFoundError as exc:
+        raise DataFileError(f"{path}: file not found") from exc
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split(";") if part.strip()]
+
+
+def _date(text: str, path: Path, line: int) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise DataFileError(f"{path}: row {line}: not an ISO date: {text!r}") from exc
+
+
+@dataclass(frozen=True)
+class States:
+    """Countries (names, adjectives, capitals) and the names of their state forces by period."""
+
+    countries: dict  # iso3 -> Country
+    lookup: dict  # folded name/alias/iso3 -> iso3
+    regimes: dict  # iso3 -> tuple[Regime, ...] newest first
+    by_name: dict  # state actor base name -> (iso3, branch)
+    adjectives: tuple  # (surface, iso3)
+    names: tuple  # (surface, iso3): country names and aliases
+    capitals: tuple  # (surface, iso3)
+
+    @classmethod
+    def load(cls, folder: Path) -> "States":
+        countries, lookup, adjectives, names, capitals = {}, {}, [], [], []
+        claimed: set[str] = set()
+        path = folder / "demonyms.csv"
+        for row in _read_csv(path):
+            iso3, name = row["iso3"].strip(), row["name"].strip()
+            if not iso3 or not name:
+                raise DataFileError(f"{path}: a row lacks iso3 or name: {row}")
+            countries[iso3] = Country(iso3, name, row.get("actor_name") or name)
+            for alias in [name, iso3, row.get("official_name", ""), *_split(row.get("aliases"))]:
+                if alias:
+                    lookup.setdefault(fold(alias), iso3)
+            for alias in [name, *_split(row.get("aliases"))]:
+                if len(alias) > 2 or alias.isupper():
+                    names.append((alias, iso3))
+            for adjective in _split(row.get("adjectives")):
+                if adjective not in claimed:
+                    claimed.add(adjective)
+                    adjectives.append((adjective, iso3))
+            capitals.extend((capital, iso3) for capital in _split(row.get("capitals")))
+        regimes: dict[str, list[Regime]] = {}
+        by_name = {}
+        path = folder / "state_forces.csv"
+        for line, row in enumerate(_read_csv(path), start=2):
+            iso3 = row["iso3"].strip()
+            if iso3 not in countries:
+                raise DataFileError(f"{path}: row {line}: unknown iso3 {iso3!r}")
+            start = _date(row["from_date"].strip(), path, line) or dt.date.min
+            end = _date(row["to_date"].strip(), path, line)
+            branch_names = {b: row[b].strip() for b in ("military", "police", "government")}
+            regimes.setdefault(iso3, []).append(Regime(start, end, branch_names))
+            for branch, text in branch_names.items():
+                by_name[text] = (iso3, branch)
+        ordered = {k: tuple(sorted(v, key=lambda r: r.start, reverse=True)) for k, v in regimes.items()}
+        return cls(countries, lookup, ordered, by_name, tuple(adjectives), tuple(names), tuple(capitals))
+
+    def iso3(self, country: str | None) -> str | None:
+        if not country:
+            return None
+        return self.lookup.get(fold(country.strip()))
+
+    def name(self, iso3: str) -> str:
+        return self.countries[iso3].name
+
+    def state_name(self, iso3: str, branch: str, templates: dict, date: dt.date | None = None,
+                   unit: str | None = None) -> str:
+        """ACLED's name for a state's military/police/government at ``date`` (default: now)."""
+        name = None
+        for regime in self.regimes.get(iso3, ()):
+            if date is None:
+                name = regime.names[branch]
+                break
+            if regime.start <= date and (regime.end is None or date <= regime.end):
+                name = regime.names[branch]
+                break
+        if name is None:
+            name = templates[branch].replace(PLACEHOLDER, self.countries[iso3].actor_name)
+        return f"{name} {unit}" if unit else name
+
+
+# ----------------------------------------------------------------------------------------
+# Vocabulary payloads
+
+
+@dataclass(frozen=True)
+class Noun:
+    cls: str  # military | police | government | peacekeepers | armed | protesters | ...
+    bare: bool = True
+    unit: str | None = None
+    corefer: bool = False
+    region: bool = False
+    class_name: str | None = None  # template key when not the class ("separatists")
+    name: str | None = None  # a fixed name ("Settlers (Israel)")
+    country: str | None = None
+    ethnic_armed: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str | None
+    inter: int
+    country: str | None
+    state: str | None = None  # iso3 when the group is a state's force
+    branch: str = "military"
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    index: int
+    military: str
+    government: str | None
+    inter: int
+    country: str
+    state_like: bool
+    separatist_adjectives: frozenset
+
+
+@dataclass(frozen=True)
+class Modifier:
+    kind: str  # adjective | country | capital | region_name | region_ethnic | ethnic | un
+    ref: Any  # iso3 | Region | (ethnic name, country)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A phrase found in a sentence and what it refers to, before composition."""
+
+    start: int
+    end: int
+    value: ActorValue
+
+
+_STATE_CLASSES = ("military", "police", "government")
+_PEOPLE_CLASSES = ("protesters", "rioters", "civilians")
+_SPONSOR = ("-backed", "-led", "-aligned", "-allied", "-affiliated", "-linked", "-supported")
+
+
+@dataclass(frozen=True)
+class ActorFinder:
+    index: PhraseIndex
+    states: States
+    templates: dict
+    inters: dict
+    fillers: frozenset
+    bridge: frozenset
+    bridge_max: int
+    government_verbs: frozenset
+    military_verbs: frozenset
+    regions: tuple
+    un_default: str
+    un_missions: dict
+    state_like: dict = field(default_factory=dict)  # region actor name -> Region
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "ActorFinder":
+        folder = folder or vocab_dir()
+        data = vocab.load("actors", folder)
+        if not isinstance(data, dict):
+            raise DataFileError(f"{folder / 'actors.yaml'}: expected a mapping")
+        states = States.load(folder)
+        phrases: list[tuple[str, str, Any]] = []
+        try:
+            for noun_class, entries in data["nouns"].items():
+                for entry in entries:
+                    noun = Noun(cls=noun_class, bare=entry.get("bare", True), unit=entry.get("unit"),
+                                corefer=entry.get("corefer", False), region=entry.get("region", False),
+                                class_name=entry.get("class_name"), name=entry.get("name"),
+                                country=entry.get("country"), ethnic_armed=entry.get("ethnic_armed", False))
+                    phrases += [(form, "any", noun) for form in entry["forms"]]
+            for entry in data["groups"]:
+                group = Group(name=entry.get("name"), inter=int(entry.get("inter", 1)),
+                              country=entry.get("country"), state=entry.get("state"),
+                              branch=entry.get("branch", "military"), unit=entry.get("unit"))
+                if group.state and group.state not in states.countries:
+                    raise DataFileError(f"actors.yaml: group state {group.state!r} is not in demonyms.csv")
+                if not group.state and not group.name:
+                    raise DataFileError(f"actors.yaml: a group has neither name nor state: {entry}")
+                phrases += [(alias, _case_of(alias), group) for alias in entry.get("aliases", [])]
+                phrases += [(acronym, "exact", group) for acronym in entry.get("acronyms", [])]
+            regions = []
+            for number, entry in enumerate(data["regions"]):
+                region = Region(number, entry["military"], entry.get("government"), int(entry["inter"]),
+                                entry["country"], bool(entry.get("state_like", False)),
+                                frozenset(fold(a) for a in entry.get("separatist_adjectives", [])))
+                regions.append(region)
+                phrases += [(name, "proper", Modifier("region_name", region)) for name in entry["names"]]
+                phrases += [(name, _case_of(name), Modifier("region_ethnic", region)) for name in entry.get("ethnic", [])]
+            for entry in data["ethnic_militias"]:
+                phrases += [(a, "proper", Modifier("ethnic", (entry["name"], entry["country"]))) for a in entry["adjectives"]]
+            un = data["un_peacekeepers"]
+            phrases += [(m, _case_of(m), Modifier("un", None)) for m in un["modifiers"]]
+            metonym = data["metonym"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataFileError(f"{folder / 'actors.yaml'}: malformed entry: {exc}") from exc
+        phrases += [(s, "exact" if s.isupper() or "." in s else "proper", Modifier("adjective", iso3)) for s, iso3 in states.adjectives]
+        phrases += [(s, _case_of(s), Modifier("country", iso3)) for s, iso3 in states.names]
+        phrases += [(s, "proper", Modifier("capital", iso3)) for s, iso3 in states.capitals]
+        return cls(
+            index=PhraseIndex(phrases),
+            states=states,
+            templates=dict(data["templates"]),
+            inters={k: int(v) for k, v in data["inter"].items()},
+            fillers=frozenset(fold(f) for f in data["fillers"]),
+            bridge=frozenset(fold(b) for b in metonym["bridge"]),
+            bridge_max=int(metonym["bridge_max"]),
+            government_verbs=frozenset(metonym["government"]),
+            military_verbs=frozenset(metonym["military"]),
+            regions=tuple(regions),
+            un_default=un["default"],
+            un_missions=dict(un["missions"]),
+            state_like={r.military: r for r in regions if r.state_like},
+        )
+
+    # ------------------------------------------------------------------------------------
+    def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
+        found = [(sentence, longest_first(self.index.find(sentence.text))) for sentence in sentences]
+        region_seen = [hit.payload.ref for _, hits in found for hit in hits
+                       if isinstance(hit.payload, Modifier) and hit.payload.kind == "region_name"]
+        memory: dict[str, ActorValue | None] = {"armed": None, "peacekeepers": None}
+        mentions = []
+        for sentence, hits in found:
+            for actor in self._compose(sentence.text, hits, memory, region_seen):
+                start, end = sentence.start + actor.start, sentence.start + actor.end
+                mentions.append(Mention("actor", sentence.index, start, end,
+                                        sentence.text[actor.start:actor.end], actor.value))
+        return tuple(mentions)
+
+    def _compose(self, text: str, hits: list[Hit], memory: dict, regions_seen: list) -> list[Actor]:
+        out: list[Actor] = []
+        used_as_modifier: set[int] = set()
+        for position, hit in enumerate(hits):
+            payload = hit.payload
+            if isinstance(payload, Group):
+                value = self._group(payload)
+                end = hit.end
+                follower = hits[position + 1] if position + 1 < len(hits) else None
+                if (follower is not None and isinstance(follower.payload, Noun)
+                        and follower.payload.cls in ("armed", "military")
+                        and self._gap(text[hit.end:follower.start], False) is not None):
+                    end = follower.end
+                    used_as_modifier.add(position + 1)
+                if value.inter in (2, 3, 4) or (value.inter == 8 and payload.state is None):
+                    memory["armed"] = value
+                out.append(Actor(hit.start, end, value))
+            elif isinstance(payload, Noun):
+                if position in used_as_modifier:
+                    continue
+                modifier, mod_start = self._modifier_before(text, hits, position)
+                if modifier is not None:
+                    used_as_modifier.add(position - 1)
+                value = self._noun(payload, modifier, memory, regions_seen, hits[position - 1] if modifier else None, text)
+                if value is None:
+                    continue
+                start = mod_start if modifier is not None else hit.start
+                out.append(Actor(start, hit.end, value))
+        # capitals and countries acting ("Moscow said"), not already used as modifiers
+        for position, hit in enumerate(hits):
+            payload = hit.payload
+            if (position in used_as_modifier or not isinstance(payload, Modifier)
+                    or payload.kind not in ("capital", "country")):
+                continue
+            branch = self._metonym(text, hit)
+            if branch:
+                iso3 = payload.ref
+                value = ActorValue(self.states.state_name(iso3, branch, self.templates), self.inters[branch],
+                                   self.states.name(iso3))
+                out.append(Actor(hit.start, hit.end, value))
+        return sorted(out, key=lambda a: (a.start, a.end))
+
+    # ------------------------------------------------------------------------------------
+    def _gap(self, gap: str, possessive_ok: bool) -> bool | None:
+        """None if ``gap`` does not join a modifier to its noun; else whether it names a
+        sponsor ("-backed") rather than the actor's own side."""
+        sponsor = False
+        tokens = _WORD.findall(fold(gap))
+        if re.search(r"[^\w\s'-]", gap):
+            return None
+        if tokens and tokens[0] == "'s" and possessive_ok:
+            tokens = tokens[1:]
+        if gap.strip() == "'" and possessive_ok:
+            return False
+        if len(tokens) > 3:
+            return None
+        for token in tokens:
+            if token in self.fillers:
+                sponsor = sponsor or token in _SPONSOR
+                continue
+            if token.startswith("-") and token in _SPONSOR:
+                sponsor = True
+                continue
+            if "-" in token and token.rsplit("-", 1)[0] in self.fillers:
+                continue
+            return None
+        return sponsor
+
+    def _modifier_before(self, text: str, hits: list[Hit], position: int) -> tuple[Modifier | None, int]:
+        if position == 0:
+            return None, 0
+        previous = hits[position - 1]
+        if not isinstance(previous.payload, (Modifier, Group)) or isinstance(previous.payload, Group):
+            return None, 0
+        modifier = previous.payload
+        sponsor = self._gap(text[previous.end:hits[position].start], modifier.kind in ("country", "capital", "region_name"))
+        if sponsor is None:
+            return None, 0
+        if sponsor and modifier.kind != "region_ethnic":
+            return None, 0
+        return modifier, previous.start
+
+    def _metonym(self, text: str, hit: Hit) -> str | None:
+        before = _WORD.findall(fold(text[max(0, hit.start - 12):hit.start]))
+        if before and before[-1] in {"in", "at", "near", "from", "to", "of", "across", "into", "inside",
+                                     "outside", "and", "with", "against", "between", "for", "on", "by"}:
+            return None
+        bridges = 0
+        for low in _WORD.findall(fold(text[hit.end:hit.end + 80])):
+            if low in self.government_verbs:
+                return "government"
+            if low in self.military_verbs:
+                return "military"
+            if low in self.bridge and bridges < self.bridge_max:
+                bridges += 1
+                continue
+            return None
+        return None
+
+    # ------------------------------------------------------------------------------------
+    def _group(self, group: Group) -> ActorValue:
+        if group.state:
+            name = self.states.state_name(group.state, group.branch, self.templates, unit=group.unit)
+            return ActorValue(name, self.inters[group.branch], self.states.name(group.state))
+        return ActorValue(group.name, group.inter, group.country)
+
+    def _template(self, key: str, country: str | None) -> str:
+        return self.templates[key].replace(PLACEHOLDER, country) if country else self.templates[key]
+
+    def _noun(self, noun: Noun, modifier: Modifier | None, memory: dict, regions_seen: list,
+              modifier_hit: Hit | None, text: str) -> ActorValue | None:
+        cls = noun.cls
+        kind = modifier.kind if modifier else None
+        if noun.name:
+            return ActorValue(noun.name, self.inters[cls], noun.country)
+        iso3 = modifier.ref if kind in ("adjective", "country", "capital") else None
+        country = self.states.name(iso3) if iso3 else None
+        if cls in _STATE_CLASSES:
+            if kind in ("region_name", "region_ethnic"):
+                region = modifier.ref
+                name = region.government if cls == "government" and region.government else region.military
+                return ActorValue(name, region.inter, region.country)
+            if iso3:
+                return ActorValue(self.states.state_name(iso3, cls, self.templates, unit=noun.unit),
+                                  self.inters[cls], country)
+            if not noun.bare:
+                return None
+            name = self.templates[cls] + (f" {noun.unit}" if noun.unit else "")
+            return ActorValue(name, self.inters[cls], None)
+        if cls == "peacekeepers":
+            if iso3:
+                value = ActorValue(self.states.state_name(iso3, "military", self.templates),
+                                   self.inters["peacekeepers"], country)
+            elif kind == "un" or memory["peacekeepers"] is None:
+                value = ActorValue(self.un_default, self.inters["peacekeepers"], None)
+            else:
+                value = memory["peacekeepers"]
+            memory["peacekeepers"] = value
+            return value
+        if cls in _PEOPLE_CLASSES and not noun.ethnic_armed:
+            return ActorValue(self._template(cls, country), self.inters[cls], country)
+        if noun.ethnic_armed and kind != "ethnic":
+            return ActorValue(self._template("civilians", country), self.inters["civilians"], country)
+        # armed nouns
+        if kind == "ethnic":
+            ethnic, home = modifier.ref
+            home = None if home == PLACEHOLDER else home
+            name = self.templates["ethnic_militia"].replace("{ethnic}", ethnic)
+            value = ActorValue(name.replace(PLACEHOLDER, home) if home else name, self.inters["ethnic_militia"], home)
+            return value
+        if kind in ("region_name", "region_ethnic"):
+            region = modifier.ref
+            value = ActorValue(region.military, region.inter, region.country)
+            memory["armed"] = value
+            return value
+        if kind == "adjective" and modifier_hit is not None:
+            adjective = fold(text[modifier_hit.start:modifier_hit.end])
+            for region in self.regions:
+                if adjective in region.separatist_adjectives:
+                    value = ActorValue(region.military, region.inter, region.country)
+                    memory["armed"] = value
+                    return value
+        if noun.corefer and memory["armed"] is not None and not iso3:
+            return memory["armed"]
+        if noun.region and regions_seen:
+            region = regions_seen[0]
+            value = ActorValue(region.military, region.inter, region.country)
+            memory["armed"] = value
+            return value
+        key = noun.class_name or "armed"
+        return ActorValue(self._template(key, country), self.inters[key], country)
+
+    # ------------------------------------------------------------------------------------
+    def for_event(self, value: ActorValue, event_country: str | None, date: dt.date | None = None) -> ActorValue:
+        """The actor as coded for an event in ``event_country`` on ``date``.
+
+        Fills ``{country}`` (state forces get their regime years for ``date``), re-dates a
+        state's name to the regime in power on ``date``, names UN peacekeepers after the
+        country's mission, and codes a state's forces outside their own country as external
+        forces (inter 8).
+        """
+        event_iso3 = self.states.iso3(event_country)
+        name, inter, country = value.name, value.inter, value.country
+        if PLACEHOLDER in name:
+            iso3 = self.states.iso3(country) or event_iso3
+            if iso3 is None:
+                return value
+            for branch in _STATE_CLASSES:
+                base = self.templates[branch]
+                if name.startswith(base):
+                    unit = name[len(base):].strip() or None
+                    name = self.states.state_name(iso3, branch, self.templates, date, unit)
+                    break
+            else:
+                name = name.replace(PLACEHOLDER, self.states.name(iso3))
+            country = self.states.name(iso3)
+        else:
+            base, unit = self._state_base(name)
+            if base is not None:
+                iso3, branch = self.states.by_name[base]
+                name = self.states.state_name(iso3, branch, self.templates, date, unit)
+        if name == self.un_default and event_iso3:
+            name = self.un_missions.get(self.states.name(event_iso3), name)
+        state_iso3 = self.states.iso3(country) if (self._state_base(name)[0] or self._is_fallback_state(name)) else None
+        if state_iso3 and event_iso3 and state_iso3 != event_iso3 and inter == 1:
+            inter = self.inters["peacekeepers"]
+        region = self.state_like.get(name)
+        if region is not None and event_iso3 and self.states.iso3(region.country) != event_iso3:
+            inter = self.inters["peacekeepers"]
+        return ActorValue(name, inter, country)
+
+    def _state_base(self, name: str) -> tuple[str | None, str | None]:
+        for base in self.states.by_name:
+            if name == base or name.startswith(base + " "):
+                return base, name[len(base):].strip() or None
+        return None, None
+
+    def _is_fallback_state(self, name: str) -> bool:
+        return any(name.startswith(self.templates[b].replace(PLACEHOLDER, "")) for b in _STATE_CLASSES)
