@@ -32,7 +32,6 @@ from .records import Event
 from .schema import Schema, TableSpec, arrow_schema
 
 STAGING = ".etl-staging"
-LOCK = ".etl-staging.lock"
 COMMIT = "COMMIT"
 PARQUET_OPTIONS = dict(
     compression="zstd",
@@ -218,7 +217,8 @@ def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema 
     the next ``write_tables`` or ``recover(out_dir)`` rolls back to the previous set (an
     exception while moving rolls back at once). So after any crash, once recovered, the
     folder holds the complete previous set; after a return, the complete new set.
-    Calls on one folder are serialised by a lock file (POSIX); other files are untouched.
+    Calls on one folder are serialised by a lock on the folder (POSIX flock); files of
+    other names in the folder are untouched.
 
     The bytes depend only on the frames: fixed compression and Parquet options, no
     wall-clock time, the schema version and table name as file metadata.
@@ -356,9 +356,9 @@ def _locked(out_dir: Path) -> Iterator[None]:
     except ImportError:  # not POSIX: no lock
         yield
         return
-    with open(out_dir / LOCK, "a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    fd = os.open(out_dir, os.O_RDONLY)  # lock the folder itself: no lock file left behind
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

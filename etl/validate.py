@@ -421,8 +421,17 @@ def validate_paths(paths: Iterable[Path | str], checker: Checker | None = None) 
         if isinstance(item, str):
             problems.append(item)
         else:
-            problems.extend(checker.check(item, frozenset(keys) if keys is not None else None))
+            problems.extend(_guarded(checker, item, frozenset(keys) if keys is not None else None))
     return problems
+
+
+def _guarded(checker: Checker, loaded: Loaded, source_keys: frozenset[str] | None) -> list[str]:
+    """Run the checks; a failure inside them is reported as a line, not a traceback."""
+    try:
+        return checker.check(loaded, source_keys)
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        return [f"{loaded.label}: could not be checked ({type(exc).__name__}: {detail}); please report this"]
 
 
 def _table_of(loaded: Loaded, checker: Checker) -> str:
@@ -447,4 +456,4 @@ def validate_frame(df: pd.DataFrame, source_keys: Iterable[str] | None = None, *
         return [raw]
     raw = raw.reset_index(drop=True)
     loaded = Loaded(label or table, raw, list(range(1, len(raw) + 1)), None, True, table)
-    return checker.check(loaded, frozenset(source_keys) if source_keys is not None else None)
+    return _guarded(checker, loaded, frozenset(source_keys) if source_keys is not None else None)

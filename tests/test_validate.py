@@ -338,7 +338,7 @@ def test_any_cell_value_gives_lines_not_tracebacks(tmp_path, checker, record, co
         assert problems == []
 
 
-@settings_fast
+@settings(max_examples=30, deadline=None)
 @given(latitude=st.floats(allow_nan=True, allow_infinity=True), fatalities=st.integers(-10, 10),
        inter2=st.integers(0, 8))
 def test_validate_frame_never_crashes(checker, latitude, fatalities, inter2):
@@ -346,3 +346,31 @@ def test_validate_frame_never_crashes(checker, latitude, fatalities, inter2):
     problems = validate_frame(export.events_frame([event]), checker=checker)
     assert all(p.startswith("events:1: ") for p in problems)
     assert bool(problems) == (not -90 <= latitude <= 90 or fatalities < 0 or inter2 != 2)
+
+
+ARROW_VALUES = {
+    "string": (pa.string(), st.text(max_size=8)),
+    "int": (pa.int64(), st.integers(-(2**40), 2**40)),
+    "float": (pa.float64(), st.floats()),
+    "bool": (pa.bool_(), st.booleans()),
+    "date": (pa.date32(), st.dates()),
+    "list": (pa.list_(pa.int32()), st.lists(st.integers(-5, 5), max_size=3)),
+}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), ours=st.booleans())
+def test_parquet_with_any_column_types_never_crashes(tmp_path, checker, data, ours):
+    frame = export.events_frame([make_event(1), make_event(2)])
+    table = export.arrow_table("events", frame)
+    columns = {name: table.column(name) for name in table.column_names}
+    for name in data.draw(st.lists(st.sampled_from(table.column_names), max_size=4, unique=True)):
+        arrow_type, values = ARROW_VALUES[data.draw(st.sampled_from(sorted(ARROW_VALUES)))]
+        columns[name] = pa.array(data.draw(st.lists(st.none() | values, min_size=2, max_size=2)), type=arrow_type)
+    broken = pa.table(columns)
+    if ours:
+        broken = broken.replace_schema_metadata(table.schema.metadata)
+    path = tmp_path / "events.parquet"
+    pq.write_table(broken, path)
+    problems = validate_paths([path], checker)
+    assert all(p.startswith(str(path)) and "please report" not in p for p in problems)
