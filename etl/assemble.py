@@ -24,7 +24,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from . import vocab
 from .cues import Cue, CueFinder
@@ -39,29 +38,15 @@ def _words_regex(words, suffix: str = "") -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w){suffix}", re.IGNORECASE)
 
 
-def _no_entry(lemma: str) -> dict:
-    return {}
-
-
-def _trigger_entries() -> Callable[[str], dict]:
-    """``TriggerFinder.entry`` when the trigger stage is available, else no hints."""
+def _trigger_entries() -> dict:
+    """Every trigger entry's hints, by lemma (``TriggerFinder.entry``); none without the stage."""
     try:
         from .triggers import TriggerFinder
     except ImportError:
-        return _no_entry
+        return {}
     finder = TriggerFinder.load()
-    lookup = getattr(finder, "entry", None)
-    if lookup is None:
-        return _no_entry
-
-    def entry(lemma: str) -> dict:
-        try:
-            found = lookup(lemma)
-        except (KeyError, LookupError, ValueError):
-            return {}
-        return found if isinstance(found, dict) else {}
-
-    return entry
+    entries = getattr(finder, "entries", None) or {}
+    return {lemma: finder.entry(lemma) for lemma in entries}
 
 
 @dataclass(frozen=True)
@@ -82,7 +67,7 @@ class _Sentence:
 class Assembler:
     cues: CueFinder
     rules: dict
-    entry: Callable[[str], dict]
+    entries: dict  # trigger lemma -> hints (pos, voice, strength, priority, territory, recode, ...)
     locative: re.Pattern
     agent: re.Pattern
     weak_agent: re.Pattern
@@ -94,15 +79,16 @@ class Assembler:
     subset: re.Pattern
     intervention: re.Pattern
     excessive: re.Pattern
+    territory_words: re.Pattern
 
     @classmethod
-    def load(cls, folder: Path | None = None, entry: Callable[[str], dict] | None = None) -> "Assembler":
+    def load(cls, folder: Path | None = None, entries: dict | None = None) -> "Assembler":
         rules = vocab.load("assembly", folder)
         protest = rules["protest"]
         return cls(
             cues=CueFinder.load(folder),
             rules=rules,
-            entry=entry or _trigger_entries(),
+            entries=_trigger_entries() if entries is None else entries,
             locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:\w+\s+)?$"),
             agent=_words_regex(rules["agent_markers"], r"\s+(?:the\s+)?$"),
             weak_agent=_words_regex(rules["weak_agent_markers"], r"\s+(?:the\s+)?$"),
@@ -117,6 +103,7 @@ class Assembler:
             subset=_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$"),
             intervention=_words_regex(protest["intervention_words"]),
             excessive=_words_regex(protest["excessive_words"]),
+            territory_words=_words_regex(rules["territory_words"]),
         )
 
     # ------------------------------------------------------------------------------------
@@ -250,7 +237,8 @@ class Assembler:
 
     def _actors_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
         victims = set(self.rules["victim_inters"]) if trigger.value.event_type in self.rules["victim_event_types"] else set()
-        passive = bool(self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
+        passive = self._entry(trigger).get("voice") == "passive" or bool(
+            self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
 
         def in_span(span):
             return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)]
@@ -315,22 +303,29 @@ class Assembler:
         return None, (fallback_target.value if fallback_target is not None else None)
 
     # --- what ----------------------------------------------------------------------------
-    def _resolve_type(self, text: str, view: _Sentence, trigger: Mention, actor1, actor2) -> tuple[str, str, tuple[str, ...]]:
+    def _entry(self, trigger: Mention) -> dict:
+        return self.entries.get(trigger.value.lemma) or {}
+
+    def _resolve_type(self, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2) -> tuple[str, str]:
         value = trigger.value
         event_type, sub = value.event_type, value.sub_event_type
-        entry = self.entry(value.lemma)
-        notes: list[str] = []
+        entry = self._entry(trigger)
+        recode = entry.get("recode") or {}
+        for context, target in recode.items():
+            if self._context_holds(context, view, trigger, clause, actor1, actor2):
+                event_type, sub = target[0], target[1]
+                break
         territory = self.rules["territory"]
-        if sub in territory["sub_event_types"] or _hint(entry, "territory"):
+        if (sub in territory["sub_event_types"] or entry.get("territory")) and event_type == "Battles":
             if actor1 is None:
-                sub = territory["unknown"]
+                sub = territory["unknown"] if not entry.get("territory") else value.sub_event_type
             elif actor1.inter in territory["government_inters"]:
                 sub = territory["government"]
             else:
                 sub = territory["non_state"]
-            event_type = "Battles"
         civilians = self.rules["civilian_target"]
-        if event_type in civilians["from_event_types"] and actor2 is not None and actor2.inter == int(self.rules["civilians_inter"]):
+        if (not recode and event_type in civilians["from_event_types"] and actor2 is not None
+                and actor2.inter == int(self.rules["civilians_inter"])):
             event_type, sub = civilians["to"]
         protest = self.rules["protest"]
         if event_type == protest["event_type"] and sub == protest["peaceful"]:
@@ -339,29 +334,74 @@ class Assembler:
                 sub = protest["excessive"]
             elif self.intervention.search(sentence_text) or self.excessive.search(sentence_text):
                 sub = protest["intervention"]
-        return event_type, sub, tuple(notes)
+        return event_type, sub
+
+    def _context_holds(self, context: str, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2) -> bool:
+        inters = self.rules["contexts"]
+        if context == "protesters_agent":
+            return actor1 is not None and actor1.inter in inters["protesters"]
+        if context == "rioters_agent":
+            return actor1 is not None and actor1.inter in inters["rioters"]
+        if context == "protesters_victim":
+            return actor2 is not None and actor2.inter in inters["protesters"]
+        if context == "armed_victim":
+            return actor2 is not None and actor2.inter in inters["armed"]
+        if context == "civilian_victim":
+            return actor2 is not None and actor2.inter in inters["civilians"]
+        if context == "protest_context":
+            return any(t.value.event_type == "Protests" for t in view.triggers if t is not trigger) or any(
+                a.value.inter in inters["protesters"] for a in view.actors)
+        if context == "territory_object":
+            window = view.sentence.text[trigger.end - view.sentence.start: trigger.end - view.sentence.start + 40]
+            return bool(self.territory_words.search(window)) or any(
+                trigger.end <= p.start < min(clause[1], trigger.end + 40) for p in view.places)
+        return False
 
     @staticmethod
     def _has_killed(view: _Sentence) -> bool:
         return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
 
     def _is_weak(self, trigger: Mention) -> bool:
-        entry = self.entry(trigger.value.lemma)
-        strength = entry.get("strength") if isinstance(entry, dict) else None
-        return bool(_hint(entry, "weak")) or strength == "weak"
+        entry = self._entry(trigger)
+        return entry.get("strength") == "weak" or bool(entry.get("weak"))
 
-    # --- one sentence --------------------------------------------------------------------
-    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place) -> list[Candidate]:
+    def _priority(self, trigger: Mention) -> int:
+        return int(self._entry(trigger).get("priority", 50))
+
+    def _supported(self, view: _Sentence, trigger: Mention) -> bool:
+        """A weak trigger counts only with an actor, a weapon word or a killed toll in its sentence."""
+        if view.actors or self._has_killed(view):
+            return True
+        return any(t is not trigger and t.value.event_type == "Explosions/Remote violence" for t in view.triggers)
+
+    def _select(self, view: _Sentence) -> list[tuple[Mention, Clause]]:
+        """The triggers of a sentence that report events: not under a cue, supported, and
+        per clause the most specific of each event type (weak ones yield to strong ones)."""
         kept: list[tuple[Mention, Clause]] = []
         for trigger in view.triggers:
             if CueFinder.blocking(view.cues, trigger.start):
                 continue
+            if self._is_weak(trigger) and not self._supported(view, trigger):
+                continue
             kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
         if not kept:
             return []
-        strong = [k for k in kept if not self._is_weak(k[0])]
-        if strong:
-            kept = strong
+        if any(not self._is_weak(t) for t, _ in kept):
+            kept = [k for k in kept if not self._is_weak(k[0])]
+        keep_also = int(self.rules["specific_priority"])
+        out = []
+        for trigger, clause in kept:
+            rivals = [t for t, c in kept if c == clause and t.value.event_type == trigger.value.event_type]
+            best = max(self._priority(t) for t in rivals)
+            if self._priority(trigger) == best or self._priority(trigger) >= keep_also:
+                out.append((trigger, clause))
+        return out
+
+    # --- one sentence --------------------------------------------------------------------
+    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place) -> list[Candidate]:
+        kept = self._select(view)
+        if not kept:
+            return []
         candidates: list[Candidate] = []
         seen: set[tuple[str, str, Clause]] = set()
         for trigger, clause in kept:
@@ -386,7 +426,9 @@ class Assembler:
                 elif place is not None:
                     continue  # only a whole (other) country named: not located well enough to code
             actor1, actor2 = self._actors_for(text, view, clause, trigger)
-            event_type, sub, notes = self._resolve_type(text, view, trigger, actor1, actor2)
+            event_type, sub = self._resolve_type(view, trigger, clause, actor1, actor2)
+            if actor2 is None and self._entry(trigger).get("civilians"):
+                actor2 = ActorValue(self.rules["default_civilians"], int(self.rules["civilians_inter"]))
             key = (event_type, sub, clause)
             if key in seen:
                 continue
@@ -407,7 +449,7 @@ class Assembler:
                 actor2=actor2,
                 date_how=date_how,
                 place_how=place_how,
-                warnings=tuple(warnings) + notes,
+                warnings=tuple(warnings),
             ))
         return self._give_tolls(text, view, candidates)
 

@@ -63,7 +63,18 @@ CEASEFIRE = TriggerValue("Strategic developments", "Agreement", "agreed")
 TALKS = TriggerValue("Strategic developments", "Other", "talks")
 AMBUSH = TriggerValue("Battles", "Armed clash", "ambushed")
 
-HINTS = {"killed": {"weak": True}}
+HINTS = {
+    "killed": {"strength": "weak", "priority": 15, "recode": {"civilian_victim": ["Violence against civilians", "Attack"]}},
+    "shelling": {"priority": 65, "pos": "noun"},
+    "airstrike": {"priority": 70, "pos": "noun"},
+    "clashed": {"priority": 40},
+    "protested": {"priority": 40},
+    "captured": {"priority": 60, "territory": True},
+    "recaptured": {"priority": 60, "territory": True},
+    "agreed": {"priority": 70},
+    "talks": {"priority": 20, "strength": "weak"},
+    "ambushed": {"priority": 45},
+}
 
 
 def day(offset: int, precision: int = 1) -> DateValue:
@@ -72,7 +83,7 @@ def day(offset: int, precision: int = 1) -> DateValue:
 
 @pytest.fixture(scope="module")
 def assembler() -> Assembler:
-    return Assembler.load(entry=lambda lemma: HINTS.get(lemma, {}))
+    return Assembler.load(entries=HINTS)
 
 
 def build(parts, ref=REF):
