@@ -7,7 +7,7 @@ Tables (all in ``gazetteer/``, see its README):
   that GeoNames' populated places lack). Curated entries win: a base row whose
   ``geonameid`` a curated row names is hidden.
 - ``countries.csv``: one row per country, coded to its capital (built, then reviewed).
-- ``base.parquet`` + ``base_keys.parquet`` + ``base_index.npz``: GeoNames populated places
+- ``base.parquet`` + ``base_keys.txt.gz`` + ``base_index.npz``: GeoNames populated places
   and first-level areas, built by ``tools/build_gazetteer.py``. The sorted folded aliases
   are loaded into a pyahocorasick trie (alias -> alias id) and the index maps alias ids to
   rows.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import hashlib
 import json
 import math
@@ -157,12 +158,14 @@ class Ranker:
             raise DataFileError("place_rank.yaml: expected a mapping with 'source' weights")
         return cls(data)
 
-    def static(self, entry: Entry) -> float:
+    def static(self, entry: Entry, own_name: bool = False) -> float:
+        """Score without context; ``own_name``: the name looked up is the entry's main name."""
         w = self.weights
         return (
             w["source"].get(entry.source, 0.0)
             + w["feature"].get(entry.feature, 0.0)
             + w["population"] * math.log10(1 + max(entry.population, 0))
+            + (w["name_match"] if own_name else 0.0)
         )
 
     def proximity(self, entry: Entry, points: Iterable[tuple[float, float]]) -> float:
@@ -189,7 +192,6 @@ class Gazetteer:
     ranker: Ranker
     curated: tuple[Entry, ...]
     curated_index: dict  # key -> tuple of indices into curated
-    curated_automaton: object
     base_trie: object  # pyahocorasick trie: folded alias -> alias id
     base_offsets: np.ndarray
     base_rows: np.ndarray
@@ -197,6 +199,8 @@ class Gazetteer:
     base_hidden: np.ndarray  # bool per base row: replaced by a curated entry
     countries_by_code: dict  # iso2/iso3/name (folded) -> Entry (country row)
     regions: dict  # iso2 -> ACLED region
+    kind_words: dict  # folded word after a name -> kind ("district" -> district)
+    kinds: dict  # kind -> gazetteer features it accepts
     folder: Path
 
     @classmethod
@@ -215,6 +219,12 @@ class Gazetteer:
             raise DataFileError(
                 f"{meta_path}: built with another etl/vocab/place_fold.yaml; rebuild with tools/build_gazetteer.py"
             )
+        cues = vocab.load("place_cues")
+        try:
+            kind_words = {fold.key(w): kind for kind, words in cues["kind_after"].items() for w in words}
+            kinds = {kind: tuple(features) for kind, features in cues["kind_features"].items()}
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
         countries = _read_countries(folder / "countries.csv")
         region_by_iso2 = {c.iso2: c.region for c in countries}
         curated: list[Entry] = list(countries)
@@ -228,19 +238,16 @@ class Gazetteer:
                     bucket = curated_index.setdefault(key, [])
                     if i not in bucket:
                         bucket.append(i)
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-        for key in curated_index:
-            automaton.add_word(key)
-        automaton.make_automaton()
         try:
-            keys = pq.read_table(folder / "base_keys.parquet").column("key").to_pylist()
+            with gzip.open(folder / "base_keys.txt.gz", "rt", encoding="utf-8") as handle:
+                keys = handle.read().split("\n")
             index = np.load(folder / "base_index.npz")
             table = pq.read_table(folder / "base.parquet", columns=list(BASE_COLUMNS))
         except (OSError, ValueError) as exc:
             raise DataFileError(f"{folder}: cannot read the base gazetteer ({exc}); rebuild it") from exc
         columns = {name: table.column(name) for name in table.column_names}
         base_columns = {
-            "name": columns["name"].to_numpy(zero_copy_only=False),
+            "name": columns["name"].combine_chunks(),
             "latitude": columns["latitude"].to_numpy(),
             "longitude": columns["longitude"].to_numpy(),
             "population": columns["population"].to_numpy(),
@@ -266,7 +273,6 @@ class Gazetteer:
             ranker=ranker,
             curated=tuple(curated),
             curated_index={k: tuple(v) for k, v in curated_index.items()},
-            curated_automaton=automaton,
             base_trie=base_trie,
             base_offsets=index["offsets"],
             base_rows=index["rows"],
@@ -274,6 +280,8 @@ class Gazetteer:
             base_hidden=hidden,
             countries_by_code=countries_by_code,
             regions=region_by_iso2,
+            kind_words=kind_words,
+            kinds=kinds,
             folder=folder,
         )
 
@@ -284,7 +292,7 @@ class Gazetteer:
         iso2 = _decode(cols["iso2"], row)
         country = self.countries_by_code.get(self.fold.key(iso2)) if iso2 else None
         return Entry(
-            name=str(cols["name"][row]),
+            name=cols["name"][row].as_py(),
             latitude=float(cols["latitude"][row]),
             longitude=float(cols["longitude"][row]),
             feature=_decode(cols["feature"], row),
@@ -366,7 +374,7 @@ class Gazetteer:
         """
         if not isinstance(name, str) or not name.strip():
             raise InputError("geocode: empty place name")
-        entries = self._candidates(name)
+        entries, kind = self._candidates(name)
         if country:
             wanted = self.country(country)
             if wanted is None:
@@ -379,8 +387,11 @@ class Gazetteer:
             points.append(self._near_point(near))
         weight = float(self.ranker.weights["near"])
 
+        key = self.fold.key(name)
+
         def score(entry: Entry) -> float:
-            s = self.ranker.static(entry)
+            s = self.ranker.static(entry, self.fold.key(entry.name) == key)
+            s += self.ranker.kind(entry, self.kinds.get(kind))
             for point in points:
                 km = great_circle(entry.point, point).km
                 s += weight * max(0.0, 1.0 - km / float(self.ranker.weights["proximity_km"]))
@@ -398,22 +409,22 @@ class Gazetteer:
                 return alias
         return name.strip()
 
-    def _candidates(self, name: str) -> list[Entry]:
-        entries = self.lookup(name)
-        if entries:
-            return entries
-        # "Lachin district", "the town of Goris", "Donetsk Oblast": try without the frame.
+    def _candidates(self, name: str) -> tuple[list[Entry], str]:
+        """Entries for ``name``; else for it without a leading "the" or a trailing kind word
+        ("Lachin district", "Donetsk Oblast"), with the kind that word names."""
         words = self.fold.key(name).split()
-        trims = [words[1:] if words[:1] == ["the"] else words]
-        if len(words) > 1:
-            trims.append(words[:-1])
-            trims.append(words[2:] if words[:2] in (["town", "of"], ["city", "of"], ["village", "of"]) else words)
-        for trimmed in trims:
-            if trimmed and trimmed != words:
-                entries = self.lookup(" ".join(trimmed))
+        if words[:1] == ["the"] and len(words) > 1:
+            words = words[1:]
+        entries = self.lookup(" ".join(words))
+        if entries:
+            return entries, ""
+        for k in (2, 1):
+            tail = " ".join(words[-k:])
+            if len(words) > k and tail in self.kind_words:
+                entries = self.lookup(" ".join(words[:-k]))
                 if entries:
-                    return entries
-        return []
+                    return entries, self.kind_words[tail]
+        return [], ""
 
     def _near_point(self, near: str | tuple[float, float]) -> tuple[float, float]:
         if isinstance(near, (tuple, list)) and len(near) == 2:

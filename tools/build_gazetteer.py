@@ -12,7 +12,7 @@ Hand-kept inputs in gazetteer/: build.yaml, countries_extra.csv, admin1_names.cs
 Outputs:
 - base.parquet: one row per place (and one per first-level area, feature "admin1", coded to
   its most populous place); aliases "|"-joined, Latin script only.
-- base_keys.parquet: every folded alias, sorted; its position is the alias id (the runtime
+- base_keys.txt.gz: every folded alias, one a line, sorted; its position is the alias id (the runtime
   loads them into a pyahocorasick trie, which is faster than unpickling a built one).
 - base_index.npz: offsets/rows mapping alias id -> base rows.
 - base_meta.json: sources, counts and the fold digest the runtime checks.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import json
 import re
 import sys
@@ -57,11 +58,23 @@ def latin_alias(alias: str, max_chars: int, code_chars: int) -> bool:
     return True
 
 
-def strip_suffixes(name: str, suffixes: list[str]) -> str:
+def strip_suffixes(name: str, suffixes: list[str], prefixes: tuple[str, ...] = ()) -> str:
+    for prefix in prefixes:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):].strip()
+            break
     for suffix in sorted(suffixes, key=len, reverse=True):
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)].strip()
     return name
+
+
+def admin1_aliases(name: str, variants: dict) -> list[str]:
+    first, _, rest = name.partition(" ")
+    out = [name]
+    if rest and first in variants:
+        out.append(f"{variants[first]} {rest}")
+    return out
 
 
 def read_hand_csv(path: Path) -> list[dict]:
@@ -92,9 +105,9 @@ def build(out: Path) -> dict:
     rg["lon"] = rg["lon"].astype(float)
     renames = {(r["iso2"], r["geonames"]): r["acled"] for r in read_hand_csv(out / "admin1_names.csv")}
     suffixes = config["admin1_suffixes"]
-    rg["admin1"] = [
-        renames.get((cc, strip_suffixes(a, suffixes)), strip_suffixes(a, suffixes)) for cc, a in zip(rg["cc"], rg["admin1"])
-    ]
+    prefixes = tuple(config.get("admin1_prefixes") or ())
+    stripped = [strip_suffixes(a, suffixes, prefixes) for a in rg["admin1"]]
+    rg["admin1"] = [renames.get((cc, a), a) for cc, a in zip(rg["cc"], stripped)]
     rg["admin2"] = [strip_suffixes(a, suffixes) for a in rg["admin2"]]
     tree = cKDTree(xyz(rg["lat"].to_numpy(), rg["lon"].to_numpy()))
     dist, nearest = tree.query(xyz(places["latitude"].to_numpy(), places["longitude"].to_numpy()))
@@ -130,7 +143,7 @@ def build(out: Path) -> dict:
     with_admin = places[places["admin1"] != ""]
     for (cc, name), group in with_admin.groupby(["countrycode", "admin1"], sort=True):
         top = group.loc[group["population"].idxmax()]
-        aliases = [name]
+        aliases = admin1_aliases(name, config.get("admin1_variants") or {})
         admin_rows.append(
             {
                 "geonameid": -1,
@@ -179,7 +192,8 @@ def build(out: Path) -> dict:
     for alias_id, key in enumerate(ordered):
         rows.extend(keys[key])
         offsets[alias_id + 1] = len(rows)
-    pq.write_table(pa.table({"key": pa.array(ordered)}), out / "base_keys.parquet", compression="zstd")
+    with gzip.open(out / "base_keys.txt.gz", "wt", encoding="utf-8", compresslevel=9) as handle:
+        handle.write("\n".join(ordered))
     np.savez_compressed(out / "base_index.npz", offsets=offsets, rows=np.asarray(rows, dtype=np.int32))
 
     # countries, coded to their capital

@@ -1,0 +1,285 @@
+"""Place mentions: every gazetteer name in an article, resolved to one place.
+
+``PlaceFinder.load()`` once per process, then ``finder(sentences)`` per article:
+
+1. scan: at every word start whose letter is a capital (or a particle such as "al-"),
+   walk the gazetteer's pyahocorasick tries (curated, then GeoNames base) to the longest
+   names that end on a word boundary: one pass over the article;
+2. filter: common English words, weekdays, months and nationality adjectives
+   (``etl/vocab/place_stopwords.yaml``) are never GeoNames places; short names need a
+   large population; all-capital acronyms are not base places;
+3. read the words around each name (``etl/vocab/place_cues.yaml``): "near X" (geo_precision
+   2), "the town of X", "X district", "X province", "X corridor" (feature kind);
+4. resolve: rank same-name entries by source, population and kind, then again with the
+   article's context (countries, first-level areas and points of its other places);
+   small places need a locative word ("in X"), the article's country or a nearby place.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+from geopy.distance import great_circle
+
+from . import vocab
+from .errors import DataFileError
+from .gazetteer import Entry, Gazetteer
+from .records import Mention, Place, Sentence
+
+_WORD = re.compile(r"\w+")
+_AFTER = re.compile(r"[ ,]{0,2}(\w+)(?: (\w+))?(?: (\w+))?")
+_MAX_NAME = 64  # characters of text a name may span
+_MAX_BASE = 12  # same-name base entries considered per mention
+_MAX_POINTS = 12  # context points per article
+
+
+@dataclass(frozen=True)
+class Cues:
+    vicinity: frozenset  # folded phrases right before a name: "near", "outside", ...
+    kind_before: dict  # folded phrase -> kind
+    kind_after: dict  # folded word(s) -> kind
+    kind_features: dict  # kind -> tuple of gazetteer features
+    locative: frozenset
+    particles: frozenset
+    titles: frozenset
+
+    @classmethod
+    def load(cls, gazetteer: Gazetteer, folder: Path | None = None) -> "Cues":
+        data = vocab.load("place_cues", folder)
+        try:
+            key = gazetteer.fold.key
+            kind_before = {key(p): kind for kind, phrases in data["kind_before"].items() for p in phrases}
+            kind_after = {key(w): kind for kind, words in data["kind_after"].items() for w in words}
+            return cls(
+                vicinity=frozenset(key(p) for p in data["vicinity_before"]),
+                kind_before=kind_before,
+                kind_after=kind_after,
+                kind_features={k: tuple(v) for k, v in data["kind_features"].items()},
+                locative=frozenset(key(p) for p in data["locative_before"]),
+                particles=frozenset(key(p) for p in data["particles"]),
+                titles=frozenset(key(p) for p in data["titles_before"]),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class _Hit:
+    sentence: Sentence
+    start: int  # offsets within the sentence
+    end: int
+    key: str
+    entries: tuple[Entry, ...]
+    vicinity: bool
+    locative: bool
+    kind: str  # populated | district | region | corridor | checkpoint | ""
+    kind_end: int  # end including a kind word after the name ("Lachin district")
+    personal: bool  # looks like part of a person's name: "President X", "X Surname"
+
+
+@dataclass(frozen=True)
+class PlaceFinder:
+    gazetteer: Gazetteer
+    cues: Cues
+    stop: frozenset  # folded words that are never GeoNames places
+    curated_trie: object  # pyahocorasick trie: folded alias -> tuple of curated indices
+    accept: dict
+
+    @classmethod
+    def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceFinder":
+        gazetteer = gazetteer or Gazetteer.load()
+        words = vocab.load("place_stopwords")
+        if not isinstance(words, dict):
+            raise DataFileError("place_stopwords.yaml: expected a mapping of word lists")
+        stop = frozenset(
+            gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) for w in items
+        )
+        trie = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for key, ids in gazetteer.curated_index.items():
+            trie.add_word(key, ids)
+        accept = dict(gazetteer.ranker.weights.get("accept") or {})
+        for name in ("short_name_chars", "short_name_population", "strong_population", "context_km"):
+            if name not in accept:
+                raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
+        return cls(gazetteer, Cues.load(gazetteer), stop, trie, accept)
+
+    # -- public ------------------------------------------------------------------------
+
+    def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
+        hits: list[_Hit] = []
+        for sentence in sentences:
+            hits.extend(self._scan(sentence))
+        return self._resolve(hits)
+
+    def find(self, text: str) -> tuple[Mention, ...]:
+        """Convenience: the place mentions of one piece of text taken as one sentence."""
+        return self((Sentence(index=0, start=0, end=len(text), text=text),))
+
+    # -- scanning ----------------------------------------------------------------------
+
+    def _scan(self, sentence: Sentence) -> list[_Hit]:
+        text = sentence.text
+        folded = self.gazetteer.fold(text)
+        words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
+        ends = {e for _, e in words}
+        found: dict[tuple[int, int], tuple[list[int], int]] = {}
+        for n, (start, _) in enumerate(words):
+            first = text[start]
+            if not first.isupper():
+                if folded[start : words[n][1]] not in self.cues.particles or n + 1 >= len(words):
+                    continue
+                if not text[words[n + 1][0]].isupper():
+                    continue
+            window = folded[start : start + _MAX_NAME]
+            for trie, curated in ((self.curated_trie, True), (self.gazetteer.base_trie, False)):
+                depth = trie.longest_prefix(window)
+                if not depth:
+                    continue
+                for end in range(start + depth, start, -1):
+                    if end not in ends:
+                        continue
+                    value = trie.get(folded[start:end], None)
+                    if value is None:
+                        continue
+                    slot = found.setdefault((start, end), ([], -1))
+                    if curated:
+                        slot[0].extend(value)
+                    else:
+                        found[(start, end)] = (slot[0], value)
+        hits = []
+        for (start, end), (curated_ids, alias_id) in found.items():
+            key = folded[start:end]
+            entries = self._candidates(text[start:end], key, curated_ids, alias_id)
+            if entries:
+                hits.append(self._hit(sentence, folded, start, end, key, entries))
+        return _longest_first(hits)
+
+    def _candidates(self, surface: str, key: str, curated_ids: list[int], alias_id: int) -> tuple[Entry, ...]:
+        if alias_id >= 0:
+            letters = [c for c in surface if c.isalpha()]
+            acronym = len(letters) <= self.accept["short_name_chars"] and all(c.isupper() for c in letters)
+            if key in self.stop or (acronym and len(letters) > 1) or (len(letters) <= 1):
+                alias_id = -1
+        min_pop = self.accept["short_name_population"] if len(key) <= self.accept["short_name_chars"] else 0
+        return tuple(self.gazetteer.entries(tuple(dict.fromkeys(curated_ids)), alias_id, _MAX_BASE, min_pop))
+
+    def _hit(self, sentence: Sentence, folded: str, start: int, end: int, key: str, entries) -> _Hit:
+        before = folded[max(0, start - 48) : start].split()
+        vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
+        locative = any(" ".join(before[-k:]) in self.cues.locative for k in range(1, 4) if len(before) >= k)
+        kind, kind_end = "", end
+        for k in (3, 2, 1):
+            if len(before) >= k and " ".join(before[-k:]) in self.cues.kind_before:
+                kind = self.cues.kind_before[" ".join(before[-k:])]
+                break
+        after = _AFTER.match(folded, end)
+        kind_word = False
+        if after:
+            words = [w for w in after.group(1, 2, 3) if w]
+            for k in (2, 1):
+                phrase = " ".join(words[:k])
+                if len(words) >= k and phrase in self.cues.kind_after:
+                    kind_word = True
+                    if words[k:k + 1] != ["of"]:  # "the Karabakh city of X" names X, not Karabakh
+                        kind = self.cues.kind_after[phrase]
+                        kind_end = end + len(folded[end:].split(words[k - 1], 1)[0]) + len(words[k - 1])
+                    break
+        text = sentence.text
+        personal = bool(before) and before[-1] in self.cues.titles
+        if not personal and not kind_word:
+            nxt = re.match(r" ([A-Z][\w']*)", text[end : end + 40])
+            personal = bool(nxt) and self.gazetteer.fold.key(nxt.group(1)) not in self.stop
+        return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal)
+
+    # -- resolving ---------------------------------------------------------------------
+
+    def _resolve(self, hits: list[_Hit]) -> tuple[Mention, ...]:
+        ranker = self.gazetteer.ranker
+        weights = ranker.weights
+        features = self.cues.kind_features
+
+        fold_key = self.gazetteer.fold.key
+
+        def static(hit: _Hit, entry: Entry) -> float:
+            return ranker.static(entry, fold_key(entry.name) == hit.key) + ranker.kind(entry, features.get(hit.kind))
+
+        firsts = [max(hit.entries, key=lambda e: static(hit, e)) for hit in hits]
+        anchors = []  # (key, entry) of confident first choices
+        for hit, entry in zip(hits, firsts):
+            if entry.source in ("curated", "countries", "admin1") or entry.population >= self.accept["strong_population"]:
+                anchors.append((hit.key, entry))
+        mentions = []
+        for hit in hits:
+            others = [e for k, e in anchors if k != hit.key]
+            countries = {e.iso2 for e in others}
+            areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
+            points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
+            ranked = sorted(hit.entries, key=lambda e: static(hit, e), reverse=True)[:8]
+
+            def score(entry: Entry) -> float:
+                s = static(hit, entry)
+                if entry.iso2 in countries:
+                    s += weights["country"]
+                if entry.feature not in ("admin1", "region", "country") and (entry.iso2, entry.admin1) in areas:
+                    s += weights["admin1"]
+                if len(ranked) > 1 and points:
+                    s += ranker.proximity(entry, points)
+                return s
+
+            best = max(ranked, key=score) if len(ranked) > 1 else ranked[0]
+            if not self._credible(hit, best, countries, points):
+                continue
+            mentions.append(self._mention(hit, best))
+        return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+
+    def _credible(self, hit: _Hit, entry: Entry, countries: set, points: list) -> bool:
+        if entry.source in ("curated", "countries"):
+            return True
+        if hit.personal:
+            return False
+        if entry.feature == "admin1":
+            return bool(hit.kind) or hit.locative or entry.iso2 in countries
+        if entry.population >= self.accept["strong_population"]:
+            return True
+        if hit.locative or hit.vicinity or hit.kind:
+            return True
+        if entry.iso2 in countries:
+            return True
+        limit = float(self.accept["context_km"])
+        return any(great_circle(entry.point, p).km <= limit for p in points)
+
+    def _mention(self, hit: _Hit, entry: Entry) -> Mention:
+        precision = entry.default_precision()
+        if precision == 1 and hit.vicinity:
+            precision = 2
+        if precision == 1 and hit.kind == "district":
+            precision = 2
+        if precision < 3 and hit.kind == "region":
+            precision = 3
+        start = hit.sentence.start + hit.start
+        end = hit.sentence.start + hit.kind_end
+        place = Place(
+            name=entry.name,
+            latitude=float(entry.latitude),
+            longitude=float(entry.longitude),
+            feature=entry.feature,
+            country=entry.country,
+            iso3=entry.iso3,
+            admin1=entry.admin1,
+            admin2=entry.admin2,
+            geo_precision=precision,
+            source=entry.table,
+            population=int(entry.population),
+        )
+        return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+
+
+def _longest_first(hits: list[_Hit]) -> list[_Hit]:
+    """Non-overlapping hits, longer names winning over the names inside them."""
+    taken: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if all(hit.end <= t.start or hit.start >= t.end for t in taken):
+            taken.append(hit)
+    return sorted(taken, key=lambda h: h.start)
