@@ -187,6 +187,8 @@ def _column(spec: dict) -> ColumnSpec:
     extra = set(spec) - known
     if extra:
         raise ValueError(f"column {spec['name']}: unknown keys {sorted(extra)}")
+    if spec.get("labels") not in (None, "inter", "interaction"):
+        raise ValueError(f"column {spec['name']}: labels must be inter or interaction")
     values = dict(spec)
     if "allowed" in values:
         values["allowed"] = tuple(str(v) for v in values["allowed"])

@@ -76,7 +76,7 @@ class Taxonomy:
 
     def inter_code(self, label: str) -> int:
         """The code of an inter label ("Protesters" -> 6); KeyError for unknown labels."""
-        return self._inter_by_label()[label.strip().casefold()]
+        return self._inter_by_label[label.strip().casefold()]
 
     def interaction(self, inter1: int, inter2: int) -> int:
         """The two codes, smaller first: (1, 2) -> 12, (8, 1) -> 18, (6, 0) -> 60."""
@@ -96,13 +96,21 @@ class Taxonomy:
 
     def interaction_code(self, label: str) -> int:
         """The code of a text interaction ("State forces-Rebel group" -> 12); KeyError if unknown."""
-        return self._interaction_by_label()[label.strip().casefold()]
+        return self._interaction_by_label[label.strip().casefold()]
 
-    @functools.cache
+    def inter_labels(self) -> dict[str, int]:
+        """Casefolded inter labels -> codes ("state forces" -> 1)."""
+        return dict(self._inter_by_label)
+
+    def interaction_labels(self) -> dict[str, int]:
+        """Casefolded text interactions -> codes ("protesters only" -> 60)."""
+        return dict(self._interaction_by_label)
+
+    @functools.cached_property
     def _inter_by_label(self) -> dict[str, int]:
         return {label.casefold(): code for code, label in self.inter_codes.items() if label}
 
-    @functools.cache
+    @functools.cached_property
     def _interaction_by_label(self) -> dict[str, int]:
         labels = {}
         for a in self.inter_codes:
@@ -123,9 +131,6 @@ class Taxonomy:
 
     def country_by_iso(self, iso: int) -> Country | None:
         return self._by_iso.get(int(iso))
-
-    def __hash__(self) -> int:  # frozen, loaded once: identity is enough (for functools.cache)
-        return id(self)
 
 
 def _load(folder: Path) -> Taxonomy:

@@ -169,11 +169,8 @@ class Checker:
         return numbers, sorted(bad)
 
     def labels(self, kind: str) -> dict[str, int]:
-        tax = self.taxonomy
-        if kind == "inter":
-            return {label.casefold(): code for code, label in tax.inter_codes.items() if label}
-        codes = list(tax.inter_codes)
-        return {tax.interaction_label(a, b).casefold(): tax.interaction(a, b) for a in codes for b in codes if a or b}
+        """Text forms of a ``labels:`` column (inter or interaction) -> codes."""
+        return self.taxonomy.inter_labels() if kind == "inter" else self.taxonomy.interaction_labels()
 
     # --- pandera ----------------------------------------------------------------------
     def run_pandera(self, loaded: Loaded, spec: TableSpec, frame: pd.DataFrame,
