@@ -257,6 +257,8 @@ class Noun:
     name: str | None = None  # a fixed name ("Settlers (Israel)")
     country: str | None = None
     ethnic_armed: bool = False
+    nationality_state: bool = False
+    target: bool = False
 
 
 @dataclass(frozen=True)
@@ -330,7 +332,9 @@ class ActorFinder:
                     noun = Noun(cls=noun_class, bare=entry.get("bare", True), unit=entry.get("unit"),
                                 corefer=entry.get("corefer", False), region=entry.get("region", False),
                                 class_name=entry.get("class_name"), name=entry.get("name"),
-                                country=entry.get("country"), ethnic_armed=entry.get("ethnic_armed", False))
+                                country=entry.get("country"), ethnic_armed=entry.get("ethnic_armed", False),
+                                nationality_state=entry.get("nationality_state", False),
+                                target=entry.get("target", False))
                     phrases += [(form, "any", noun) for form in entry["forms"]]
             for entry in data["groups"]:
                 group = Group(name=entry.get("name"), inter=int(entry.get("inter", 1)),
@@ -381,56 +385,64 @@ class ActorFinder:
         found = [(sentence, longest_first(self.index.find(sentence.text))) for sentence in sentences]
         region_seen = [hit.payload.ref for _, hits in found for hit in hits
                        if isinstance(hit.payload, Modifier) and hit.payload.kind == "region_name"]
-        memory: dict[str, ActorValue | None] = {"armed": None, "peacekeepers": None}
+        memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}
         mentions = []
-        for sentence, hits in found:
-            for actor in self._compose(sentence.text, hits, memory, region_seen):
+        for number, (sentence, hits) in enumerate(found):
+            for actor in self._compose(sentence.text, hits, memory, region_seen, number):
                 start, end = sentence.start + actor.start, sentence.start + actor.end
                 mentions.append(Mention("actor", sentence.index, start, end,
                                         sentence.text[actor.start:actor.end], actor.value))
         return tuple(mentions)
 
-    def _compose(self, text: str, hits: list[Hit], memory: dict, regions_seen: list) -> list[Actor]:
+    def _compose(self, text: str, hits: list[Hit], memory: dict, regions_seen: list, number: int) -> list[Actor]:
+        """Actors of one sentence; ``memory`` carries the article's latest armed group,
+        peacekeepers and state military (with the sentence number) from sentence to sentence."""
         out: list[Actor] = []
-        used_as_modifier: set[int] = set()
+        consumed: set[int] = set()
         for position, hit in enumerate(hits):
+            if position in consumed:
+                continue
             payload = hit.payload
+            follower = hits[position + 1] if position + 1 < len(hits) else None
             if isinstance(payload, Group):
                 value = self._group(payload)
                 end = hit.end
-                follower = hits[position + 1] if position + 1 < len(hits) else None
                 if (follower is not None and isinstance(follower.payload, Noun)
                         and follower.payload.cls in ("armed", "military")
                         and self._gap(text[hit.end:follower.start], False) is not None):
                     end = follower.end
-                    used_as_modifier.add(position + 1)
-                if value.inter in (2, 3, 4) or (value.inter == 8 and payload.state is None):
-                    memory["armed"] = value
+                    consumed.add(position + 1)
+                self._remember(memory, value, number, payload.state is not None and payload.branch == "military")
                 out.append(Actor(hit.start, end, value))
             elif isinstance(payload, Noun):
-                if position in used_as_modifier:
-                    continue
-                modifier, mod_start = self._modifier_before(text, hits, position)
-                if modifier is not None:
-                    used_as_modifier.add(position - 1)
-                value = self._noun(payload, modifier, memory, regions_seen, hits[position - 1] if modifier else None, text)
-                if value is None:
-                    continue
-                start = mod_start if modifier is not None else hit.start
-                out.append(Actor(start, hit.end, value))
-        # capitals and countries acting ("Moscow said"), not already used as modifiers
-        for position, hit in enumerate(hits):
-            payload = hit.payload
-            if (position in used_as_modifier or not isinstance(payload, Modifier)
-                    or payload.kind not in ("capital", "country")):
-                continue
-            branch = self._metonym(text, hit)
-            if branch:
-                iso3 = payload.ref
-                value = ActorValue(self.states.state_name(iso3, branch, self.templates), self.inters[branch],
-                                   self.states.name(iso3))
-                out.append(Actor(hit.start, hit.end, value))
-        return sorted(out, key=lambda a: (a.start, a.end))
+                value = self._noun(payload, None, memory, regions_seen, None, text, number)
+                if value is not None:
+                    out.append(Actor(hit.start, hit.end, value))
+            elif isinstance(payload, Modifier):
+                if follower is not None and isinstance(follower.payload, Noun):
+                    joined = self._gap(text[hit.end:follower.start], payload.kind in ("country", "capital", "region_name"))
+                    if joined is not None and (not joined or payload.kind == "region_ethnic"):
+                        value = self._noun(follower.payload, payload, memory, regions_seen, hit, text, number)
+                        if value is not None:
+                            consumed.add(position + 1)
+                            out.append(Actor(hit.start, follower.end, value))
+                            continue
+                if payload.kind in ("capital", "country"):
+                    branch = self._metonym(text, hit)
+                    if branch:
+                        iso3 = payload.ref
+                        value = ActorValue(self.states.state_name(iso3, branch, self.templates),
+                                           self.inters[branch], self.states.name(iso3))
+                        self._remember(memory, value, number, branch == "military")
+                        out.append(Actor(hit.start, hit.end, value))
+        return out
+
+    @staticmethod
+    def _remember(memory: dict, value: ActorValue, number: int, military: bool) -> None:
+        if military:
+            memory["military"] = (value, number)
+        elif value.inter in (2, 3, 4):
+            memory["armed"] = value
 
     # ------------------------------------------------------------------------------------
     def _gap(self, gap: str, possessive_ok: bool) -> bool | None:
@@ -457,20 +469,6 @@ class ActorFinder:
                 continue
             return None
         return sponsor
-
-    def _modifier_before(self, text: str, hits: list[Hit], position: int) -> tuple[Modifier | None, int]:
-        if position == 0:
-            return None, 0
-        previous = hits[position - 1]
-        if not isinstance(previous.payload, (Modifier, Group)) or isinstance(previous.payload, Group):
-            return None, 0
-        modifier = previous.payload
-        sponsor = self._gap(text[previous.end:hits[position].start], modifier.kind in ("country", "capital", "region_name"))
-        if sponsor is None:
-            return None, 0
-        if sponsor and modifier.kind != "region_ethnic":
-            return None, 0
-        return modifier, previous.start
 
     def _metonym(self, text: str, hit: Hit) -> str | None:
         before = _WORD.findall(fold(text[max(0, hit.start - 12):hit.start]))
@@ -500,25 +498,19 @@ class ActorFinder:
         return self.templates[key].replace(PLACEHOLDER, country) if country else self.templates[key]
 
     def _noun(self, noun: Noun, modifier: Modifier | None, memory: dict, regions_seen: list,
-              modifier_hit: Hit | None, text: str) -> ActorValue | None:
+              modifier_hit: Hit | None, text: str, number: int) -> ActorValue | None:
+        """What ``noun`` (with its ``modifier``, if any) refers to; None if nothing."""
         cls = noun.cls
         kind = modifier.kind if modifier else None
         if noun.name:
             return ActorValue(noun.name, self.inters[cls], noun.country)
         iso3 = modifier.ref if kind in ("adjective", "country", "capital") else None
         country = self.states.name(iso3) if iso3 else None
+        separatist = self._separatist_region(modifier_hit, text) if kind == "adjective" else None
+        if noun.nationality_state and iso3 and separatist is None:
+            cls = "military"
         if cls in _STATE_CLASSES:
-            if kind in ("region_name", "region_ethnic"):
-                region = modifier.ref
-                name = region.government if cls == "government" and region.government else region.military
-                return ActorValue(name, region.inter, region.country)
-            if iso3:
-                return ActorValue(self.states.state_name(iso3, cls, self.templates, unit=noun.unit),
-                                  self.inters[cls], country)
-            if not noun.bare:
-                return None
-            name = self.templates[cls] + (f" {noun.unit}" if noun.unit else "")
-            return ActorValue(name, self.inters[cls], None)
+            return self._state_noun(noun, cls, kind, modifier, iso3, country, memory, number)
         if cls == "peacekeepers":
             if iso3:
                 value = ActorValue(self.states.state_name(iso3, "military", self.templates),
@@ -529,38 +521,65 @@ class ActorFinder:
                 value = memory["peacekeepers"]
             memory["peacekeepers"] = value
             return value
-        if cls in _PEOPLE_CLASSES and not noun.ethnic_armed:
-            return ActorValue(self._template(cls, country), self.inters[cls], country)
-        if noun.ethnic_armed and kind != "ethnic":
-            return ActorValue(self._template("civilians", country), self.inters["civilians"], country)
-        # armed nouns
+        if cls in _PEOPLE_CLASSES and not (noun.ethnic_armed and kind == "ethnic"):
+            if separatist is not None and separatist in regions_seen:
+                country = None  # an ethnic group of a breakaway region: the event's country
+            key = "civilians" if noun.ethnic_armed else cls
+            return ActorValue(self._template(key, country), self.inters[key], country)
+        return self._armed_noun(noun, kind, modifier, iso3, country, separatist, memory, regions_seen)
+
+    def _state_noun(self, noun: Noun, cls: str, kind: str | None, modifier: Modifier | None, iso3: str | None,
+                    country: str | None, memory: dict, number: int) -> ActorValue | None:
+        if kind in ("region_name", "region_ethnic"):
+            region = modifier.ref
+            name = region.government if cls == "government" and region.government else region.military
+            return ActorValue(name, region.inter, region.country)
+        if iso3:
+            value = ActorValue(self.states.state_name(iso3, cls, self.templates, unit=noun.unit),
+                               self.inters[cls], country)
+            if cls == "military" and not noun.target and not noun.unit:
+                memory["military"] = (value, number)
+            return value
+        if not noun.bare:
+            return None
+        if cls == "military" and not noun.unit and memory["military"] is not None:
+            value, seen = memory["military"]
+            if number - seen <= 1:
+                return value
+        name = self.templates[cls] + (f" {noun.unit}" if noun.unit else "")
+        return ActorValue(name, self.inters[cls], None)
+
+    def _armed_noun(self, noun: Noun, kind: str | None, modifier: Modifier | None, iso3: str | None,
+                    country: str | None, separatist: "Region | None", memory: dict, regions_seen: list) -> ActorValue:
         if kind == "ethnic":
             ethnic, home = modifier.ref
             home = None if home == PLACEHOLDER else home
             name = self.templates["ethnic_militia"].replace("{ethnic}", ethnic)
-            value = ActorValue(name.replace(PLACEHOLDER, home) if home else name, self.inters["ethnic_militia"], home)
-            return value
-        if kind in ("region_name", "region_ethnic"):
-            region = modifier.ref
+            return ActorValue(name.replace(PLACEHOLDER, home) if home else name, self.inters["ethnic_militia"], home)
+        region = modifier.ref if kind in ("region_name", "region_ethnic") else separatist
+        if region is not None:
             value = ActorValue(region.military, region.inter, region.country)
             memory["armed"] = value
             return value
-        if kind == "adjective" and modifier_hit is not None:
-            adjective = fold(text[modifier_hit.start:modifier_hit.end])
-            for region in self.regions:
-                if adjective in region.separatist_adjectives:
-                    value = ActorValue(region.military, region.inter, region.country)
-                    memory["armed"] = value
-                    return value
-        if noun.corefer and memory["armed"] is not None and not iso3:
-            return memory["armed"]
-        if noun.region and regions_seen:
+        remembered = memory["armed"]
+        if noun.corefer and remembered is not None and (iso3 is None or remembered.country in (None, country)):
+            return remembered
+        if noun.region and regions_seen and iso3 is None:
             region = regions_seen[0]
             value = ActorValue(region.military, region.inter, region.country)
             memory["armed"] = value
             return value
         key = noun.class_name or "armed"
         return ActorValue(self._template(key, country), self.inters[key], country)
+
+    def _separatist_region(self, modifier_hit: Hit | None, text: str) -> "Region | None":
+        if modifier_hit is None:
+            return None
+        adjective = fold(text[modifier_hit.start:modifier_hit.end])
+        for region in self.regions:
+            if adjective in region.separatist_adjectives:
+                return region
+        return None
 
     # ------------------------------------------------------------------------------------
     def for_event(self, value: ActorValue, event_country: str | None, date: dt.date | None = None) -> ActorValue:

@@ -198,6 +198,46 @@ def test_gunmen_are_never_resolved_to_a_named_group(finder):
     assert ("Gunmen", "Unidentified Armed Group ({country})", 3) in got
 
 
+def test_bare_troops_take_the_state_named_just_before(finder):
+    got = found(finder, "Ethiopian troops entered the town on Monday.", "The soldiers then set up checkpoints.")
+    assert ("soldiers", "Military Forces of Ethiopia (2018-)", 1) in got
+
+
+def test_bare_troops_far_from_any_state_keep_the_placeholder(finder):
+    got = found(finder, "Ethiopian troops entered the town on Monday.", "Markets reopened.", "Shops too.",
+                "The soldiers then set up checkpoints.")
+    assert ("soldiers", "Military Forces of {country}", 1) in got
+
+
+def test_a_capital_acting_is_remembered_as_the_military(finder):
+    got = found(finder, "Ankara sent troops across the border.")
+    assert ("Ankara", "Military Forces of Turkey (2016-)", 1) in got
+    assert ("troops", "Military Forces of Turkey (2016-)", 1) in got
+
+
+def test_targets_are_named_but_not_remembered(finder):
+    got = found(finder, "Russian troops shelled Ukrainian positions.", "Soldiers later advanced.")
+    assert ("Ukrainian positions", "Military Forces of Ukraine (2019-)", 1) in got
+    assert ("Soldiers", "Military Forces of Russia (2000-)", 1) in got
+
+
+@pytest.mark.parametrize("texts,expected", [
+    # nationality + fighters: the state's military; a rebel group's fighters stay the group
+    (("Ukrainian fighters held the line near Chasiv Yar.",), ("Ukrainian fighters", "Military Forces of Ukraine (2019-)", 1)),
+    # an ethnic group of a breakaway region named in the article: the event's country
+    (("Armenian residents began leaving on Sunday.", "Buses left Karabakh for Goris."),
+     ("Armenian residents", "Civilians ({country})", 7)),
+    (("Armenian residents of Gyumri held a vigil.",), ("Armenian residents", "Civilians (Armenia)", 7)),
+    (("Security men cordoned off the area.",), ("Security men", "Police Forces of {country}", 1)),
+    (("Somali militants attacked the base.", "Al-Shabaab later claimed it."),
+     ("Somali militants", "Unidentified Armed Group (Somalia)", 3)),
+    (("Al-Shabaab claimed the raid.", "Somali militants had attacked the base."),
+     ("Somali militants", "Al Shabaab", 2)),
+])
+def test_context_resolution(finder, texts, expected):
+    assert expected in found(finder, *texts)
+
+
 def test_offsets_point_into_the_article(finder):
     texts = ("Residents said Sudanese soldiers left the town.", "Then RSF fighters arrived.")
     article = " ".join(texts)
