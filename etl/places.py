@@ -197,7 +197,6 @@ class PlaceFinder:
 
     def _resolve(self, hits: list[_Hit]) -> tuple[Mention, ...]:
         ranker = self.gazetteer.ranker
-        weights = ranker.weights
         features = self.cues.kind_features
 
         fold_key = self.gazetteer.fold.key
@@ -211,28 +210,40 @@ class PlaceFinder:
             if entry.source in ("curated", "countries", "admin1") or entry.population >= self.accept["strong_population"]:
                 anchors.append((hit.key, entry))
         mentions = []
+        chosen: dict[tuple[str, str], tuple[Entry, set, list]] = {}
         for hit in hits:
-            others = [e for k, e in anchors if k != hit.key]
-            countries = {e.iso2 for e in others}
-            areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
-            points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
-            ranked = sorted(hit.entries, key=lambda e: static(hit, e), reverse=True)[:8]
-
-            def score(entry: Entry) -> float:
-                s = static(hit, entry)
-                if entry.iso2 in countries:
-                    s += weights["country"]
-                if entry.feature not in ("admin1", "region", "country") and (entry.iso2, entry.admin1) in areas:
-                    s += weights["admin1"]
-                if len(ranked) > 1 and points:
-                    s += ranker.proximity(entry, points)
-                return s
-
-            best = max(ranked, key=score) if len(ranked) > 1 else ranked[0]
-            if not self._credible(hit, best, countries, points):
-                continue
-            mentions.append(self._mention(hit, best))
+            memo = chosen.get((hit.key, hit.kind))
+            if memo is None:
+                memo = self._choose(hit, anchors, static)
+                chosen[(hit.key, hit.kind)] = memo
+            best, countries, points = memo
+            if self._credible(hit, best, countries, points):
+                mentions.append(self._mention(hit, best))
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+
+    def _choose(self, hit: _Hit, anchors: list, static) -> tuple[Entry, set, list]:
+        """The best entry for a name given the article's other places (same for every
+        mention of the name with the same kind word)."""
+        weights = self.gazetteer.ranker.weights
+        others = [e for k, e in anchors if k != hit.key]
+        countries = {e.iso2 for e in others}
+        areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
+        points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
+        ranked = sorted(hit.entries, key=lambda e: static(hit, e), reverse=True)[:8]
+        if len(ranked) == 1:
+            return ranked[0], countries, points
+
+        def score(entry: Entry) -> float:
+            s = static(hit, entry)
+            if entry.iso2 in countries:
+                s += weights["country"]
+            if entry.feature not in ("admin1", "region", "country") and (entry.iso2, entry.admin1) in areas:
+                s += weights["admin1"]
+            if points:
+                s += self.gazetteer.ranker.proximity(entry, points)
+            return s
+
+        return max(ranked, key=score), countries, points
 
     def _credible(self, hit: _Hit, entry: Entry, countries: set, points: list) -> bool:
         if entry.source in ("curated", "countries"):
