@@ -98,27 +98,44 @@ def sources_frame(rows: Iterable[dict], schema: Schema | None = None) -> pd.Data
 
 def typed_frame(spec: TableSpec, rows: list[dict]) -> pd.DataFrame:
     """Rows (dicts of plain values) -> the table's typed, sorted DataFrame."""
-    order = list(spec.sort) + [n for n in spec.names() if n not in spec.sort]
-    rows = sorted(rows, key=lambda r: tuple(_sort_key(r.get(n)) for n in order))
     columns = {}
     for column in spec.columns:
         values = [r.get(column.name) for r in rows]
         columns[column.name] = _typed_series(column.type, column.name, values)
-    return pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)))
+    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)))
+    order = _sort_keys(spec, frame).sort_values(by=list(range(_key_width(spec))), kind="mergesort").index
+    return frame.loc[order].reset_index(drop=True)
 
 
-_DIGITS = re.compile(r"(\d+)")
+_TRAILING_NUMBER = re.compile(r"^(.*?)(\d*)$", re.S)
 
 
-def _sort_key(value) -> tuple:
-    if value is None or (isinstance(value, float) and value != value):
-        return (0,)
-    if isinstance(value, str):
-        # natural order: AZE9 before AZE10
-        return (1, tuple((int(p) if p.isdigit() else 0, p) for p in _DIGITS.split(value)))
-    if isinstance(value, (list, tuple)):
-        return (1, tuple(_sort_key(v) for v in value))
-    return (1, value)
+def _key_width(spec: TableSpec) -> int:
+    return len(spec.columns) + sum(1 for c in spec.columns if c.name in spec.sort and c.type == "string")
+
+
+def _sort_keys(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns to sort by: the ``sort`` columns first, then all others; ids in natural order
+    (AZE9 before AZE10); empty values first. Every key column has one plain type."""
+    names = list(spec.sort) + [n for n in spec.names() if n not in spec.sort]
+    keys = []
+    for name in names:
+        column = spec.column(name)
+        series = frame[name]
+        if column.type == "string_list":
+            keys.append(series.map(lambda v: "\x1f".join(v or ())))
+        elif column.type == "date":
+            keys.append(series.map(lambda v: v.isoformat() if v is not None else ""))
+        elif column.is_number:
+            keys.append(series.astype("float64").fillna(float("-inf")))
+        else:
+            text = series.astype(object).where(series.notna(), "").astype(str)
+            if name in spec.sort and column.type == "string":
+                parts = text.str.extract(_TRAILING_NUMBER)
+                keys.append(parts[0])
+                keys.append(pd.to_numeric(parts[1], errors="coerce").fillna(-1))
+            keys.append(text)
+    return pd.DataFrame({i: key.to_numpy() for i, key in enumerate(keys)}, index=frame.index)
 
 
 def _typed_series(kind: str, name: str, values: list) -> pd.Series:
