@@ -298,6 +298,17 @@ class Actor:
 
 
 _STATE_CLASSES = ("military", "police", "government")
+_KIND_RANK = {"country": 3, "capital": 2, "adjective": 1}
+
+
+def _rank(hit: Hit) -> int:
+    """Between hits of one span: a group, then a country name, a capital, an adjective."""
+    payload = hit.payload
+    if isinstance(payload, Group):
+        return 5
+    if isinstance(payload, Modifier):
+        return _KIND_RANK.get(payload.kind, 0)
+    return 4
 _PEOPLE_CLASSES = ("protesters", "rioters", "civilians")
 _SPONSOR = ("-backed", "-led", "-aligned", "-allied", "-affiliated", "-linked", "-supported")
 
@@ -316,6 +327,7 @@ class ActorFinder:
     regions: tuple
     un_default: str
     un_missions: dict
+    group_links: frozenset = frozenset()
     state_like: dict = field(default_factory=dict)  # region actor name -> Region
 
     @classmethod
@@ -364,6 +376,12 @@ class ActorFinder:
         phrases += [(s, "exact" if s.isupper() or "." in s else "proper", Modifier("adjective", iso3)) for s, iso3 in states.adjectives]
         phrases += [(s, _case_of(s), Modifier("country", iso3)) for s, iso3 in states.names]
         phrases += [(s, "proper", Modifier("capital", iso3)) for s, iso3 in states.capitals]
+        endings = tuple(str(e) for e in data.get("demonym_plurals", []))
+        for adjective, iso3 in states.adjectives:
+            if endings and adjective.endswith(endings) and not adjective.isupper():
+                country = states.name(iso3)
+                noun = Noun(cls="civilians", name=data["templates"]["civilians"].replace(PLACEHOLDER, country), country=country)
+                phrases.append((adjective + "s", "proper", noun))
         return cls(
             index=PhraseIndex(phrases),
             states=states,
@@ -377,12 +395,13 @@ class ActorFinder:
             regions=tuple(regions),
             un_default=un["default"],
             un_missions=dict(un["missions"]),
+            group_links=frozenset(" ".join(fold(str(link)).split()) for link in data.get("group_links", [])),
             state_like={r.military: r for r in regions if r.state_like},
         )
 
     # ------------------------------------------------------------------------------------
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
-        found = [(sentence, longest_first(self.index.find(sentence.text))) for sentence in sentences]
+        found = [(sentence, longest_first(self.index.find(sentence.text), _rank)) for sentence in sentences]
         region_seen = [hit.payload.ref for _, hits in found for hit in hits
                        if isinstance(hit.payload, Modifier) and hit.payload.kind == "region_name"]
         memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}
@@ -415,12 +434,19 @@ class ActorFinder:
                 self._remember(memory, value, number, payload.state is not None and payload.branch == "military")
                 out.append(Actor(hit.start, end, value))
             elif isinstance(payload, Noun):
+                if (payload.cls == "armed" and follower is not None and isinstance(follower.payload, Group)
+                        and self._linked(text[hit.end:follower.start])):
+                    value = self._group(follower.payload)
+                    self._remember(memory, value, number, False)
+                    consumed.add(position + 1)
+                    out.append(Actor(hit.start, follower.end, value))
+                    continue
                 value = self._noun(payload, None, memory, regions_seen, None, text, number)
                 if value is not None:
                     out.append(Actor(hit.start, hit.end, value))
             elif isinstance(payload, Modifier):
                 if follower is not None and isinstance(follower.payload, Noun):
-                    joined = self._gap(text[hit.end:follower.start], payload.kind in ("country", "capital", "region_name"))
+                    joined = self._gap(text[hit.end:follower.start], payload.kind != "ethnic")
                     if joined is not None and (not joined or payload.kind == "region_ethnic"):
                         value = self._noun(follower.payload, payload, memory, regions_seen, hit, text, number)
                         if value is not None:
@@ -436,6 +462,13 @@ class ActorFinder:
                         self._remember(memory, value, number, branch == "military")
                         out.append(Actor(hit.start, hit.end, value))
         return out
+
+    def _linked(self, gap: str) -> bool:
+        """Whether ``gap`` links an armed noun to the group after it ("fighters loyal to the")."""
+        words = fold(gap).split()
+        if words and words[-1] == "the":
+            words = words[:-1]
+        return " ".join(words) in self.group_links
 
     @staticmethod
     def _remember(memory: dict, value: ActorValue, number: int, military: bool) -> None:

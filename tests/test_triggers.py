@@ -188,6 +188,7 @@ def test_sentence_triggers(text, expected):
     ("A drone strike killed two.", ("strike", "Explosions/Remote violence", "Air/drone strike")),
     ("Air defences shot down a missile.", ("shot", "Violence against civilians", "Attack")),
     ("The talks will resume in March.", ("March", "Protests", "Peaceful protest")),
+    ("Soldiers patrolled the occupied West Bank.", ("occupied", "Battles", "Non-state actor overtakes territory")),
 ])
 def test_longest_match_wins(text, absent):
     assert absent not in triggers(text)
