@@ -200,6 +200,7 @@ class Gazetteer:
     countries_by_code: dict  # iso2/iso3/name (folded) -> Entry (country row)
     regions: dict  # iso2 -> ACLED region
     kind_words: dict  # folded word after a name -> kind ("district" -> district)
+    kind_before_words: dict  # folded words before a name -> kind ("town of" -> populated)
     kinds: dict  # kind -> gazetteer features it accepts
     folder: Path
 
@@ -222,6 +223,7 @@ class Gazetteer:
         cues = vocab.load("place_cues")
         try:
             kind_words = {fold.key(w): kind for kind, words in cues["kind_after"].items() for w in words}
+            kind_before_words = {fold.key(w): kind for kind, words in cues["kind_before"].items() for w in words}
             kinds = {kind: tuple(features) for kind, features in cues["kind_features"].items()}
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
@@ -281,6 +283,7 @@ class Gazetteer:
             countries_by_code=countries_by_code,
             regions=region_by_iso2,
             kind_words=kind_words,
+            kind_before_words=kind_before_words,
             kinds=kinds,
             folder=folder,
         )
@@ -395,7 +398,7 @@ class Gazetteer:
             for point in points:
                 km = great_circle(entry.point, point).km
                 s += weight * max(0.0, 1.0 - km / float(self.ranker.weights["proximity_km"]))
-                s -= math.log10(1 + km)
+                s -= float(self.ranker.weights["near_log_km"]) * math.log10(1 + km)
             return s
 
         ranked = sorted(_unique(entries), key=score, reverse=True)
@@ -413,11 +416,22 @@ class Gazetteer:
         """Entries for ``name``; else for it without a leading "the" or a trailing kind word
         ("Lachin district", "Donetsk Oblast"), with the kind that word names."""
         words = self.fold.key(name).split()
+        entries = self.lookup(" ".join(words))
+        if entries:
+            return entries, ""
+        kind = ""
+        if words[:1] == ["the"] and len(words) > 1:
+            words = words[1:]
+        for k in (4, 3, 2, 1):
+            head = " ".join(words[:k])
+            if len(words) > k and head in self.kind_before_words:
+                words, kind = words[k:], self.kind_before_words[head]
+                break
         if words[:1] == ["the"] and len(words) > 1:
             words = words[1:]
         entries = self.lookup(" ".join(words))
         if entries:
-            return entries, ""
+            return entries, kind
         for k in (2, 1):
             tail = " ".join(words[-k:])
             if len(words) > k and tail in self.kind_words:

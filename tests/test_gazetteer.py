@@ -1,0 +1,190 @@
+"""The local gazetteer: tables, lookup by every spelling, geocode ranking and errors."""
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import pytest
+from geopy.distance import great_circle
+
+from etl.errors import DataFileError, EtlError, InputError
+from etl.gazetteer import Gazetteer, geocode
+
+DATA = Path(__file__).parent / "data"
+GAZ = Path(__file__).resolve().parent.parent / "gazetteer"
+
+
+def read_table(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+REFERENCE = read_table(DATA / "places_reference.csv")
+WORLD = read_table(DATA / "places_world.csv")
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def test_loads_in_under_a_second_once_imports_are_done():
+    Gazetteer.load()  # imports and file cache warm
+    start = time.perf_counter()
+    Gazetteer.load()
+    # 1 s on an idle machine (bench/bench_gazetteer.py); slack for a busy CI box
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    "row", [r for r in REFERENCE if not r["context"]], ids=lambda r: f"{r['place']}:{r['spelling']}"
+)
+def test_every_spelling_geocodes_near_its_reference(gaz, row):
+    best = gaz.geocode(row["spelling"])[0]
+    km = great_circle((best["latitude"], best["longitude"]), (float(row["latitude"]), float(row["longitude"]))).km
+    assert best["iso3"] == row["iso3"]
+    assert km <= float(row["km"]), f"{row['spelling']} -> {best['name']} is {km:.1f} km off"
+
+
+@pytest.mark.parametrize("row", WORLD, ids=lambda r: r["name"])
+def test_well_known_places_elsewhere(gaz, row):
+    best = gaz.geocode(row["name"])[0]
+    km = great_circle((best["latitude"], best["longitude"]), (float(row["latitude"]), float(row["longitude"]))).km
+    assert (best["iso3"], km <= float(row["km_tolerance"])) == (row["iso3"], True), best
+
+
+def test_world_table_has_fifty_places_in_many_countries():
+    assert len(WORLD) >= 50
+    assert len({r["iso3"] for r in WORLD}) >= 15
+
+
+@pytest.mark.parametrize(
+    "name, near, country, expect_iso3, expect_name",
+    [
+        ("Martuni", "Stepanakert", None, "AZE", "Khojavend"),
+        ("Martuni", "Gavar", None, "ARM", "Martuni"),
+        ("Martuni", None, "AZE", "AZE", "Khojavend"),
+        ("Martuni", "39.8, 46.75", None, "AZE", "Khojavend"),
+        ("Paris", None, None, "FRA", "Paris"),
+        ("Paris", "Dallas", None, "USA", "Paris"),
+        ("Paris", None, "USA", "USA", "Paris"),
+        ("Lachin corridor", None, None, "AZE", "Lachin corridor"),
+        ("Lachin district", None, None, "AZE", "Lachin District"),
+        ("the town of Goris", None, None, "ARM", "Goris"),
+        ("Pokrovsk", None, None, "UKR", "Pokrovsk"),
+    ],
+)
+def test_same_name_places_are_told_apart(gaz, name, near, country, expect_iso3, expect_name):
+    best = gaz.geocode(name, near=near, country=country)[0]
+    assert (best["iso3"], best["name"]) == (expect_iso3, expect_name)
+
+
+@pytest.mark.parametrize(
+    "name, feature, precision",
+    [
+        ("Azerbaijan", "country", 3),
+        ("Nagorno-Karabakh", "region", 3),
+        ("Donetsk Oblast", "admin1", 3),
+        ("Lachin district", "district", 2),
+        ("Lachin corridor", "corridor", 2),
+        ("Stepanakert", "city", 1),
+    ],
+)
+def test_feature_and_precision(gaz, name, feature, precision):
+    best = gaz.geocode(name)[0]
+    assert (best["feature"], best["geo_precision"]) == (feature, precision)
+
+
+def test_result_dicts_carry_the_documented_keys(gaz):
+    results = gaz.geocode("Xankəndi", limit=3)
+    keys = {"name", "alias", "latitude", "longitude", "feature", "country", "iso3", "admin1", "admin2", "geo_precision", "source"}
+    assert keys <= set(results[0])
+    assert results[0]["alias"] == "Xankəndi"
+    assert results[0]["admin1"] == "Stepanakert"
+    assert results[0]["source"] == "curated_caucasus.csv"
+
+
+def test_countries_are_coded_to_their_capital(gaz):
+    best = gaz.geocode("Ukraine")[0]
+    kyiv = gaz.geocode("Kyiv")[0]
+    assert great_circle((best["latitude"], best["longitude"]), (kyiv["latitude"], kyiv["longitude"])).km < 5
+    assert best["region"] == "Europe"
+
+
+@pytest.mark.parametrize("name", ["Qwxzzvillé", "Nowhereton Upon Sea"])
+def test_unknown_name_is_a_one_line_input_error(gaz, name):
+    with pytest.raises(InputError) as info:
+        gaz.geocode(name)
+    assert str(info.value) == f"no place called {name!r} in the gazetteer"
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"name": "   "}, "empty place name"),
+        ({"name": "Goris", "country": "XXY"}, "unknown country"),
+        ({"name": "Goris", "near": "Qwxzzvillé"}, "--near"),
+        ({"name": "Goris", "near": "95, 400"}, "latitude"),
+    ],
+)
+def test_bad_arguments_raise_etl_errors(gaz, kwargs, fragment):
+    with pytest.raises(EtlError) as info:
+        gaz.geocode(**kwargs)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_thin_function_uses_a_given_gazetteer(gaz):
+    assert geocode("Goris", gazetteer=gaz)[0]["iso3"] == "ARM"
+
+
+def test_reverse_finds_the_nearest_place(gaz):
+    entry, km = gaz.reverse(39.512, 46.342)[0]
+    assert entry.name == "Goris" and km < 1
+
+
+@pytest.mark.parametrize("path", sorted(GAZ.glob("curated_*.csv")), ids=lambda p: p.name)
+def test_curated_rows_are_sourced_and_agree_with_geonames(gaz, path):
+    rows = read_table(path)
+    assert rows
+    for row in rows:
+        assert row["source"].strip(), row["name"]
+        assert row["iso3"] and row["feature"]
+    ids = {int(r["geonameid"]) for r in rows if r["geonameid"]}
+    hidden = set(gaz.base_columns["geonameid"][gaz.base_hidden].tolist())
+    assert ids <= hidden, "every cited geonameid must exist in the base table"
+
+
+def test_curated_coordinates_are_near_the_geonames_row_they_replace(gaz):
+    import numpy as np
+
+    for entry in gaz.curated:
+        if entry.geonameid:
+            row = int(np.flatnonzero(gaz.base_columns["geonameid"] == entry.geonameid)[0])
+            base = gaz.base_entry(row)
+            assert great_circle(entry.point, base.point).km < 5, entry.name
+
+
+def test_corridors_carry_a_polyline_through_their_point(gaz):
+    corridors = [e for e in gaz.curated if e.feature == "corridor"]
+    assert corridors
+    for entry in corridors:
+        assert len(entry.polyline) >= 2
+        assert min(great_circle(entry.point, p).km for p in entry.polyline) < 5
+
+
+def test_a_curated_row_without_source_is_a_data_file_error(tmp_path):
+    for name in ("countries.csv", "base.parquet", "base_keys.txt.gz", "base_index.npz", "base_meta.json"):
+        (tmp_path / name).write_bytes((GAZ / name).read_bytes())
+    header = (GAZ / "curated_caucasus.csv").read_text(encoding="utf-8").splitlines()
+    header = [line for line in header if not line.startswith("#")][0]
+    (tmp_path / "curated_test.csv").write_text(
+        header + "\nSomewhere,,town,ARM,Armenia,,,40.0,45.0,0,,,,\n", encoding="utf-8"
+    )
+    with pytest.raises(DataFileError, match="source"):
+        Gazetteer.load(tmp_path)
+
+
+def test_missing_base_table_is_a_data_file_error(tmp_path):
+    with pytest.raises(DataFileError):
+        Gazetteer.load(tmp_path)
