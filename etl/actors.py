@@ -18,7 +18,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+import bisect
+from typing import Any, Iterable, NamedTuple
 
 import ahocorasick
 
@@ -42,8 +43,7 @@ def fold(text: str) -> str:
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     start: int
     end: int
     payload: Any
@@ -93,6 +93,34 @@ class PhraseIndex:
                     continue
                 hits.append(Hit(start, end, payload))
         return hits
+
+
+def sentence_hits(index: PhraseIndex, sentences: tuple[Sentence, ...], rank=lambda hit: 0) -> list[tuple[Sentence, list[Hit]]]:
+    """``longest_first`` hits of every sentence, offsets relative to the sentence.
+
+    The sentences are searched as one text (laid out at their article offsets) so the
+    automaton runs once per article; a hit crossing a sentence boundary is dropped.
+    """
+    ordered = sorted(sentences, key=lambda s: s.start)
+    pieces, cursor = [], ordered[0].start if ordered else 0
+    for sentence in ordered:
+        if sentence.start < cursor or len(sentence.text) != sentence.end - sentence.start:
+            return [(s, longest_first(index.find(s.text), rank)) for s in sentences]
+        pieces.append(" " * (sentence.start - cursor))
+        pieces.append(sentence.text)
+        cursor = sentence.end
+    base = ordered[0].start if ordered else 0
+    starts = [s.start - base for s in ordered]
+    grouped: dict[int, list[Hit]] = {}
+    for hit in longest_first(index.find("".join(pieces)), rank):
+        number = bisect.bisect_right(starts, hit.start) - 1
+        sentence = ordered[number]
+        offset = sentence.start - base
+        if number < 0 or hit.end > sentence.end - base:
+            continue
+        grouped.setdefault(number, []).append(Hit(hit.start - offset, hit.end - offset, hit.payload))
+    position = {id(s): n for n, s in enumerate(ordered)}
+    return [(s, grouped.get(position[id(s)], [])) for s in sentences]
 
 
 def _case_ok(found: str, surface: str, case: str) -> bool:
@@ -401,7 +429,7 @@ class ActorFinder:
 
     # ------------------------------------------------------------------------------------
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
-        found = [(sentence, longest_first(self.index.find(sentence.text), _rank)) for sentence in sentences]
+        found = sentence_hits(self.index, sentences, _rank)
         region_seen = [hit.payload.ref for _, hits in found for hit in hits
                        if isinstance(hit.payload, Modifier) and hit.payload.kind == "region_name"]
         memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}

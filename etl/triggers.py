@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .actors import PhraseIndex, longest_first
+from .actors import PhraseIndex, sentence_hits
 from .errors import DataFileError
 from .paths import schemas_dir, vocab_dir
 from .records import Mention, Sentence, TriggerValue
@@ -100,8 +100,8 @@ class TriggerFinder:
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         mentions = []
         rank = lambda hit: self.entries[hit.payload]["priority"]  # noqa: E731
-        for sentence in sentences:
-            for hit in longest_first(self.index.find(sentence.text), rank):
+        for sentence, hits in sentence_hits(self.index, sentences, rank):
+            for hit in hits:
                 entry = self.entries[hit.payload]
                 mentions.append(Mention(
                     "trigger", sentence.index, sentence.start + hit.start, sentence.start + hit.end,
