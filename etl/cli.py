@@ -147,7 +147,10 @@ def geocode(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # standalone_mode=False: click returns a command's exit code instead of exiting
+        code = app(standalone_mode=False)
+        if isinstance(code, int):
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except ValidationError as exc:
