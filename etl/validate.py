@@ -77,9 +77,8 @@ class Checker:
             return problems + [self.not_a_table(loaded, spec)]
         problems += header
         check_frame, cell_problems = self.check_frame(loaded, spec)
-        problems += cell_problems
-        problems += self.run_pandera(loaded, spec, check_frame, source_keys if table == "events" else None)
-        return problems
+        cell_problems += self.run_pandera(loaded, spec, check_frame, source_keys if table == "events" else None)
+        return problems + [line for _, _, line in sorted(cell_problems, key=lambda p: p[:2])]
 
     # --- which table, which columns ---------------------------------------------------
     def guess_table(self, columns: list[str]) -> str:
@@ -118,7 +117,8 @@ class Checker:
                 f"{', '.join(missing)}; found columns {found or '(none)'}")
 
     # --- cells -> typed check frame ---------------------------------------------------
-    def check_frame(self, loaded: Loaded, spec: TableSpec) -> tuple[pd.DataFrame, list[str]]:
+    def check_frame(self, loaded: Loaded, spec: TableSpec) -> tuple[pd.DataFrame, list[tuple[int, int, str]]]:
+        """The typed frame the pandera schema runs on, and (row, column order, line) problems."""
         raw = loaded.raw
         columns: dict[str, pd.Series] = {}
         problems: list[tuple[int, int, str]] = []
@@ -129,8 +129,7 @@ class Checker:
             columns[column.name] = values
             for pos, what in bad:
                 problems.append((pos, order, self.line(loaded, pos, column.name, raw[column.name].iat[pos], what)))
-        problems.sort()
-        return pd.DataFrame(columns, index=raw.index), [p for _, _, p in problems]
+        return pd.DataFrame(columns, index=raw.index), problems
 
     def read_column(self, column: ColumnSpec, cells: pd.Series) -> tuple[pd.Series, list[tuple[int, str]]]:
         text = cells.astype(object).where(cells.notna(), "").astype(str)
@@ -174,7 +173,8 @@ class Checker:
 
     # --- pandera ----------------------------------------------------------------------
     def run_pandera(self, loaded: Loaded, spec: TableSpec, frame: pd.DataFrame,
-                    source_keys: frozenset[str] | None) -> list[str]:
+                    source_keys: frozenset[str] | None) -> list[tuple[int, int, str]]:
+        """(row, column order, line) for every failure the pandera schema reports."""
         import pandera.errors as pe
 
         schema, ctx = pandera_schema(spec, self.taxonomy, list(frame.columns), source_keys)
@@ -184,36 +184,35 @@ class Checker:
         except pe.SchemaErrors as exc:
             cases = exc.failure_cases
         except pe.SchemaError as exc:  # pragma: no cover - lazy validation collects instead
-            return [f"{loaded.label}: {exc}".splitlines()[0]]
+            return [(-1, 0, f"{loaded.label}: {exc}".splitlines()[0])]
         order = {c.name: i for i, c in enumerate(spec.checked_columns())}
-        found: dict[tuple, str] = {}
+        found: list[tuple[int, int, str]] = []
+        seen: set[tuple] = set()
+        first_rows: dict[str, dict] = {}
         for case in cases.itertuples(index=False):
             pos = case.index
             if pos is None or pd.isna(pos):
-                found[(-1, 0, str(case.check))] = f"{loaded.label}: {case.column}: {case.check}"
+                found.append((-1, 0, f"{loaded.label}: {case.column}: {case.check}"))
                 continue
             pos = int(pos)
-            if case.schema_context == "DataFrameSchema":
+            if case.schema_context == "DataFrameSchema":  # a row check: once per row
                 check = ROW_CHECKS.get(str(case.check))
-                if check is None or (pos, -1, case.check) in found:
+                if check is None or (pos, case.check) in seen:
                     continue
+                seen.add((pos, case.check))
                 column, what = check.explain(frame.loc[pos], ctx)
-                cell = loaded.raw[column].iat[pos] if column in loaded.raw.columns else ""
-                found[(pos, order.get(column, 99), case.check)] = self.line(loaded, pos, column, cell, what)
-                found.setdefault((pos, -1, case.check), "")
             else:
-                column = str(case.column)
-                what = str(case.check)
+                column, what = str(case.column), str(case.check)
                 if what == "field_uniqueness":
-                    what = self.duplicate_what(loaded, column, pos)
-                cell = loaded.raw[column].iat[pos]
-                found[(pos, order.get(column, 99), what)] = self.line(loaded, pos, column, cell, what)
-        return [line for _, line in sorted(found.items(), key=lambda kv: kv[0][:2]) if line]
-
-    def duplicate_what(self, loaded: Loaded, column: str, pos: int) -> str:
-        cells = loaded.raw[column]
-        first = int(np.flatnonzero((cells == cells.iat[pos]).to_numpy())[0])
-        return f"duplicate: also in row {loaded.rows[first]}"
+                    if column not in first_rows:
+                        cells = loaded.raw[column]
+                        firsts = cells[~cells.duplicated(keep="first")]
+                        first_rows[column] = dict(zip(firsts, firsts.index))
+                    first = first_rows[column].get(loaded.raw[column].iat[pos], pos)
+                    what = f"duplicate: also in row {loaded.rows[first]}"
+            cell = loaded.raw[column].iat[pos] if column in loaded.raw.columns else ""
+            found.append((pos, order.get(column, len(order)), self.line(loaded, pos, column, cell, what)))
+        return found
 
     @staticmethod
     def line(loaded: Loaded, pos: int, column: str, value, what: str) -> str:

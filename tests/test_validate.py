@@ -145,6 +145,28 @@ def test_rows_are_numbered_as_a_person_sees_them(tmp_path, checker):
     ]
 
 
+@needs_samples
+def test_lines_come_in_file_order_whatever_the_check(tmp_path, checker):
+    rows = read_sample(LEGACY)[:6]
+    header = rows[0]
+    rows[4][header.index("event_date")] = "yesterday"  # read error, line 5
+    rows[2][header.index("interaction")] = "11"  # row check, line 3
+    rows[2][header.index("latitude")] = "99"  # column check, line 3
+    rows[1][header.index("fatalities")] = "-2"  # column check, line 2
+    path = write_rows(tmp_path / "order.csv", rows)
+    assert [p.split(": ")[0:2] for p in validate_paths([path], checker)] == [
+        [f"{path}:2", "fatalities"], [f"{path}:3", "interaction"], [f"{path}:3", "latitude"], [f"{path}:5", "event_date"],
+    ]
+
+
+def test_many_duplicates_name_the_first_row(tmp_path, checker):
+    frame = export.events_frame([make_event(n) for n in range(3000)])
+    frame["event_id_cnty"] = "AZE1"
+    problems = validate_frame(frame, checker=checker)
+    assert len(problems) == 2999
+    assert problems[-1] == "events:3000: event_id_cnty: AZE1: duplicate: also in row 1"
+
+
 # --- bad files: one line, never a traceback -----------------------------------------------
 
 def _sample_semicolon(tmp_path: Path) -> Path:
