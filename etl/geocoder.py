@@ -13,6 +13,7 @@ It never touches the network. As in geopy, a query that finds nothing returns ``
 """
 from __future__ import annotations
 
+import warnings
 from typing import Iterable
 
 from geopy.geocoders.base import Geocoder
@@ -62,7 +63,9 @@ class LocalGeocoder(Geocoder):
     def reverse(self, query, *, exactly_one: bool = True, limit: int | None = None, timeout=None):
         """The populated place(s) nearest a point ("lat, lon", (lat, lon) or geopy Point)."""
         try:
-            point = query if isinstance(query, Point) else Point(query)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                point = query if isinstance(query, Point) else Point(query)
         except (TypeError, ValueError):
             return None
         try:
