@@ -114,10 +114,10 @@ def sentence_hits(index: PhraseIndex, sentences: tuple[Sentence, ...], rank=lamb
     grouped: dict[int, list[Hit]] = {}
     for hit in longest_first(index.find("".join(pieces)), rank):
         number = bisect.bisect_right(starts, hit.start) - 1
+        if number < 0 or hit.end > ordered[number].end - base:
+            continue
         sentence = ordered[number]
         offset = sentence.start - base
-        if number < 0 or hit.end > sentence.end - base:
-            continue
         grouped.setdefault(number, []).append(Hit(hit.start - offset, hit.end - offset, hit.payload))
     position = {id(s): n for n, s in enumerate(ordered)}
     return [(s, grouped.get(position[id(s)], [])) for s in sentences]
@@ -356,6 +356,7 @@ class ActorFinder:
     un_default: str
     un_missions: dict
     group_links: frozenset = frozenset()
+    agent_nouns: frozenset = frozenset()
     state_like: dict = field(default_factory=dict)  # region actor name -> Region
 
     @classmethod
@@ -423,6 +424,7 @@ class ActorFinder:
             regions=tuple(regions),
             un_default=un["default"],
             un_missions=dict(un["missions"]),
+            agent_nouns=frozenset(" ".join(fold(str(n)).split()) for n in data.get("agent_nouns", [])),
             group_links=frozenset(" ".join(fold(str(link)).split()) for link in data.get("group_links", [])),
             state_like={r.military: r for r in regions if r.state_like},
         )
@@ -481,6 +483,13 @@ class ActorFinder:
                             consumed.add(position + 1)
                             out.append(Actor(hit.start, follower.end, value))
                             continue
+                if payload.kind in ("adjective", "country", "capital") and self._agent_noun_after(text, hit.end):
+                    iso3 = payload.ref
+                    value = ActorValue(self.states.state_name(iso3, "military", self.templates),
+                                       self.inters["military"], self.states.name(iso3))
+                    self._remember(memory, value, number, True)
+                    out.append(Actor(hit.start, hit.end, value))
+                    continue
                 if payload.kind in ("capital", "country"):
                     branch = self._metonym(text, hit)
                     if branch:
@@ -490,6 +499,15 @@ class ActorFinder:
                         self._remember(memory, value, number, branch == "military")
                         out.append(Actor(hit.start, hit.end, value))
         return out
+
+    def _agent_noun_after(self, text: str, end: int) -> bool:
+        """Whether an attack noun follows ("an Israeli airstrike", "Russia's shelling")."""
+        words = fold(text[end:end + 40]).replace("'s ", " ", 1).split()
+        if not words or text[end:end + 1] not in (" ", "'", "\u2019"):
+            return False
+        first = words[0].strip(",.;:!?\"()")
+        two = f"{first} {words[1].strip(',.;:!?()')}" if len(words) > 1 else first
+        return first in self.agent_nouns or two in self.agent_nouns
 
     def _linked(self, gap: str) -> bool:
         """Whether ``gap`` links an armed noun to the group after it ("fighters loyal to the")."""

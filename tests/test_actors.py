@@ -152,6 +152,18 @@ CASES = [
      [("Myanmar's military", "Military Forces of Myanmar (2021-)", 1)]),
     ("Somalia's army and African Union troops retook the district.",
      [("Somalia's army", "Military Forces of Somalia (2022-)", 1)]),
+    # a nationality before an attack noun is the state's military acting
+    ("An Israeli airstrike flattened a house in Deir al-Balah.",
+     [("Israeli", "Military Forces of Israel (2022-)", 1)]),
+    ("Residents said Russian shelling had cut power to the city.",
+     [("Russian", "Military Forces of Russia (2000-)", 1)]),
+    ("Turkey's drone strikes hit a village near Qamishli.",
+     [("Turkey", "Military Forces of Turkey (2016-)", 1)]),
+    ("Ukrainian territorial defence units dug in near the river.",
+     [("Ukrainian territorial defence units", "Military Forces of Ukraine (2019-) Territorial Defense Forces", 1)]),
+    ("The junta in Niamey said it had foiled a plot.",
+     [("The junta", "Government of {country}", 1)]),
+    ("Hostages were freed after 40 days.", [("Hostages", "Civilians ({country})", 7)]),
     # peacekeepers
     ("Russian peacekeepers escorted a convoy of buses out of the area.",
      [("Russian peacekeepers", "Military Forces of Russia (2000-)", 8)]),
@@ -176,6 +188,8 @@ NOT_ACTORS = [
     ("Forces were seen moving along the highway.", ["Forces"]),
     ("He spoke to us about the crisis.", ["us", "IS"]),
     ("The government of national unity met in Tripoli.", []),
+    ("Russian media reported the figure.", ["Russian"]),
+    ("The Israeli economy shrank.", ["Israeli"]),
 ]
 
 
