@@ -45,7 +45,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
-from geopy.distance import great_circle
+from geopy.distance import EARTH_RADIUS
 
 from .records import Event, Evidence
 from .sources import Publishers
@@ -79,6 +79,15 @@ class Identity:
     admin1: str
     actors: frozenset[str]
     source_keys: frozenset[str] = field(default=frozenset())
+    # Derived once, for speed: day number, month number, comparable place name.
+    day: int = field(init=False, repr=False, compare=False)
+    month: int = field(init=False, repr=False, compare=False)
+    place: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "day", self.event_date.toordinal())
+        object.__setattr__(self, "month", self.event_date.year * 12 + self.event_date.month)
+        object.__setattr__(self, "place", self.location.casefold())
 
     @classmethod
     def of(cls, event: Event) -> "Identity":
@@ -137,24 +146,25 @@ def specificity(sub_event_type: str) -> int:
 
 
 def dates_agree(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
-    precision = max(a.time_precision, b.time_precision)
+    precision = a.time_precision if a.time_precision > b.time_precision else b.time_precision
     if precision >= 3:
-        for coarse in (a, b):
-            if coarse.time_precision >= 3:
-                for other in (a, b):
-                    if (other.event_date.year, other.event_date.month) != (coarse.event_date.year, coarse.event_date.month):
-                        return False
-        return True
-    gap = abs((a.event_date - b.event_date).days)
+        # Both dates fall in the month of the coarse one(s).
+        return a.month == b.month
+    gap = abs(a.day - b.day)
     return gap == 0 if precision <= 1 else gap <= rules.week_days
 
 
 def distance_km(a: Identity, b: Identity) -> float:
-    return great_circle((a.latitude, a.longitude), (b.latitude, b.longitude)).km
+    """Great-circle distance (geopy's earth radius; the haversine inline, as geopy's
+    ``great_circle`` costs ~30 microseconds a call, too slow for millions of pairs)."""
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat, dlon = lat2 - lat1, math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(h)))
 
 
 def places_agree(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
-    if a.location and a.location.casefold() == b.location.casefold():
+    if a.place and a.place == b.place:
         return True
     if max(a.geo_precision, b.geo_precision) >= 3 and a.admin1 and a.admin1 == b.admin1:
         return True
@@ -164,9 +174,9 @@ def places_agree(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> 
 
 def same_event(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
     """Whether two reports describe one event (see the module docstring)."""
-    if a.country != b.country or a.event_type != b.event_type:
+    if a.event_type != b.event_type or a.country != b.country or not dates_agree(a, b, rules):
         return False
-    if not subtypes_agree(a.sub_event_type, b.sub_event_type) or not dates_agree(a, b, rules):
+    if not subtypes_agree(a.sub_event_type, b.sub_event_type):
         return False
     shared = a.actors & b.actors
     if not (shared or not a.actors or not b.actors):
@@ -181,8 +191,8 @@ def pair_cost(a: Identity, b: Identity) -> tuple:
     """Lower is a better match: exact sub type, then close date, place and more shared actors."""
     return (
         0 if a.sub_event_type == b.sub_event_type else 1,
-        abs((a.event_date - b.event_date).days),
-        0 if a.location.casefold() == b.location.casefold() else 1,
+        abs(a.day - b.day),
+        0 if a.place == b.place else 1,
         round(distance_km(a, b), 3),
         -len(a.actors & b.actors),
     )
@@ -309,25 +319,31 @@ def _collapse_identical(events: Iterable[Event]) -> list[Event]:
     for event in events:
         by_content[_content_key(event)].append(event)
     folded = []
-    for same in by_content.values():
-        same.sort(key=fingerprint)
-        best = max(same, key=lambda e: (len(e.notes), _neg(fingerprint(e))))
-        folded.append(replace(best, evidence=_evidence(e for s in same for e in s.evidence), warnings=_warnings(same)))
-    folded.sort(key=lambda e: (_content_key(e), fingerprint(e)))
-    return folded
-
-
-def _neg(text: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in text)
+    for content, same in by_content.items():
+        if len(same) == 1:
+            folded.append((content, fingerprint(same[0]), same[0]))
+            continue
+        # The longest note, ties to the smallest fingerprint.
+        ranked = sorted((-len(e.notes), fingerprint(e), n) for n, e in enumerate(same))
+        best = same[ranked[0][2]]
+        best = replace(best, evidence=_evidence(e for s in same for e in s.evidence), warnings=_warnings(same))
+        folded.append((content, fingerprint(best), best))
+    folded.sort(key=lambda item: (item[0], item[1]))
+    return [event for _content, _fp, event in folded]
 
 
 def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
-    pairs = [
-        (pair_cost(identities[i], identities[j]), i, j)
-        for i, j in candidate_pairs(identities, rules)
-        if same_event(identities[i], identities[j], rules)
-    ]
-    pairs.sort()
+    known: dict[tuple[int, int], bool] = {}
+    for i, j in candidate_pairs(identities, rules):
+        known[(i, j)] = same_event(identities[i], identities[j], rules)
+    pairs = sorted((pair_cost(identities[i], identities[j]), i, j) for (i, j), ok in known.items() if ok)
+
+    def agree(x: int, y: int) -> bool:
+        pair = (x, y) if x < y else (y, x)
+        if pair not in known:
+            known[pair] = same_event(identities[x], identities[y], rules)
+        return known[pair]
+
     members: dict[int, list[int]] = {i: [i] for i in range(len(identities))}
     keys: dict[int, set[str]] = {i: set(identities[i].source_keys) for i in range(len(identities))}
     root = list(range(len(identities)))
@@ -342,7 +358,7 @@ def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
         ri, rj = find(i), find(j)
         if ri == rj or keys[ri] & keys[rj]:
             continue
-        if not all(same_event(identities[x], identities[y], rules) for x in members[ri] for y in members[rj]):
+        if not all(agree(x, y) for x in members[ri] for y in members[rj]):
             continue
         lo, hi = min(ri, rj), max(ri, rj)
         root[hi] = lo
@@ -371,7 +387,8 @@ def _merge_group(
         event = group[0]
         return replace(event, source_keys=all_keys, source=source, source_scale=publishers.scale(names, event.country))
 
-    order = sorted(group, key=fingerprint)
+    order = [e for _fp, _n, e in sorted((fingerprint(e), n, e) for n, e in enumerate(group))]
+    rank = {id(e): n for n, e in enumerate(order)}
     # Date: the most precise; among equals the most reported day, then the earliest.
     best_tp = min(e.time_precision for e in order)
     days = Counter(e.event_date for e in order if e.time_precision == best_tp)
@@ -386,7 +403,7 @@ def _merge_group(
     # Actors, disorder type, tags: the most complete report of the chosen sub type.
     actor_source = min(
         (e for e in order if e.sub_event_type == sub),
-        key=lambda e: (-len(actor_keys((e.actor1, e.actor2))), -bool(e.assoc_actor_1 or e.assoc_actor_2), e.time_precision, e.geo_precision, fingerprint(e)),
+        key=lambda e: (-len(actor_keys((e.actor1, e.actor2))), -bool(e.assoc_actor_1 or e.assoc_actor_2), e.time_precision, e.geo_precision, rank[id(e)]),
     )
     # Fatalities: the lowest positive figure (0 = no report).
     figures = sorted({e.fatalities for e in order if e.fatalities > 0})
@@ -399,7 +416,7 @@ def _merge_group(
             e.time_precision != best_tp or e.event_date != date,
             e.geo_precision != best_gp or _place(e) != place,
             -len(e.notes),
-            fingerprint(e),
+            rank[id(e)],
         ),
     )
     notes = note_source.notes.strip()
@@ -410,7 +427,7 @@ def _merge_group(
             f"Reported fatalities vary between sources ({shown}); the lowest figure is coded."
         )
         warnings.append(f"fatalities disagree: {', '.join(map(str, figures))}")
-    place_event = min((e for e in order if _place(e) == place and e.geo_precision == best_gp), key=fingerprint)
+    place_event = min((e for e in order if _place(e) == place and e.geo_precision == best_gp), key=lambda e: rank[id(e)])
     return replace(
         actor_source,
         event_date=date,

@@ -200,7 +200,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class DuplicateRules:
     shingle: int = 5  # words per shingle
     permutations: int = 128
-    bands: int = 32  # LSH: 32 bands of 4 rows finds pairs from Jaccard ~0.4 up
+    bands: int = 64  # LSH: 64 bands of 2 rows finds pairs from Jaccard ~0.15 up (containment)
+    max_bucket: int = 500  # a band value shared by more articles is boilerplate: skipped
     jaccard: float = 0.6  # near-copy: estimated Jaccard at least this ...
     containment: float = 0.85  # ... or the smaller text this much inside the larger
     min_shingles: int = 40  # containment only counts for texts at least this long
@@ -259,6 +260,8 @@ def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules =
             buckets[(band, sig[band * rows:(band + 1) * rows].tobytes())].append(key)
     checked: set[tuple[str, str]] = set()
     for members in buckets.values():
+        if len(members) > rules.max_bucket:
+            continue
         for i, x in enumerate(members):
             for y in members[i + 1:]:
                 if (x, y) in checked:
