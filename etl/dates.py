@@ -73,6 +73,14 @@ class _Hit:
 @dataclass(frozen=True)
 class DateFinder:
     pattern: re.Pattern
+    relative_pattern: re.Pattern
+    relative_keys: tuple[str, ...]
+    back_date: re.Pattern
+    back_qual: re.Pattern
+    back_month: re.Pattern
+    back_year: re.Pattern
+    back_weekday: re.Pattern
+    date_after_weekday: re.Pattern
     months: dict[str, int]
     weekdays: dict[str, int]
     number_words: dict[str, int]
@@ -112,47 +120,59 @@ class DateFinder:
         prefix = rf"(?:(?i:{_spaced(data['date_prefixes'])})\s+)?"
         qual = rf"(?i:{_alt(data['period_qualifiers'])})"
         not_year = rf"(?i:{_alt(data['not_year_after'])})"
+        joins = rf"(?i:{_alt(data['range_joins'])})"
 
-        def g(name: str, body: str) -> str:
-            return f"(?P<{name}>{body})"
-
+        # The main pattern: every branch starts with a digit or a capitalised month or
+        # weekday, so the engine skips other positions fast. Words in front of a date
+        # ("on", "in", "late", "last", a weekday) are read backwards afterwards.
+        main = re.compile(
+            r"(?=[0-9A-Z])(?:"
+            rf"(?P<iso>(?P<iso_y>{_YEAR})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)\b)"
+            rf"|(?P<numeric>(?<![\w./])(?P<num_a>[0-3]?\d)(?P<num_sep>[/.])(?P<num_b>[01]?\d)(?P=num_sep)"
+            rf"(?P<num_y>{_YEAR})\b(?![./]\d))"
+            rf"|(?P<dmy>(?<![\w.,])(?P<dmy_d>[0-3]?\d)(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dmy_m>{mon})"
+            rf"(?:,?\s+(?P<dmy_y>{_YEAR})\b)?(?![.,:]?\d))"
+            rf"|(?P<range>(?<![\w.,])(?P<rg_c>{_YEAR})\s?[-–—]\s?(?P<rg_d>(?:1[89]|20)?\d{{2}})\b(?![-–.,]?\d))"
+            rf"|(?P<decade>(?<![\w.,])(?P<dc_y>(?:1[89]|20)\d0)['’]?s\b)"
+            rf"|(?P<year>(?<![\w.,$€£])(?P<yr_y>{_YEAR})(?:\s+{joins}\s+(?P<yr_b>{_YEAR}))?\b"
+            rf"(?![-–]\w|[.,:]\d|\s*%|\s+{not_year}\b))"
+            rf"|(?P<mdy>(?P<mdy_m>{mon}),?\s+(?:the\s+)?(?P<mdy_d>[0-3]?\d)(?:st|nd|rd|th)?\b"
+            rf"(?![.,:]\d|\s*(?:%|(?i:per\s*cent|percent)))(?:,?\s+(?P<mdy_y>{_YEAR})\b)?)"
+            rf"|(?P<monthyear>(?P<my_m>{mon}),?\s+(?P<my_y>{_YEAR})\b(?![.,]\d))"
+            rf"|(?P<month>(?P<mo_m>{mon_full})(?!\.?,?\s+(?:the\s+)?\d))"
+            rf"|(?P<weekday>(?P<wd_d>{wd})(?P<wd_pos>['’]s)?\b)"
+            ")"
+        )
         relative_groups = []
         relative = []
         for i, entry in enumerate(data["relative"]):
             phrases = "|".join(sorted(map(str, entry["phrases"]), key=len, reverse=True))
             relative_groups.append(rf"(?P<rel{i}>{phrases})\b")
             relative.append((str(entry["unit"]), int(entry["offset"]), int(entry["precision"])))
-
-        parts = [
-            g("iso", rf"\b(?P<iso_y>{_YEAR})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)\b"),
-            g("numeric", rf"\b(?P<num_a>[0-3]?\d)(?P<num_sep>[/.])(?P<num_b>[01]?\d)(?P=num_sep)"
-                         rf"(?P<num_y>{_YEAR})\b(?![./]\d)"),
-            g("dmy", rf"{prefix}(?:(?P<dmy_wd>{wd}),?\s+)?(?:the\s+)?\b(?P<dmy_d>[0-3]?\d)"
-                     rf"(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dmy_m>{mon})(?:,?\s+(?P<dmy_y>{_YEAR})\b)?"
-                     rf"(?![.,:]?\d)"),
-            g("mdy", rf"{prefix}(?:(?P<mdy_wd>{wd}),?\s+)?(?P<mdy_m>{mon}),?\s+"
-                     rf"(?:the\s+)?\b(?P<mdy_d>[0-3]?\d)(?:st|nd|rd|th)?\b"
-                     rf"(?![.,:]\d|\s*(?:%|(?i:per\s*cent|percent)))"
-                     rf"(?:,?\s+(?P<mdy_y>{_YEAR})\b)?"),
-            g("monthyear", rf"(?:(?P<my_q>{qual})[- ]\s*)?(?P<my_m>{mon}),?\s+(?P<my_y>{_YEAR})\b(?![.,]\d)"),
-            g("range", rf"(?i:{_alt(data['range_starts'])})\s+(?P<rg_a>{_YEAR})\s+"
-                       rf"(?i:{_alt(data['range_joins'])})\s+(?P<rg_b>{_YEAR})\b(?!\s+{not_year}\b)"
-                       rf"|\b(?P<rg_c>{_YEAR})\s?[-–—]\s?(?P<rg_d>(?:1[89]|20)?\d{{2}})\b(?![-–.,]?\d)"),
-            g("decade", rf"(?:(?i:the)\s+)?(?:(?P<dc_q>{qual})[- ]\s*)?(?P<dc_y>(?:1[89]|20)\d0)['’]?s\b"),
-            g("month", rf"(?P<mo_c>(?i:{_spaced(data['month_cues'])}))\s+(?:(?P<mo_q>{qual})[- ]\s*)?"
-                       rf"(?P<mo_m>{mon_full})(?!\.?,?\s+(?:the\s+)?\d)"),
-            g("year", rf"\b(?i:{_alt(data['year_cues'])})(?:\s+|-)(?P<yr_y>{_YEAR})\b"
-                      rf"(?![-–]\w|[.,:]\d|\s*%|\s+{not_year}\b)"),
-            g("ago", rf"\b(?P<ago_n>\d{{1,2}}|(?i:{_spaced(number_words)}))\s+"
-                     rf"(?P<ago_u>(?i:{_alt(ago_units)}))\s+(?i:{_alt(data['ago_words'])})\b"),
-            g("relative", r"\b(?i:" + "|".join(relative_groups) + ")"),
-            g("weekday", rf"(?:(?P<wd_mod>(?i:{_alt(list(data['weekday_past_modifiers']) + list(data['weekday_future_modifiers']) + ['this'])}))\s+)?"
-                         rf"{prefix}(?P<wd_d>{wd})(?P<wd_pos>['’]s)?\b"),
-        ]
-        pattern = re.compile("|".join(parts))
+        # Relative phrases are matched on the lower-cased sentence; a look-ahead on the
+        # letters they can start with lets the engine skip other positions fast.
+        firsts = set("0123456789") | {w[0] for w in number_words}
+        for entry in data["relative"]:
+            for phrase in entry["phrases"]:
+                firsts |= _first_chars(str(phrase))
+        relative_pattern = re.compile(
+            rf"(?=[{re.escape(''.join(sorted(firsts)))}])(?<![\w])(?:"
+            + "|".join(relative_groups)
+            + rf"|(?P<ago>(?P<ago_n>\d{{1,2}}|{_spaced(number_words)})\s+(?P<ago_u>{_alt(ago_units)})"
+            rf"\s+(?:{_alt(data['ago_words'])})\b))"
+        )
         future = [str(c) for c in data["future_cues"]]
+        modifiers = list(data["weekday_past_modifiers"]) + list(data["weekday_future_modifiers"]) + ["this"]
         return cls(
-            pattern=pattern,
+            pattern=main,
+            relative_pattern=relative_pattern,
+            relative_keys=tuple(str(k).lower() for k in data["relative_keywords"]),
+            back_date=re.compile(rf"{prefix}(?:(?P<wd>{wd}),?\s+)?(?:the\s+)?\Z"),
+            back_qual=re.compile(rf"(?:(?:the\s+)?(?P<q>{qual})[- ]\s*|the\s+)\Z"),
+            back_month=re.compile(rf"(?<!\w)(?P<cue>(?i:{_spaced(data['month_cues'])}))\s+(?:(?P<q>{qual})[- ]\s*)?\Z"),
+            back_year=re.compile(rf"(?<!\w)(?P<cue>(?i:{_alt(data['year_cues'])}))(?:\s+|-)\Z"),
+            back_weekday=re.compile(rf"(?:(?P<mod>(?i:{_alt(modifiers)}))\s+)?{prefix}\Z"),
+            date_after_weekday=re.compile(rf",?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}|{mon},?\s+\d)"),
             months=months,
             weekdays=weekdays,
             number_words=number_words,
@@ -176,61 +196,97 @@ class DateFinder:
     def _scan(self, text: str) -> list[_Hit]:
         hits = []
         for m in self.pattern.finditer(text):
-            kind = m.lastgroup
             try:
-                hit = self._hit(kind, m)
-            except (KeyError, ValueError):
+                hit = self._hit(m.lastgroup, m, text)
+            except (KeyError, ValueError, TypeError):
                 hit = None
             if hit is not None:
                 hits.append(hit)
+        lowered = text.lower()
+        if any(key in lowered for key in self.relative_keys):
+            if len(lowered) != len(text):  # a few characters lower-case to two
+                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+            for m in self.relative_pattern.finditer(lowered):
+                try:
+                    hit = self._relative_hit(m)
+                except (KeyError, ValueError):
+                    hit = None
+                if hit is not None:
+                    hits.append(hit)
+            hits.sort(key=lambda h: (h.start, -h.end))
+            kept: list[_Hit] = []
+            for hit in hits:
+                if not kept or hit.start >= kept[-1].end:
+                    kept.append(hit)
+            hits = kept
         return hits
 
-    def _hit(self, kind: str | None, m: re.Match) -> _Hit | None:
+    def _back(self, pattern: re.Pattern, text: str, start: int) -> re.Match | None:
+        return pattern.search(text, max(0, start - 40), start)
+
+    def _hit(self, kind: str | None, m: re.Match, text: str) -> _Hit | None:
         s, e = m.span()
         if kind == "iso":
             return _Hit("iso", s, e, int(m["iso_y"]), int(m["iso_m"]), int(m["iso_d"]))
         if kind == "numeric":
             a, b, y = int(m["num_a"]), int(m["num_b"]), int(m["num_y"])
-            return _Hit("numeric", s, e, y, b, a, offset=a)  # day/month settled later
-        if kind == "dmy":
-            y = int(m["dmy_y"]) if m["dmy_y"] else None
-            wd = self.weekdays[m["dmy_wd"].lower()] if m["dmy_wd"] else None
-            return _Hit("dmy", s, e, y, self._month(m["dmy_m"]), int(m["dmy_d"]), weekday=wd)
-        if kind == "mdy":
-            y = int(m["mdy_y"]) if m["mdy_y"] else None
-            wd = self.weekdays[m["mdy_wd"].lower()] if m["mdy_wd"] else None
-            return _Hit("mdy", s, e, y, self._month(m["mdy_m"]), int(m["mdy_d"]), weekday=wd)
+            return _Hit("numeric", s, e, y, b, a)  # day/month settled later
+        if kind in ("dmy", "mdy"):
+            back = self._back(self.back_date, text, s)
+            wd = None
+            if back:
+                s = back.start()
+                wd = self.weekdays[back["wd"].lower()] if back["wd"] else None
+            y = m[f"{kind}_y"]
+            return _Hit(kind, s, e, int(y) if y else None, self._month(m[f"{kind}_m"]), int(m[f"{kind}_d"]),
+                        weekday=wd)
         if kind == "monthyear":
-            return _Hit("monthyear", s, e, int(m["my_y"]), self._month(m["my_m"]), precision=3)
+            back = self._back(self.back_qual, text, s)
+            return _Hit("monthyear", back.start() if back else s, e, int(m["my_y"]), self._month(m["my_m"]),
+                        precision=3)
         if kind == "range":
-            if m["rg_a"]:
-                a, b = int(m["rg_a"]), int(m["rg_b"])
-            else:
-                a, tail = int(m["rg_c"]), m["rg_d"]
-                b = int(tail) if len(tail) == 4 else (a // 100) * 100 + int(tail)
-            if b <= a:
-                return None
-            return _Hit("range", s, e, a, precision=3, offset=b)
+            a, tail = int(m["rg_c"]), m["rg_d"]
+            b = int(tail) if len(tail) == 4 else (a // 100) * 100 + int(tail)
+            return _Hit("range", s, e, a, precision=3, offset=b) if b > a else None
         if kind == "decade":
-            return _Hit("decade", s, e, int(m["dc_y"]), precision=3, qualifier=m["dc_q"])
-        if kind == "month":
-            return _Hit("month", s, e, None, self._month(m["mo_m"]), precision=3,
-                        modifier=m["mo_c"].lower().split()[-1] if m["mo_c"] else None)
+            back = self._back(self.back_qual, text, s)
+            return _Hit("decade", back.start() if back else s, e, int(m["dc_y"]), precision=3)
         if kind == "year":
-            return _Hit("year", s, e, int(m["yr_y"]), precision=3)
-        if kind == "ago":
-            word = m["ago_n"].lower()
-            n = int(word) if word.isdigit() else self.number_words[" ".join(word.split())]
-            return _Hit("ago", s, e, unit=self.ago_units[m["ago_u"].lower()], offset=-n)
-        if kind == "relative":
-            for i, (unit, offset, precision) in enumerate(self.relative):
-                if m[f"rel{i}"] is not None:
-                    return _Hit("relative", s, e, unit=unit, offset=offset, precision=precision)
-            return None
+            back = self._back(self.back_year, text, s)
+            if not back:
+                return None
+            if m["yr_b"]:
+                if int(m["yr_b"]) <= int(m["yr_y"]):
+                    return None
+                return _Hit("range", back.start(), e, int(m["yr_y"]), precision=3, offset=int(m["yr_b"]))
+            return _Hit("year", back.start(), e, int(m["yr_y"]), precision=3)
+        if kind == "month":
+            back = self._back(self.back_month, text, s)
+            if not back:
+                return None
+            cue = back["cue"].lower().split()[-1]
+            return _Hit("month", back.start(), e, None, self._month(m["mo_m"]), precision=3, modifier=cue)
         if kind == "weekday":
-            mod = m["wd_mod"].lower() if m["wd_mod"] else None
+            if self.date_after_weekday.match(text, e):
+                return None  # "Wednesday, 20 September": the date carries it
+            back = self._back(self.back_weekday, text, s)
+            mod = None
+            if back:
+                s = back.start()
+                mod = back["mod"].lower() if back["mod"] else None
             return _Hit("weekday", s, e, weekday=self.weekdays[m["wd_d"].lower()], modifier=mod,
                         possessive=bool(m["wd_pos"]))
+        return None
+
+    def _relative_hit(self, m: re.Match) -> _Hit | None:
+        s, e = m.span()
+        if m["ago"] is not None:
+            word = " ".join(m["ago_n"].lower().split())
+            n = int(word) if word.isdigit() else self.number_words[word]
+            return _Hit("ago", s, e, unit=self.ago_units[m["ago_u"].lower()], offset=-n)
+        for i, (unit, offset, precision) in enumerate(self.relative):
+            if m[f"rel{i}"] is not None:
+                return _Hit("relative", s, e, unit=unit, offset=offset, precision=precision)
         return None
 
     # ---------------------------------------------------------------- reference
@@ -426,6 +482,29 @@ class DateFinder:
             if word in self.reporting_verbs or word in self.passive_aux or word in ("had", "has", "was", "were", "did"):
                 return False
         return False
+
+
+def _first_chars(phrase: str) -> set[str]:
+    """Letters a (lower-case) regex phrase can start with; every letter when unsure."""
+    if phrase.startswith("(?:"):
+        depth, start, out = 0, 3, set()
+        for i in range(3, len(phrase)):
+            ch = phrase[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")" and depth:
+                depth -= 1
+            elif ch in "|)" and depth == 0:
+                out |= _first_chars(phrase[start:i])
+                start = i + 1
+                if ch == ")":
+                    if phrase[i + 1:i + 2] in ("?", "*"):
+                        break  # the group is optional: what follows can start too
+                    return out
+        return set("abcdefghijklmnopqrstuvwxyz")
+    if phrase[:1].isalnum() and phrase[1:2] not in ("?", "*"):
+        return {phrase[0].lower()}
+    return set("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _safe_date(year: int | None, month: int | None, day: int | None) -> dt.date | None:

@@ -1,0 +1,329 @@
+"""Numbers: counts in sentences and what they count.
+
+Finds number phrases (digits "2,261", words "thirty-two", "a dozen", vague words
+"dozens", with qualifiers "at least", "up to") and negations ("no one was killed"), and
+gives each a role from the words around it: killed, wounded, casualties (killed or
+wounded, unsettled), missing, displaced, detained, crowd, or other (durations, weapons,
+money, ages, years, times, parts of a larger count). Mentions have kind "number" and a
+``NumberValue``; the span is the number phrase itself. Vocabulary:
+``etl/vocab/numbers.yaml`` (month names come from ``dates.yaml``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import vocab
+from .errors import DataFileError
+from .records import Mention, NumberValue, Sentence
+
+_WORD = re.compile(r"[\w'’-]+")
+_YEARLIKE = re.compile(r"(?:1[89]|20)\d{2}")
+_TIME_AFTER = re.compile(r"\s*(?:[:.]\d{2}\b|h\d{2}\b)")
+ROLES = ("casualties", "killed", "wounded", "missing", "displaced", "detained", "crowd", "other")
+
+
+def _phrases(items, name: str) -> str:
+    if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+        raise DataFileError(f"numbers.yaml: '{name}' must be a list of strings")
+    ordered = sorted(set(items), key=len, reverse=True)
+    return "|".join(p.replace(" ", r"\s+") for p in ordered)
+
+
+def _literal(items) -> str:
+    ordered = sorted({str(x) for x in items}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in ordered)
+
+
+def _grouped(table: dict, name: str, template: str) -> re.Pattern:
+    parts = []
+    for role, phrases in table.items():
+        if role not in ROLES:
+            raise DataFileError(f"numbers.yaml: unknown role '{role}' in {name}")
+        parts.append(f"(?P<{role}>{_phrases(phrases, f'{name}.{role}')})")
+    return re.compile(template.format("|".join(parts)), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Num:
+    start: int
+    end: int
+    value: int
+    vague: bool
+    needs_role: bool = False  # vague word or "one": only kept with a role
+    fixed: str | None = None  # role settled by the number's own form (years, times, ...)
+
+
+@dataclass(frozen=True)
+class NumberFinder:
+    pattern: re.Pattern
+    word_values: dict[str, int]
+    scale_words: frozenset[str]
+    digit_scales: dict[str, int]
+    dozen: int
+    vague: dict[str, int]
+    needs_role: frozenset[str]
+    weak: frozenset[str]
+    lower_bound: frozenset[str]
+    negation_roles: tuple[str, ...]
+    before: re.Pattern
+    subset: re.Pattern
+    after_verb: re.Pattern
+    after_noun: re.Pattern
+    things: re.Pattern
+    people: re.Pattern
+    stop: re.Pattern
+    months: frozenset[str]
+    max_gap: int
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "NumberFinder":
+        data = vocab.load("numbers", folder)
+        dates = vocab.load("dates", folder)
+        if not isinstance(data, dict) or not isinstance(dates, dict):
+            raise DataFileError("numbers.yaml: expected a mapping")
+        try:
+            return cls._build(data, dates)
+        except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
+            raise DataFileError(f"numbers.yaml: missing or bad entry: {exc!r}") from exc
+
+    @classmethod
+    def _build(cls, data: dict, dates: dict) -> "NumberFinder":
+        units = {str(k): int(v) for k, v in data["units"].items()}
+        tens = {str(k): int(v) for k, v in data["tens"].items()}
+        scales = {str(k): int(v) for k, v in data["scales"].items()}
+        word_values = {**units, **tens, **scales}
+        numword = _literal(list(word_values) + ["dozen"])
+        articles = _literal(data["articles"])
+        scale_or_dozen = _literal(list(scales) + ["dozen"])
+        words = (
+            rf"(?:(?:half\s+a|{articles})\s+(?=(?:{scale_or_dozen})\b))?"
+            rf"(?:{numword})(?:(?:\s+and\s+|\s+|-)(?:{numword}))*"
+        )
+        vague = {" ".join(str(k).split()): int(v) for k, v in data["vague"].items()}
+        digit_scales = {str(k).lower(): int(v) for k, v in data["digit_scales"].items()}
+        quals = _literal(list(data["lower_bound"]) + list(data["approximate"]))
+        negations = []
+        negation_roles = []
+        for role, patterns in data["negations"].items():
+            for i, p in enumerate(patterns):
+                body = str(p).replace(" ", r"\s+")
+                negations.append(f"(?P<neg_{role}_{i}>{body})")
+                negation_roles.append(f"neg_{role}_{i}")
+        pattern = re.compile(
+            r"(?i:\b(?:" + "|".join(negations) + r")\b)"
+            rf"|(?:(?P<qual>\b(?i:{quals}))\s+)?(?:"
+            rf"(?<![\w$€£¥/.,:+-])(?P<dig>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d{{1,9}}(?![\d,]\d))"
+            rf"(?P<dec>[.,]\d+)?(?:\s*(?P<dscale>(?i:{_literal(digit_scales)}))\b)?(?P<suffix>[A-Za-z%]+)?"
+            rf"|\b(?P<vag>(?i:{_literal(vague)}))\b"
+            rf"|\b(?P<wrd>(?i:{words}))\b)"
+        )
+        before = _grouped(data["before"], "before",
+                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|the|a|an|some|only|just))*\s*$")
+        after_verb = _grouped(data["after_verb"], "after_verb", r"\b(?:{})\b")
+        after_noun = _grouped(data["after_noun"], "after_noun", r"\b(?:{})\b")
+        return cls(
+            pattern=pattern,
+            word_values=word_values,
+            scale_words=frozenset(scales),
+            digit_scales=digit_scales,
+            dozen=int(data["dozen"]),
+            vague=vague,
+            needs_role=frozenset(" ".join(str(w).split()) for w in data["vague_needs_role"]),
+            weak=frozenset(str(w) for w in data["weak_numbers"]),
+            lower_bound=frozenset(" ".join(str(w).split()) for w in data["lower_bound"]),
+            negation_roles=tuple(negation_roles),
+            before=before,
+            subset=re.compile(rf"\b(?:{_phrases(data['subset'], 'subset')})\s*$", re.IGNORECASE),
+            after_verb=after_verb,
+            after_noun=after_noun,
+            things=re.compile(rf"^[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['things'], 'things')})(?![\w])",
+                              re.IGNORECASE),
+            people=re.compile(rf"^[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b",
+                              re.IGNORECASE),
+            stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal(data['stop_words'])})\b", re.IGNORECASE),
+            months=frozenset(str(m).lower() for m in dates["months"]),
+            max_gap=int(data["max_gap"]),
+        )
+
+    # ------------------------------------------------------------------ public
+    def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
+        out: list[Mention] = []
+        for sent in sentences:
+            out.extend(self._sentence(sent))
+        return tuple(out)
+
+    # ----------------------------------------------------------------- helpers
+    def _sentence(self, sent: Sentence) -> list[Mention]:
+        text = sent.text
+        nums: list[_Num] = []
+        mentions: list[Mention] = []
+        for m in self.pattern.finditer(text):
+            neg = None
+            if m["dig"] is None and m["vag"] is None and m["wrd"] is None:
+                neg = next((g for g in self.negation_roles if m[g] is not None), None)
+            if neg:
+                role = neg.split("_")[1]
+                mentions.append(self._mention(sent, m.start(), m.end(), NumberValue(0, role, False)))
+                continue
+            num = self._number(text, m)
+            if num is not None:
+                nums.append(num)
+        roles = [self._role(text, nums, i) for i in range(len(nums))]
+        self._inherit(text, nums, roles)
+        for num, role in zip(nums, roles):
+            if role is None:
+                if num.needs_role:
+                    continue
+                role = "other"
+            if num.needs_role and role == "other":
+                continue
+            mentions.append(self._mention(sent, num.start, num.end, NumberValue(num.value, role, num.vague)))
+        return mentions
+
+    @staticmethod
+    def _mention(sent: Sentence, start: int, end: int, value: NumberValue) -> Mention:
+        return Mention("number", sent.index, sent.start + start, sent.start + end, sent.text[start:end], value)
+
+    def _number(self, text: str, m: re.Match) -> _Num | None:
+        qual = " ".join(m["qual"].lower().split()) if m["qual"] else None
+        vague = qual is not None and qual not in self.lower_bound
+        start = m.start()
+        end = m.end()
+        fixed = None
+        needs_role = False
+        if m["dig"] is not None:
+            digits = m["dig"].replace(",", "")
+            suffix = (m["suffix"] or "").lower()
+            if suffix in ("st", "nd", "rd", "th"):
+                return None
+            if m["dec"] and m["dec"][0] == "," and len(m["dec"]) == 4:
+                return None  # odd grouping, not a count we can read safely
+            value = int(digits)
+            if m["dscale"]:
+                scale = self.digit_scales[m["dscale"].lower()]
+                whole = float(digits + (m["dec"].replace(",", ".") if m["dec"] else ""))
+                value = int(whole * scale)
+            elif m["dec"]:
+                fixed = "other"  # a decimal or a time ("13.00", "1.5")
+            if suffix:
+                fixed = "other"  # "5km", "10am", "15%"
+                end = m.end("suffix")
+            if fixed is None and self._date_or_time(text, m, digits):
+                fixed = "other"
+        elif m["vag"] is not None:
+            word = " ".join(m["vag"].lower().split())
+            value = self.vague[word]
+            vague = True
+            needs_role = word in self.needs_role
+        else:
+            parsed = self._words(m["wrd"])
+            if parsed is None:
+                return None
+            value = parsed
+            needs_role = " ".join(m["wrd"].lower().split()) in self.weak
+        if fixed is None and text[end:end + 1] == "-" and text[end + 1:end + 2].isalpha():
+            # "2,000-strong force", "12-year-old": not a count of people (a crowd excepted)
+            tail = text[end + 1:end + 40]
+            fixed = "crowd" if self.after_noun.search(tail) and self._noun_role(tail) == "crowd" else "other"
+        return _Num(start, end, value, vague, needs_role, fixed)
+
+    def _noun_role(self, tail: str) -> str | None:
+        found = self.after_noun.search(tail)
+        return found.lastgroup if found else None
+
+    def _date_or_time(self, text: str, m: re.Match, digits: str) -> bool:
+        after = text[m.end():m.end() + 30]
+        if _TIME_AFTER.match(after):
+            return True
+        prev = _WORD.findall(text[max(0, m.start() - 15):m.start()])
+        nxt = _WORD.findall(after[:15])
+        if prev and prev[-1].rstrip(".").lower() in self.months:
+            return True
+        if nxt and nxt[0].rstrip(".").lower() in self.months:
+            return True
+        if len(digits) == 4 and "," not in m["dig"] and _YEARLIKE.fullmatch(digits):
+            return not self.people.match(after)
+        return False
+
+    def _words(self, phrase: str) -> int | None:
+        tokens = [t for t in re.split(r"[\s-]+", phrase.lower()) if t and t != "and"]
+        half = tokens[:2] == ["half", "a"]
+        if half:
+            tokens = tokens[2:]
+        total = current = 0
+        seen = False
+        for tok in tokens:
+            if tok in ("a", "an"):  # only before a scale or "dozen" (see the pattern)
+                current = 1
+                continue
+            if tok == "dozen":
+                current = (current or 1) * self.dozen
+                seen = True
+                continue
+            value = self.word_values.get(tok)
+            if value is None:
+                return None
+            seen = True
+            if tok in self.scale_words:
+                if value >= 1000:
+                    total += (current or 1) * value
+                    current = 0
+                else:
+                    current = (current or 1) * value
+            else:
+                current += value
+        if not seen:
+            return None
+        result = total + current
+        return result // 2 if half else result
+
+    def _role(self, text: str, nums: list[_Num], i: int) -> str | None:
+        num = nums[i]
+        if num.fixed:
+            return num.fixed
+        prev_end = nums[i - 1].end if i else 0
+        left = text[max(prev_end, num.start - 90):num.start]
+        if self.subset.search(left):
+            return "other"
+        after = text[num.end:]
+        if self.things.match(after):
+            return "other"
+        found = self.before.search(left)
+        if found:
+            return found.lastgroup
+        # the words after the number, up to the next number or another clause
+        limit = len(text)
+        for later in nums[i + 1:]:
+            if not self.subset.search(text[max(0, later.start - 40):later.start]):
+                limit = later.start
+                break
+        window = text[num.end:limit]
+        stop = self.stop.search(window)
+        if stop:
+            window = window[:stop.start()]
+        verb = self._within(self.after_verb, window)
+        if verb:
+            return verb
+        return self._within(self.after_noun, window)
+
+    def _within(self, pattern: re.Pattern, window: str) -> str | None:
+        found = pattern.search(window)
+        if found and len(_WORD.findall(window[:found.start()])) <= self.max_gap:
+            return found.lastgroup
+        return None
+
+    _CONNECTOR = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:and|or|,)\s*(?:another\s+|other\s+)?$", re.IGNORECASE)
+
+    def _inherit(self, text: str, nums: list[_Num], roles: list[str | None]) -> None:
+        """Coordinated counts share a role: "12 soldiers and 3 civilians were killed",
+        "killing 12 soldiers and 3 civilians"."""
+        for i in range(len(nums) - 1, -1, -1):  # forward: take the role of the next count
+            if roles[i] is None and i + 1 < len(nums) and roles[i + 1] not in (None, "other"):
+                if self._CONNECTOR.match(text[nums[i].end:nums[i + 1].start]):
+                    roles[i] = roles[i + 1]
+        for i in range(1, len(nums)):  # backward: take the role of the previous count
+            if roles[i] is None and roles[i - 1] not in (None, "other"):
+                if self._CONNECTOR.match(text[nums[i - 1].end:nums[i].start]):
+                    roles[i] = roles[i - 1]

@@ -1,0 +1,163 @@
+"""NumberFinder: counts, their qualifiers and vagueness, and the role the grammar gives them."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from etl.numbers import NumberFinder
+from etl.records import Article, NumberValue
+from etl.sentences import Splitter
+
+
+@lru_cache(maxsize=1)
+def finder() -> NumberFinder:
+    return NumberFinder.load()
+
+
+@lru_cache(maxsize=1)
+def splitter() -> Splitter:
+    return Splitter.load()
+
+
+def numbers(text: str) -> list[tuple[str, NumberValue]]:
+    sents = splitter()(Article(key="k", file="k.txt", text=text, sha256=""))
+    out = []
+    for m in finder()(sents):
+        assert m.kind == "number"
+        assert m.text == text[m.start:m.end]
+        out.append((m.text, m.value))
+    return out
+
+
+def people(text: str) -> list[tuple[str, int, str, bool]]:
+    """The mentions that are not role 'other'."""
+    return [(t, v.value, v.role, v.vague) for t, v in numbers(text) if v.role != "other"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # killed, in the many ways reports say it
+        ("At least 40 people were killed and more than 100 wounded in the RSF assault on El Geneina.",
+         [("At least 40", 40, "killed", False), ("more than 100", 100, "wounded", False)]),
+        ("The ambush killed 12 soldiers near Gao, the army said.", [("12", 12, "killed", False)]),
+        ("12 soldiers were killed when their convoy hit a mine in Cabo Delgado.", [("12", 12, "killed", False)]),
+        ("The death toll from the strike on Kramatorsk rose to 12 on Friday.", [("12", 12, "killed", False)]),
+        ("Rescuers counted 12 dead after the quake-hit town was shelled.", [("12", 12, "killed", False)]),
+        ("Gunmen stormed a church in Owo, killing 12 worshippers.", [("12", 12, "killed", False)]),
+        ("The fighting claimed the lives of thirty-two civilians in Sittwe.", [("thirty-two", 32, "killed", False)]),
+        ("Two dozen migrants lost their lives off the Libyan coast.", [("Two dozen", 24, "killed", False)]),
+        ("Police recovered the bodies of 7 men in Zacatecas.", [("7", 7, "killed", False)]),
+        ("A hundred villagers died in the raid, local officials said.", [("A hundred", 100, "killed", False)]),
+        ("Health officials reported 2,261 deaths since the siege began.", [("2,261", 2261, "killed", False)]),
+        # wounded, missing, casualties
+        ("Three hundred people were injured in the blast in Kabul.", [("Three hundred", 300, "wounded", False)]),
+        ("The explosion in Mogadishu wounded 30 and killed 5.", [("30", 30, "wounded", False), ("5", 5, "killed", False)]),
+        ("Eleven fishermen are still missing after the attack on the lake.", [("Eleven", 11, "missing", False)]),
+        ("The army reported 15 casualties among its troops in Donetsk.", [("15", 15, "casualties", False)]),
+        ("About 20 people were killed or wounded in the clashes in Kidal.", [("About 20", 20, "casualties", True)]),
+        # coordinated and elliptical counts
+        ("Four soldiers and two civilians were killed in the attack near Tillabéri.",
+         [("Four", 4, "killed", False), ("two", 2, "killed", False)]),
+        ("The drone strike killed nine fighters and three children.",
+         [("nine", 9, "killed", False), ("three", 3, "killed", False)]),
+        # displaced, detained, crowd
+        ("Nearly 5,000 residents fled to neighbouring Chad after the fighting.", [("Nearly 5,000", 5000, "displaced", True)]),
+        ("Peacekeepers evacuated 800 civilians from the besieged town.", [("800", 800, "displaced", False)]),
+        ("Some 1,200 people are sheltering in a church compound in Bunia.", [("Some 1,200", 1200, "displaced", True)]),
+        ("Security forces arrested 45 protesters in Tehran on Saturday.", [("45", 45, "detained", False)]),
+        ("Gunmen abducted 20 students from a school in Kaduna state.", [("20", 20, "detained", False)]),
+        ("About 3,000 demonstrators gathered outside parliament in Yerevan.", [("About 3,000", 3000, "crowd", True)]),
+        ("Thousands of people marched through Santiago on Sunday.", [("Thousands", 1000, "crowd", True)]),
+        # vague quantities, coded by ACLED's rule
+        ("Dozens of civilians were killed in the bombardment of Khan Younis.", [("Dozens", 12, "killed", True)]),
+        ("Hundreds of people died in the famine-stricken camp.", [("Hundreds", 100, "killed", True)]),
+        ("Several police officers were killed by a roadside bomb in Balochistan.", [("Several", 3, "killed", True)]),
+        ("Up to 30,000 people may have been killed in the war.", [("Up to 30,000", 30000, "killed", True)]),
+        ("Over 50 fighters were killed in the battle for the airport.", [("Over 50", 50, "killed", False)]),
+        # negations
+        ("No casualties were reported after the rocket hit a field near Sderot.", [("No casualties", 0, "killed", False)]),
+        ("No one was killed in the overnight drone attack on Lviv, officials said.", [("No one was killed", 0, "killed", False)]),
+        ("The protest in Dakar ended without casualties.", [("without casualties", 0, "killed", False)]),
+    ],
+)
+def test_roles(text, expected):
+    assert people(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia's 2,000-strong peacekeeping force stayed in its bases.",
+        "The army deployed 3,000 troops to the border region of Tigray.",
+        "Rebels said they had taken control of more than 60 military positions.",
+        "The war of 2020 lasted 44 days.",
+        "The curfew begins at 21:00 and a second siren sounded at 1.00 pm.",
+        "Fighting resumed at 0900 GMT on 20 May 2024.",
+        "Inflation reached 40 percent while the currency lost 15% of its value.",
+        "The government pledged $5 million and 200 tonnes of food aid.",
+        "Among the dead was a boy aged 12 and a 9-year-old girl.",
+        "The brigade fired 30 rockets at the town.",
+        "In 1994, a truce was signed after years of war.",
+        "Security Council Resolution 2334 was cited.",
+        "One of the commanders said the offensive would continue.",
+        "Several cities and villages were retaken last year.",
+        "Many analysts doubt the truce will hold.",
+    ],
+)
+def test_not_counts_of_people(text):
+    assert people(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, role",
+    [
+        ("2,300 civilians, including 900 children, are staying in a camp near Goma.", "displaced"),
+    ],
+)
+def test_subset_is_other_and_total_keeps_role(text, role):
+    found = numbers(text)
+    assert found[0][1].role == role
+    assert found[1][1].role == "other"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("A dozen soldiers were killed.", 12),
+        ("Half a dozen people were killed.", 6),
+        ("One hundred and twenty people were killed.", 120),
+        ("Two thousand five hundred people were displaced.", 2500),
+        ("1.5 million people were displaced.", 1500000),
+        ("Ninety-nine people were killed.", 99),
+    ],
+)
+def test_number_words(text, value):
+    assert numbers(text)[0][1].value == value
+
+
+def test_years_and_times_are_never_people_counts():
+    text = "In 2023 at 1300 GMT about 2000 people were killed in 2022 clashes at 13:30."
+    found = numbers(text)
+    counted = [(t, v.value) for t, v in found if v.role != "other"]
+    assert counted == [("about 2000", 2000)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["at least", "12", "2,000", "1.5", "million", "killed", "wounded", "and", "no one", "was",
+     "dozens", "of", "people", "several", "-", ",", ".", "one", "thirty", "two", "hundred", "a",
+     "including", "were", "aged", "2020", "13:00", "fled", "%", "up to"]), max_size=25).map(" ".join))
+def test_values_are_non_negative_ints(text):
+    for _, value in numbers(text):
+        assert isinstance(value.value, int) and value.value >= 0
+        assert value.role in ("killed", "wounded", "casualties", "missing", "displaced", "detained",
+                              "crowd", "other")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_never_crashes(text):
+    numbers(text)
