@@ -699,6 +699,23 @@ class ActorFinder:
             inter = self.inters["peacekeepers"]
         return ActorValue(name, inter, country)
 
+    def as_branch(self, value: ActorValue, branch: str) -> ActorValue:
+        """The same state's ``branch`` (military | police | government) for a state actor of
+        the same regime ("Government of Azerbaijan (2003-)" said it captured ... -> the
+        military); any other actor is returned unchanged."""
+        for source in _STATE_CLASSES:
+            template = self.templates[source]
+            if value.name.startswith(template):  # placeholder form
+                return ActorValue(self.templates[branch] + value.name[len(template):], value.inter, value.country)
+        base, unit = self._state_base(value.name)
+        if base is None:
+            return value
+        iso3, _ = self.states.by_name[base]
+        for regime in self.states.regimes[iso3]:
+            if base in regime.names.values():
+                return ActorValue(regime.names[branch], value.inter, value.country)
+        return value
+
     def _state_base(self, name: str) -> tuple[str | None, str | None]:
         for base in self.states.by_name:
             if name == base or name.startswith(base + " "):

@@ -308,6 +308,18 @@ def test_for_event(finder, value, country, date, expected):
     assert finder.for_event(value, country, date) == expected
 
 
+@pytest.mark.parametrize("value,branch,expected", [
+    (ActorValue("Government of Azerbaijan (2003-)", 1, "Azerbaijan"), "military",
+     ActorValue("Military Forces of Azerbaijan (2003-)", 1, "Azerbaijan")),
+    (ActorValue("Military Forces of Ukraine (2014-2019)", 1, "Ukraine"), "police",
+     ActorValue("Police Forces of Ukraine (2014-2019)", 1, "Ukraine")),
+    (ActorValue("Government of {country}", 1), "military", ActorValue("Military Forces of {country}", 1)),
+    (ActorValue("Rapid Support Forces", 2, "Sudan"), "military", ActorValue("Rapid Support Forces", 2, "Sudan")),
+])
+def test_as_branch(finder, value, branch, expected):
+    assert finder.as_branch(value, branch) == expected
+
+
 def test_state_forces_table_is_consistent(finder):
     with (vocab_dir() / "state_forces.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
