@@ -27,13 +27,16 @@ from pathlib import Path
 
 from . import vocab
 from .cues import Cue, CueFinder
+from .errors import DataFileError
 from .records import ActorValue, Article, Candidate, DateValue, Mention, Place, ReferenceDate, Sentence
 
 Clause = tuple[int, int]
 
 
 def _words_regex(words, suffix: str = "") -> re.Pattern:
-    parts = sorted({str(w).lower() for w in words}, key=len, reverse=True)
+    if any(not isinstance(w, str) for w in words):  # YAML reads a bare on/no/yes as a boolean
+        raise DataFileError(f"assembly.yaml: word list {list(words)!r} has a non-string entry (quote it)")
+    parts = sorted({w.lower() for w in words}, key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in parts) or r"(?!)"
     return re.compile(rf"(?<!\w)(?:{body})(?!\w){suffix}", re.IGNORECASE)
 
@@ -71,6 +74,10 @@ class Assembler:
     locative: re.Pattern
     agent: re.Pattern
     weak_agent: re.Pattern
+    mediator: re.Pattern
+    noun_phrase: re.Pattern
+    speech_before: re.Pattern
+    speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
     pronoun: re.Pattern
@@ -92,6 +99,7 @@ class Assembler:
             locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:\w+\s+)?$"),
             agent=_words_regex(rules["agent_markers"], r"\s+(?:the\s+)?$"),
             weak_agent=_words_regex(rules["weak_agent_markers"], r"\s+(?:the\s+)?$"),
+            mediator=_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$"),
             target=_words_regex(rules["target_markers"], r"\s+(?:the\s+)?$"),
             speech=_words_regex(rules["speech_verbs"]),
             pronoun=_words_regex(rules["resumptive_pronouns"]),
@@ -104,6 +112,10 @@ class Assembler:
             intervention=_words_regex(protest["intervention_words"]),
             excessive=_words_regex(protest["excessive_words"]),
             territory_words=_words_regex(rules["territory_words"]),
+            speech_before=_words_regex(rules["speech_verbs"], r"\s+(?:on\s+|late\s+|early\s+|in\s+)?$"),
+            speech_after=re.compile(r"^\s+" + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
+            noun_phrase=_words_regex(rules["noun_phrase_prepositions"],
+                                     r"\s+(?:the|this|that|these|those|a|an|its|their|his|her)\s+(?:[\w'’-]+\s+){0,2}$"),
         )
 
     # ------------------------------------------------------------------------------------
@@ -119,10 +131,11 @@ class Assembler:
         views = self._views(sentences, mentions)
         lead_date = self._lead_date(views, ref)
         main_place = self._main_place(views)
+        main_actor = self._main_actor(views)
         candidates: list[Candidate] = []
         for view in views:
-            candidates.extend(self._sentence_candidates(article, text, view, ref, lead_date, main_place))
-        return self._merge(candidates)
+            candidates.extend(self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor))
+        return self._merge(self._redate(candidates, lead_date))
 
     # --- indexing ------------------------------------------------------------------------
     def _views(self, sentences, mentions) -> list[_Sentence]:
@@ -169,8 +182,6 @@ class Assembler:
                 value = mention.value
                 if self._is_future(value, ref) or self._is_background(value, ref):
                     continue
-                if CueFinder.blocking(view.cues, mention.start):
-                    continue
                 if best is None or value.date > best.date:
                     best = value
         return best
@@ -181,7 +192,67 @@ class Assembler:
         if not pool:
             return None, ""
         nearest = min(pool, key=lambda d: _distance(d, trigger))
+        if trigger.value.event_type in self.rules["violence_types"] and self._is_report_date(view, nearest):
+            return nearest.value, "reported"
         return nearest.value, ("relative" if nearest.value.relative else "explicit")
+
+    def _is_report_date(self, view: _Sentence, date: Mention) -> bool:
+        """A date told with a reporting verb ("said Tuesday", "on Wednesday announced") dates
+        the report, not necessarily the violence reported."""
+        text, base = view.sentence.text, view.sentence.start
+        before = text[max(0, date.start - base - 30): date.start - base]
+        after = text[date.end - base: date.end - base + 30]
+        return bool(self.speech_before.search(before) or self.speech_after.search(after))
+
+    # --- who, for the article ---------------------------------------------------------------
+    def _main_actor(self, views: list[_Sentence]) -> ActorValue | None:
+        """The most-mentioned actor of the article, mentions in the lead counting more."""
+        weights: dict[str, float] = defaultdict(float)
+        first: dict[str, ActorValue] = {}
+        lead = int(self.rules["lead_sentences"])
+        for position, view in enumerate(views):
+            text = view.sentence.text
+            for mention in view.actors:
+                value = mention.value
+                if value.inter == int(self.rules["civilians_inter"]):
+                    continue
+                offset = mention.start - view.sentence.start
+                if self.mediator.search(text[max(0, offset - 60): offset]):
+                    continue
+                weights[value.name] += float(self.rules["lead_place_weight"]) if position < lead else 1.0
+                first.setdefault(value.name, value)
+        if not weights:
+            return None
+        return first[max(weights, key=lambda name: weights[name])]
+
+    def _redate(self, candidates: list[Candidate], lead_date: DateValue | None) -> list[Candidate]:
+        """Undated violence is dated by the article's dated violence, else as happening
+        before the report: the lead's date tells when it was announced, not when it happened."""
+        violence = set(self.rules["violence_types"])
+        carried = [i for i, c in enumerate(candidates) if c.date_how in ("carried", "reported") and c.event_type in violence]
+        if not carried:
+            return candidates
+        reported = [candidates[i].date for i in carried if candidates[i].date_how == "reported"]
+        if reported:  # the report's own date bounds the undated violence it tells of
+            lead_date = max(reported, key=lambda d: d.date)
+        if lead_date is None:
+            return candidates
+        dated = [c.date for c in candidates if c.event_type in violence and c.date_how not in _CARRIED_HOWS
+                 and c.date is not None and c.date.precision == 1]
+        lead_is_violence = any(c.date is not None and c.date.date == lead_date.date for c in candidates
+                               if c.event_type in violence and c.date_how not in _CARRIED_HOWS)
+        if dated:
+            latest = max(dated, key=lambda d: d.date)
+            value = DateValue(latest.date, max(latest.precision, 2), latest.relative)
+        elif lead_is_violence:
+            return candidates
+        else:
+            before = dt.timedelta(days=int(self.rules["violence_before_report_days"]))
+            value = DateValue(lead_date.date - before, max(lead_date.precision, 2), lead_date.relative)
+        out = list(candidates)
+        for i in carried:
+            out[i] = replace(out[i], date=value)
+        return out
 
     # --- where ---------------------------------------------------------------------------
     def _main_place(self, views: list[_Sentence]) -> Place | None:
@@ -202,19 +273,27 @@ class Assembler:
         key = max(weights, key=lambda k: (weights[k], -first[k][0]))
         return first[key][1]
 
-    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention) -> Place | None:
+    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention, main: Place | None) -> Place | None:
         if not view.places:
             return None
-        penalty = self.rules["place_penalty"]
         sentence_start = view.sentence.start
+
+        def located(mention: Mention) -> bool:
+            return bool(self.locative.search(text[max(sentence_start, mention.start - 30): mention.start]))
+
+        # a place of another country named without "in/near/at" is a capital or country
+        # speaking or acting ("Moscow, the power broker"), not where the event happened
+        places = [p for p in view.places if main is None or p.value.iso3 == main.iso3 or located(p)]
+        if not places:
+            return None
+        penalty = self.rules["place_penalty"]
 
         def cost(mention: Mention) -> float:
             value = mention.value
             score = _distance(mention, trigger) / 100.0 * float(penalty["per_100_chars"])
             if not clause[0] <= mention.start < clause[1]:
                 score += float(penalty["other_clause"])
-            window = text[max(sentence_start, mention.start - 30): mention.start]
-            if not self.locative.search(window):
+            if not located(mention):
                 score += float(penalty["no_locative"])
             if value.feature == "country":
                 score += float(penalty["country"])
@@ -222,7 +301,7 @@ class Assembler:
                 score += float(penalty["before_trigger"])
             return score
 
-        return min(view.places, key=cost).value
+        return min(places, key=cost).value
 
     # --- who -----------------------------------------------------------------------------
     def _is_speaker(self, text: str, actor: Mention, limit: int) -> tuple[bool, int]:
@@ -240,8 +319,11 @@ class Assembler:
         passive = self._entry(trigger).get("voice") == "passive" or bool(
             self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
 
+        mediators = trigger.value.event_type == "Strategic developments"
+
         def in_span(span):
-            return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)]
+            return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)
+                    and not (mediators and self.mediator.search(text[max(span[0], a.start - 60): a.start]))]
 
         def marked(actor: Mention, pattern: re.Pattern, lower: int) -> bool:
             return bool(pattern.search(text[max(lower, actor.start - 20): actor.start]))
@@ -258,6 +340,9 @@ class Assembler:
             if span is sentence_span and not agents:
                 agents = [a for a in actors if a.start >= trigger.end and marked(a, self.agent, span[0])]
             subjects = []
+            speakers = []
+            in_phrase = self._entry(trigger).get("pos") == "noun" and bool(
+                self.noun_phrase.search(text[max(span[0], trigger.start - 60): trigger.start]))
             for actor in before:
                 if marked(actor, self.agent, span[0]):
                     continue  # agent of a participle inside the subject: "X, mediated by Y, agreed"
@@ -265,7 +350,10 @@ class Assembler:
                 if speaker:
                     between = text[verb_end: trigger.start]
                     if not self.pronoun.search(between):
+                        speakers.append(actor)
                         continue
+                if in_phrase:
+                    continue
                 subjects.append(actor)
             patients = []
             if passive or victims:
@@ -286,6 +374,11 @@ class Assembler:
                     index -= 1
                 if index < len(subjects) - 1:
                     actor1, actor2 = subjects[index], subjects[index + 1]
+            if actor1 is None and speakers and trigger.value.event_type in self.rules["speaker_acts"]:
+                # "X and Y said a truce was agreed": the announcing sides are its parties
+                actor1 = speakers[0]
+                if actor2 is None and len(speakers) > 1:
+                    actor2 = speakers[1]
             if actor1 is None and patients:
                 actor2 = patients[-1]
             if actor1 is None and actor2 is not None and fallback_target is None:
@@ -390,7 +483,12 @@ class Assembler:
             kept = [k for k in kept if not self._is_weak(k[0])]
         keep_also = int(self.rules["specific_priority"])
         out = []
+        pairs = set()
         for trigger, clause in kept:
+            pair = (trigger.value.event_type, trigger.value.sub_event_type)
+            if self._is_weak(trigger) and pair in pairs:
+                continue  # the sentence already reports this kind of event
+            pairs.add(pair)
             rivals = [t for t, c in kept if c == clause and t.value.event_type == trigger.value.event_type]
             best = max(self._priority(t) for t in rivals)
             if self._priority(trigger) == best or self._priority(trigger) >= keep_also:
@@ -398,7 +496,7 @@ class Assembler:
         return out
 
     # --- one sentence --------------------------------------------------------------------
-    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place) -> list[Candidate]:
+    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor) -> list[Candidate]:
         kept = self._select(view)
         if not kept:
             return []
@@ -417,7 +515,7 @@ class Assembler:
                 warnings.append("no date in the article: coded to the reference date")
             else:
                 warnings.append("no date and no reference date")
-            place = self._place_for(text, view, clause, trigger)
+            place = self._place_for(text, view, clause, trigger, main_place)
             place_how = "sentence"
             if place is None or _is_country(place):
                 fine_main = main_place is not None and not _is_country(main_place)
@@ -433,6 +531,8 @@ class Assembler:
             if key in seen:
                 continue
             seen.add(key)
+            if actor1 is None and event_type in self.rules["speaker_acts"]:
+                actor1 = main_actor  # the article's main actor announces or takes part
             if actor1 is None:
                 default = self.rules["default_actor1"].get(event_type)
                 if default:
@@ -483,10 +583,12 @@ class Assembler:
     # --- merging -------------------------------------------------------------------------
     def _merge(self, candidates: list[Candidate]) -> tuple[Candidate, ...]:
         merged: list[Candidate] = []
+        any_place = frozenset(self.rules["merge_any_place"])
+        defaults = frozenset(d["name"] for d in self.rules["default_actor1"].values())
         for candidate in candidates:
             for index, existing in enumerate(merged):
-                if _same_event(existing, candidate):
-                    merged[index] = _combine(existing, candidate)
+                if _same_event(existing, candidate, any_place, defaults):
+                    merged[index] = _combine(existing, candidate, defaults)
                     break
             else:
                 merged.append(candidate)
@@ -535,37 +637,60 @@ def _carried(value: DateValue, min_precision: int) -> DateValue:
     return DateValue(value.date, max(value.precision, min_precision), value.relative)
 
 
-_CARRIED_HOWS = {"carried", "reference", ""}
+_CARRIED_HOWS = {"carried", "reference", "reported", ""}
 _PLACE_WEAK = {"article", ""}
 
 
-def _same_event(a: Candidate, b: Candidate) -> bool:
+def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), defaults: frozenset = frozenset()) -> bool:
     if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
         return False
     if a.date_how not in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:
         if a.date is None or b.date is None or a.date.date != b.date.date:
             return False
+    if a.sub_event_type in any_place:
+        return True  # one agreement of a day per article, whoever is named and wherever
     if a.place is not None and b.place is not None and a.place.name != b.place.name:
         if a.place_how not in _PLACE_WEAK and b.place_how not in _PLACE_WEAK:
             return False
-    return _actors_compatible(a, b)
+    if _vague(a) or _vague(b):
+        return True  # a re-mention with nothing of its own ("the fighting") is the event told before
+    return _actors_compatible(a, b, defaults)
+
+
+def _vague(c: Candidate) -> bool:
+    return c.date_how in _CARRIED_HOWS and c.place_how in _PLACE_WEAK
 
 
 def _names(c: Candidate) -> set[str]:
     return {x.name for x in (c.actor1, c.actor2) if x is not None}
 
 
-def _actors_compatible(a: Candidate, b: Candidate) -> bool:
-    if a.actor1 is None or b.actor1 is None or a.actor1.name == b.actor1.name:
+def _actors_compatible(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> bool:
+    if not _named(a.actor1, defaults) or not _named(b.actor1, defaults) or a.actor1.name == b.actor1.name:
         return True
     if a.event_type == "Strategic developments" and a.sub_event_type == "Agreement":
         return bool(_names(a) & _names(b)) or not _names(a) or not _names(b)
-    # a default (unidentified) actor is compatible with a named one
-    return "{country}" in a.actor1.name or "{country}" in b.actor1.name
+    return False
 
 
-def _combine(a: Candidate, b: Candidate) -> Candidate:
-    """One event told twice: keep the first telling, fill what it lacks from the second."""
+def _named(actor: ActorValue | None, defaults: frozenset) -> bool:
+    return actor is not None and actor.name not in defaults
+
+
+def _information(c: Candidate, defaults: frozenset) -> tuple:
+    return (
+        c.date_how not in _CARRIED_HOWS,
+        c.place_how not in _PLACE_WEAK,
+        _named(c.actor1, defaults),
+        c.actor2 is not None,
+    )
+
+
+def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> Candidate:
+    """One event told twice: keep the better-informed telling (the first on a tie) as the
+    base, and fill what it lacks from the other."""
+    if _information(b, defaults) > _information(a, defaults):
+        a, b = b, a
     updates = {}
     if a.date_how in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:
         updates.update(date=b.date, date_how=b.date_how)
@@ -573,7 +698,7 @@ def _combine(a: Candidate, b: Candidate) -> Candidate:
         updates.update(place=b.place, place_how=b.place_how)
     elif a.place is not None and b.place is not None and a.place.feature == "country" and b.place.feature != "country":
         updates.update(place=b.place, place_how=b.place_how)
-    if a.actor1 is None or ("{country}" in a.actor1.name and b.actor1 is not None and "{country}" not in b.actor1.name):
+    if not _named(a.actor1, defaults) and _named(b.actor1, defaults):
         updates["actor1"] = b.actor1
     if a.actor2 is None and b.actor2 is not None:
         names = {x.name for x in (updates.get("actor1", a.actor1),) if x is not None}

@@ -22,7 +22,7 @@ from . import vocab
 from .errors import DataFileError
 from .records import Mention, Sentence
 
-SCOPES = ("after", "clause", "sentence", "near")
+SCOPES = ("after", "after_end", "clause", "sentence", "near")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _GAP_OK = frozenset(" \t\r\n\"“”‘’'")
 
@@ -77,6 +77,7 @@ class CueFinder:
     boundary_words: frozenset
     after_comma: frozenset
     followed_by: dict  # word -> frozenset of next words
+    after_comma_endings: tuple  # word endings that open a clause after a comma ("-ing")
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
@@ -96,7 +97,9 @@ class CueFinder:
                 groups[name] = _Group(name, scope, int(spec.get("window", 24)), bool(spec.get("blocks", True)),
                                       int(spec.get("lookback", 0)))
                 for phrase in spec.get("phrases") or ():
-                    phrase = str(phrase).strip().lower().replace("’", "'")
+                    if not isinstance(phrase, str):  # YAML reads a bare no/on/yes as a boolean
+                        raise DataFileError(f"cues.yaml: phrase {phrase!r} in {name!r} is not a string (quote it)")
+                    phrase = phrase.strip().lower().replace("’", "'")
                     if not phrase:
                         continue
                     if phrase[0] == "'" or phrase.startswith("n'"):
@@ -118,12 +121,13 @@ class CueFinder:
             after_comma = frozenset(str(w).lower() for w in bounds.get("after_comma") or ())
             followed_by = {str(k).lower(): frozenset(str(v).lower() for v in vs)
                            for k, vs in (bounds.get("followed_by") or {}).items()}
+            endings = tuple(str(e).lower() for e in bounds.get("after_comma_endings") or ())
         except (AttributeError, TypeError, ValueError) as exc:
             raise DataFileError(f"cues.yaml: malformed entry: {exc!r}") from exc
         ordered = {k: tuple(sorted(v, key=lambda item: len(item[0]), reverse=True)) for k, v in phrases.items()}
         gate = frozenset(str(w).lower() for w in data.get("pattern_words") or ())
         return cls(groups, ordered, tuple(suffixes), tuple(patterns), gate, punctuation, boundary_words,
-                   after_comma, followed_by)
+                   after_comma, followed_by, endings)
 
     # -- reading a sentence --------------------------------------------------------------
     def read(self, sentence: Sentence) -> SentenceCues:
@@ -152,7 +156,8 @@ class CueFinder:
                 continue
             if word in self.boundary_words:
                 cuts.add(start - 1 if text[start - 1] == " " else start)
-            elif word in self.after_comma and text[:start].rstrip().endswith(","):
+            elif (word in self.after_comma or (len(word) > 5 and word.endswith(self.after_comma_endings))) \
+                    and text[:start].rstrip().endswith(","):
                 cuts.add(text.rindex(",", 0, start))
             else:
                 following = self.followed_by.get(word)
@@ -213,6 +218,8 @@ class CueFinder:
             _, clause_end = self.clause_of(clauses, b - 1)
             if group.scope == "after":
                 scope = (max(clause_start, a - group.lookback), clause_end)
+            elif group.scope == "after_end":
+                scope = (b, clause_end)
             elif group.scope == "clause":
                 scope = (clause_start, clause_end)
             elif group.scope == "near":

@@ -351,3 +351,63 @@ def test_event_placed_only_in_another_country_is_not_coded(assembler):
           ("place", "Syria", Place("Syria", 33.5, 36.3, "country", "Syria", "SYR", geo_precision=3))]),
     ])
     assert [c.event_type for c in candidates] == ["Explosions/Remote violence"]
+
+
+TRUCE = TriggerValue("Strategic developments", "Agreement", "agreed")
+
+
+def test_undated_violence_happened_before_the_report_of_a_truce(assembler):
+    candidates = run(assembler, [
+        ("The army and the SPLM-IO agreed on Wednesday to a truce in Juba.",
+         [("actor", "The army", ACTORS["the army"]), ("actor", "the SPLM-IO", None), ("trigger", "agreed", TRUCE),
+          ("date", "Wednesday", day(-1)), ("place", "Juba", None)]),
+        ("Shelling had killed 14 people in Juba before the deal.",
+         [("trigger", "Shelling", SHELLING), ("number", "14", NumberValue(14, "killed")), ("place", "Juba", None)]),
+    ])
+    shelling = next(c for c in candidates if c.sub_event_type.startswith("Shelling"))
+    assert shelling.date.date == REF - dt.timedelta(days=2) and shelling.date.precision == 2
+    assert shelling.fatalities == 14
+
+
+def test_undated_violence_takes_the_articles_dated_violence(assembler):
+    candidates = run(assembler, [
+        ("Russian forces shelled Kharkiv on Monday, killing 4 people.",
+         [("actor", "Russian forces", None), ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None),
+          ("date", "Monday", day(-3)), ("number", "4", NumberValue(4, "killed"))]),
+        ("An airstrike also hit the outskirts of Kharkiv, officials added.",
+         [("trigger", "airstrike", AIR), ("place", "Kharkiv", None)]),
+    ])
+    air = next(c for c in candidates if c.sub_event_type == "Air/drone strike")
+    assert air.date.date == REF - dt.timedelta(days=3)
+
+
+def test_report_date_of_violence_is_an_upper_bound(assembler):
+    (c,) = run(assembler, [(
+        "Ukraine's military said Tuesday that Russian forces had shelled Kharkiv.",
+        [("actor", "Ukraine's military", None), ("date", "Tuesday", day(-2)), ("actor", "Russian forces", None),
+         ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None)],
+    )])
+    assert c.date.date == REF - dt.timedelta(days=3) and c.date.precision == 2
+
+
+def test_one_agreement_per_day_whoever_tells_it(assembler):
+    candidates = run(assembler, [
+        ("The government and the SPLM-IO agreed to a ceasefire in Juba on Wednesday.",
+         [("actor", "The government", ACTORS["the government"]), ("actor", "the SPLM-IO", None),
+          ("trigger", "agreed", TRUCE), ("date", "Wednesday", day(-1)), ("place", "Juba", None)]),
+        ("In Geneva, the French foreign minister said the agreement was reached after talks.",
+         [("place", "Geneva", None), ("actor", "the French foreign minister", None), ("trigger", "agreement", TRUCE)]),
+    ])
+    assert len(candidates) == 1 and candidates[0].actor1.name == "Government of {country}"
+
+
+def test_weak_trigger_needs_support(assembler):
+    weak = TriggerValue("Battles", "Armed clash", "operation")
+    hints = dict(HINTS, operation={"strength": "weak", "priority": 20})
+    lone = Assembler.load(entries=hints)
+    assert lone(*build([("The operation in Goma continued on Tuesday.",
+                         [("trigger", "operation", weak), ("place", "Goma", None), ("date", "Tuesday", day(-2))])])) == ()
+    (c,) = lone(*build([("M23 rebels pressed their operation in Goma on Tuesday.",
+                         [("actor", "M23 rebels", None), ("trigger", "operation", weak), ("place", "Goma", None),
+                          ("date", "Tuesday", day(-2))])]))
+    assert c.actor1.inter == 2

@@ -43,6 +43,9 @@ def _blocked(finder: CueFinder, text: str, word: str):
         ("Analysts said renewed fighting could spread to the northern provinces.", "fighting", "modal"),
         ("The president said he hoped the truce would hold.", "truce", "hypothetical"),
         ("If the militia advances, the army would retake the bridge.", "advances", "hypothetical"),
+        # terms of an agreement: what a side agreed to do
+        ("The rebels agreed to withdraw their fighters from the city.", "withdraw", "commitment"),
+        ("The rebels agreed to a truce on Sunday.", "agreed", None),
         # threats and warnings
         ("The junta threatened to bomb rebel camps along the border.", "bomb", "threat"),
         ("The commander warned that his forces would storm the city.", "storm", "threat"),
