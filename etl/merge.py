@@ -31,10 +31,13 @@ and ACLED's conservative fatality figure: the lowest positive figure reported (a
 without a figure is not a figure of 0); when reports disagree the note says so. The note
 is the single most informative report's note, not a paste of all of them.
 
-Duplicate articles (``etl.sources.find_duplicates``) never add an event: their own events
-are dropped, and the duplicate's key joins the ``source_keys`` of every row its original
-reports, so the row stays traceable to every article without any other change (source,
-evidence, fatalities and notes stay the original's).
+Duplicate articles (``etl.sources.find_duplicates``, passed as ``duplicates``) never add
+or change an event: their events are not merged as reports of their own; each is matched
+to a row of its original instead, and the duplicate's key (with that event's evidence)
+joins the row's ``source_keys``, so every article that reports an event is traceable and
+every source key has evidence. Nothing else of the row changes (date, place, source,
+fatalities, notes stay as without the copy); a copy's event that matches no row of its
+original is dropped.
 """
 from __future__ import annotations
 
@@ -273,14 +276,46 @@ def merge_events(
     input in any order gives the same output.
     """
     duplicates = dict(duplicates or {})
+    events = list(events)
     reports = _collapse_identical(_without_duplicates(events, duplicates))
     identities = [Identity.of(e) for e in reports]
     groups = _group(identities, rules)
-    copies: dict[str, list[str]] = defaultdict(list)
-    for copy, original in duplicates.items():
-        copies[original].append(copy)
-    rows = [_merge_group([reports[i] for i in group], copies, publishers_by_key, publishers) for group in groups]
+    rows = [_merge_group([reports[i] for i in group], publishers_by_key, publishers) for group in groups]
+    copies = [e for e in events if e.source_keys and all(k in duplicates for k in e.source_keys)]
+    if copies:
+        rows = _attach_copies(rows, copies, duplicates, rules)
     return tuple(sorted(rows, key=_row_order))
+
+
+def _attach_copies(rows: list[Event], copies: list[Event], duplicates: Mapping[str, str], rules: MergeRules) -> list[Event]:
+    """Add a duplicate article's key (and evidence) to the rows of its original that its
+    own events match; its events never make or change anything else."""
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for n, row in enumerate(rows):
+        for key in row.source_keys:
+            rows_of[key].append(n)
+    row_identity: dict[int, Identity] = {}
+    extra_keys: dict[int, set[str]] = defaultdict(set)
+    extra_evidence: dict[int, list[Evidence]] = defaultdict(list)
+    for copy in sorted(copies, key=fingerprint):
+        ident = Identity.of(copy)
+        options = []
+        for n in sorted({n for k in copy.source_keys for n in rows_of.get(duplicates[k], ())}):
+            if n not in row_identity:
+                row_identity[n] = Identity.of(rows[n])
+            if same_event(ident, row_identity[n], rules):
+                options.append((pair_cost(ident, row_identity[n]), n))
+        if options:
+            n = min(options)[1]
+            extra_keys[n].update(copy.source_keys)
+            extra_evidence[n].extend(copy.evidence)
+    for n, keys in extra_keys.items():
+        rows[n] = replace(
+            rows[n],
+            source_keys=tuple(sorted(set(rows[n].source_keys) | keys)),
+            evidence=_evidence((*rows[n].evidence, *extra_evidence[n])),
+        )
+    return rows
 
 
 def _without_duplicates(events: Iterable[Event], duplicates: Mapping[str, str]) -> list[Event]:
@@ -369,7 +404,6 @@ def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
 
 def _merge_group(
     group: list[Event],
-    copies: Mapping[str, list[str]],
     publishers_by_key: Mapping[str, str | None],
     publishers: Publishers,
 ) -> Event:
@@ -381,7 +415,7 @@ def _merge_group(
             name = publishers.canonical(name)
             if name not in names:
                 names.append(name)
-    all_keys = tuple(sorted(set(keys) | {c for k in keys for c in copies.get(k, ())}))
+    all_keys = tuple(keys)
     source = "; ".join(names)
     if len(group) == 1:
         event = group[0]

@@ -15,8 +15,10 @@ articles are copies of others.
   as Regional (same neighbourhood) or International.
 
 ``find_duplicates`` finds copies by content: Jaccard similarity of word 5-gram shingles,
-estimated with MinHash signatures (fixed seeds, so deterministic) and LSH banding; only
-signatures are kept in memory, never texts.
+estimated with MinHash signatures (fixed seeds, so deterministic) and LSH banding; a text
+inside a longer one (a wire story with a paragraph added) counts too. Only signatures are
+kept in memory, never texts: ``fingerprint(text)`` makes one (~1 KB, picklable, so
+extraction workers can make it where the text is read) and ``duplicates_of`` groups them.
 """
 from __future__ import annotations
 
@@ -207,32 +209,62 @@ class DuplicateRules:
     min_shingles: int = 40  # containment only counts for texts at least this long
 
 
+@dataclass(frozen=True)
+class TextFingerprint:
+    """What duplicate detection keeps of a text: ~1 KB, picklable, no words."""
+
+    exact: bytes  # sha256 of the casefolded word sequence
+    size: int  # number of distinct shingles
+    minhash: bytes  # the MinHash signature, uint64 little-endian
+
+
+def fingerprint(text: str, rules: DuplicateRules = DuplicateRules()) -> TextFingerprint | None:
+    """The fingerprint of one text (None when it has no words: never a duplicate)."""
+    words = [w.casefold() for w in _WORD.findall(text or "")]
+    if not words:
+        return None
+    n = rules.shingle
+    grams = {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    hashes = np.fromiter((_hash64(g) for g in grams), dtype=np.uint64, count=len(grams))
+    # One seeded 64-bit mix per permutation, all at once; the minimum is the MinHash.
+    signature = _mix(_permutation_seeds(rules.permutations)[:, None] ^ hashes[None, :]).min(axis=1)
+    return TextFingerprint(
+        exact=hashlib.sha256(" ".join(words).encode("utf-8")).digest(),
+        size=len(grams),
+        minhash=signature.astype("<u8").tobytes(),
+    )
+
+
 def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules = DuplicateRules()) -> dict[str, str]:
     """Duplicate key -> original key for (key, text) pairs, by content.
 
     Exact copies (same words) and near-copies (a wire story republished with a sentence
     changed or a paragraph added) are grouped; in each group the first key in sorted order
-    is the original. Texts are read once and dropped: only a 128-number MinHash signature,
-    the shingle count and an exact-content hash are kept per article. Articles with no
-    words are never duplicates. The result does not depend on the input order.
+    is the original. Texts are read once and dropped: only a ``fingerprint`` (a 128-number
+    MinHash signature, the shingle count and an exact-content hash) is kept per article.
+    Articles with no words are never duplicates. The result does not depend on the input
+    order.
     """
-    seeds = _permutation_seeds(rules.permutations)
+    return duplicates_of(((key, fingerprint(text, rules)) for key, text in articles), rules)
+
+
+def duplicates_of(
+    fingerprints: Iterable[tuple[str, TextFingerprint | None]], rules: DuplicateRules = DuplicateRules()
+) -> dict[str, str]:
+    """``find_duplicates`` from fingerprints made earlier (e.g. by extraction workers)."""
     signatures: dict[str, np.ndarray] = {}
     sizes: dict[str, int] = {}
     exact: dict[bytes, list[str]] = defaultdict(list)
-    for key, text in articles:
-        words = [w.casefold() for w in _WORD.findall(text or "")]
-        if not words:
+    for key, print_ in fingerprints:
+        if print_ is None:
             continue
         if key in signatures:
             raise ValueError(f"find_duplicates: key {key!r} given twice")
-        exact[hashlib.sha256(" ".join(words).encode("utf-8")).digest()].append(key)
-        n = rules.shingle
-        grams = {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
-        hashes = np.fromiter((_hash64(g) for g in grams), dtype=np.uint64, count=len(grams))
-        # One seeded 64-bit mix per permutation, all at once; the minimum is the MinHash.
-        signatures[key] = _mix(seeds[:, None] ^ hashes[None, :]).min(axis=1)
-        sizes[key] = len(grams)
+        exact[print_.exact].append(key)
+        signatures[key] = np.frombuffer(print_.minhash, dtype="<u8")
+        sizes[key] = print_.size
+    if any(len(sig) != rules.permutations for sig in signatures.values()):
+        raise ValueError("find_duplicates: fingerprints made with other rules")
 
     parent = {k: k for k in signatures}
 
@@ -249,6 +281,7 @@ def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules =
             parent[hi] = lo
 
     for keys in exact.values():
+        keys.sort()
         for other in keys[1:]:
             union(keys[0], other)
 

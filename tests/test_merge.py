@@ -189,17 +189,22 @@ def test_source_lists_publishers_in_key_order_once(publishers):
 
 
 def test_duplicate_article_changes_nothing_but_source_keys(publishers):
-    original = [ev("a", fatalities=3, notes="Original note."), ev("a", etype="Protests", sub="Peaceful protest", a1="Protesters (Azerbaijan)", a2="", start=40)]
-    copy = [replace(e, source_keys=("z",), evidence=(Evidence("z", e.evidence[0].sentence, e.evidence[0].start, e.evidence[0].end),)) for e in original]
-    by_key = {"a": "Reuters", "z": "Some Other Paper"}
-    alone = merged(original, publishers, by_key)
-    with_copy = merged(original + copy, publishers, by_key, duplicates={"z": "a"})
-    copy_without_events = merged(original, publishers, by_key, duplicates={"z": "a"})
+    original = [ev("a", fatalities=3, notes="Original note."),
+                ev("a", etype="Protests", sub="Peaceful protest", a1="Protesters (Azerbaijan)", a2="", start=40)]
+    copy = [replace(e, source_keys=("z",), evidence=(replace(e.evidence[0], source_key="z"),)) for e in original]
+    # The near-copy also yields an event of its own (a changed sentence): it must not add a row.
+    extra = ev("z", etype="Riots", sub="Mob violence", start=70)
+    others = [ev("b", fatalities=5)]
+    by_key = {"a": "Reuters", "z": "Some Other Paper", "b": "Daily Sabah"}
+    alone = merged(original + others, publishers, by_key)
+    with_copy = merged(original + copy + [extra] + others, publishers, by_key, duplicates={"z": "a"})
     assert len(with_copy) == len(alone) == 2
     for before, after in zip(alone, with_copy):
-        assert after.source_keys == ("a", "z")
-        assert replace(after, source_keys=before.source_keys) == before
-    assert copy_without_events == with_copy
+        assert after.source_keys == tuple(sorted(set(before.source_keys) | {"z"}))
+        assert {e.source_key for e in after.evidence} == set(after.source_keys)
+        assert replace(after, source_keys=before.source_keys, evidence=before.evidence) == before
+    # Without the copy's events nothing is attached: keys only come with evidence.
+    assert merged(original + others, publishers, by_key, duplicates={"z": "a"}) == alone
 
 
 def test_order_does_not_matter(publishers):
