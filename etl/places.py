@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace as _replace
 from pathlib import Path
 
 import ahocorasick
@@ -77,6 +77,7 @@ class _Hit:
     kind: str  # populated | district | region | corridor | checkpoint | ""
     kind_end: int  # end including a kind word after the name ("Lachin district")
     personal: bool  # looks like part of a person's name: "President X", "X Surname"
+    folded: str  # the sentence, folded
 
 
 @dataclass(frozen=True)
@@ -150,22 +151,33 @@ class PlaceFinder:
                         found[(start, end)] = (slot[0], value)
         hits = []
         for (start, end), (curated_ids, alias_id) in found.items():
-            key = folded[start:end]
-            entries = self._candidates(text[start:end], key, curated_ids, alias_id)
-            if entries:
-                hits.append(self._hit(sentence, folded, start, end, key, entries))
+            hit = self._hit(sentence, folded, start, end, curated_ids, alias_id)
+            if hit is not None:
+                hits.append(hit)
         return _longest_first(hits)
 
-    def _candidates(self, surface: str, key: str, curated_ids: list[int], alias_id: int) -> tuple[Entry, ...]:
+    def _candidates(self, surface: str, key: str, curated_ids: list[int], alias_id: int, area_word: bool) -> tuple[Entry, ...]:
+        """Entries a name may stand for; ``area_word``: a word such as "state" or
+        "district" follows, which lets a common word name a first-level area ("Chin State")."""
+        areas_only = False
         if alias_id >= 0:
             letters = [c for c in surface if c.isalpha()]
             acronym = len(letters) <= self.accept["short_name_chars"] and all(c.isupper() for c in letters)
-            if key in self.stop or (acronym and len(letters) > 1) or (len(letters) <= 1):
+            if acronym and len(letters) > 1 or len(letters) <= 1:
                 alias_id = -1
+            elif key in self.stop:
+                if area_word:
+                    areas_only = True
+                else:
+                    alias_id = -1
         min_pop = self.accept["short_name_population"] if len(key) <= self.accept["short_name_chars"] else 0
-        return tuple(self.gazetteer.entries(tuple(dict.fromkeys(curated_ids)), alias_id, _MAX_BASE, min_pop))
+        entries = self.gazetteer.entries(tuple(dict.fromkeys(curated_ids)), alias_id, _MAX_BASE, min_pop)
+        if areas_only:
+            entries = [e for e in entries if e.source != "geonames"]
+        return tuple(entries)
 
-    def _hit(self, sentence: Sentence, folded: str, start: int, end: int, key: str, entries) -> _Hit:
+    def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id) -> _Hit | None:
+        key = folded[start:end]
         before = folded[max(0, start - 48) : start].split()
         vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
         locative = any(" ".join(before[-k:]) in self.cues.locative for k in range(1, 4) if len(before) >= k)
@@ -187,11 +199,15 @@ class PlaceFinder:
                         kind_end = end + len(folded[end:].split(words[k - 1], 1)[0]) + len(words[k - 1])
                     break
         text = sentence.text
+        area_word = kind_word and kind in ("region", "district")
+        entries = self._candidates(text[start:end], key, curated_ids, alias_id, area_word)
+        if not entries:
+            return None
         personal = bool(before) and before[-1] in self.cues.titles
         if not personal and not kind_word:
             nxt = re.match(r" ([A-Z][\w']*)", text[end : end + 40])
             personal = bool(nxt) and self.gazetteer.fold.key(nxt.group(1)) not in self.stop
-        return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal)
+        return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded)
 
     # -- resolving ---------------------------------------------------------------------
 
@@ -205,6 +221,7 @@ class PlaceFinder:
             return ranker.static(entry, fold_key(entry.name) == hit.key) + ranker.kind(entry, features.get(hit.kind))
 
         firsts = [max(hit.entries, key=lambda e: static(hit, e)) for hit in hits]
+        hits, firsts = self._contained(hits, firsts)
         anchors = []  # (key, entry) of confident first choices
         for hit, entry in zip(hits, firsts):
             if entry.source in ("curated", "countries", "admin1") or entry.population >= self.accept["strong_population"]:
@@ -220,6 +237,25 @@ class PlaceFinder:
             if self._credible(hit, best, countries, points):
                 mentions.append(self._mention(hit, best))
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+
+    def _contained(self, hits: list[_Hit], firsts: list[Entry]) -> tuple[list[_Hit], list[Entry]]:
+        """"X, Y" and "X in (northern) Y", Y a country or first-level area: X must lie in Y."""
+        out_hits, out_firsts = [], []
+        for i, (hit, first) in enumerate(zip(hits, firsts)):
+            nxt = i + 1
+            if nxt < len(hits) and hits[nxt].sentence is hit.sentence and first.feature not in ("country",):
+                container = firsts[nxt]
+                between = hit.folded[hit.kind_end : hits[nxt].start]
+                if container.feature in _CONTAINERS and _CONTAINED.match(between):
+                    inside = tuple(e for e in hit.entries if _inside(e, container))
+                    if not inside:
+                        continue
+                    if len(inside) != len(hit.entries):
+                        hit = _replace(hit, entries=inside)
+                        first = inside[0]
+            out_hits.append(hit)
+            out_firsts.append(first)
+        return out_hits, out_firsts
 
     def _choose(self, hit: _Hit, anchors: list, static) -> tuple[Entry, set, list]:
         """The best entry for a name given the article's other places (same for every
@@ -251,7 +287,7 @@ class PlaceFinder:
         if hit.personal:
             return False
         if entry.feature == "admin1":
-            return bool(hit.kind) or hit.locative or entry.iso2 in countries
+            return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries or " " in hit.key
         if entry.population >= self.accept["strong_population"]:
             return True
         if hit.locative or hit.vicinity or hit.kind:
@@ -285,6 +321,21 @@ class PlaceFinder:
             population=int(entry.population),
         )
         return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+
+
+_CONTAINERS = ("country", "admin1", "region")
+_CONTAINED = re.compile(
+    r"^\s*(?:,\s*(?:in\s+)?|in\s+)(?:the\s+)?(?:(?:north|south|east|west|central|northern|southern|eastern|western)"
+    r"(?:\s*(?:east|west|eastern|western))?\s+)?$"
+)
+
+
+def _inside(entry: Entry, container: Entry) -> bool:
+    if entry.iso2 != container.iso2 or entry is container:
+        return False
+    if container.feature == "country":
+        return True
+    return entry.admin1 == container.admin1 or entry.feature in ("region", "admin1")
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:

@@ -188,3 +188,18 @@ def test_a_curated_row_without_source_is_a_data_file_error(tmp_path):
 def test_missing_base_table_is_a_data_file_error(tmp_path):
     with pytest.raises(DataFileError):
         Gazetteer.load(tmp_path)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=60), st.one_of(st.none(), st.text(max_size=20)), st.one_of(st.none(), st.text(max_size=5)))
+def test_geocode_of_arbitrary_input_answers_or_raises_an_etl_error(gaz, name, near, country):
+    try:
+        results = gaz.geocode(name, near=near, country=country)
+    except EtlError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert results and all(-90 <= r["latitude"] <= 90 for r in results)

