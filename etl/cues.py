@@ -78,6 +78,7 @@ class CueFinder:
     after_comma: frozenset
     followed_by: dict  # word -> frozenset of next words
     after_comma_endings: tuple  # word endings that open a clause after a comma ("-ing")
+    watched: frozenset  # every boundary word (a quick test before the rules)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
@@ -126,13 +127,17 @@ class CueFinder:
             raise DataFileError(f"cues.yaml: malformed entry: {exc!r}") from exc
         ordered = {k: tuple(sorted(v, key=lambda item: len(item[0]), reverse=True)) for k, v in phrases.items()}
         gate = frozenset(str(w).lower() for w in data.get("pattern_words") or ())
+        watched = boundary_words | after_comma | frozenset(followed_by)
         return cls(groups, ordered, tuple(suffixes), tuple(patterns), gate, punctuation, boundary_words,
-                   after_comma, followed_by, endings)
+                   after_comma, followed_by, endings, watched)
 
     # -- reading a sentence --------------------------------------------------------------
     def read(self, sentence: Sentence) -> SentenceCues:
         text = sentence.text
-        tokens = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in _WORD.finditer(text)]
+        low = text.lower().replace("’", "'")
+        if len(low) != len(text):  # a few letters change length when lower-cased
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'")
+        tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
         clauses = self._clauses(sentence, tokens)
         return SentenceCues(sentence, clauses, self._cues(sentence, tokens, clauses))
 
@@ -151,8 +156,9 @@ class CueFinder:
             while at > 0:
                 cuts.add(at)
                 at = text.find(mark, at + 1)
+        watched = self.watched
         for index, (start, _end, word) in enumerate(tokens):
-            if index == 0:
+            if index == 0 or (word not in watched and not (text[start - 2: start - 1] == "," and len(word) > 5)):
                 continue
             if word in self.boundary_words:
                 cuts.add(start - 1 if text[start - 1] == " " else start)
@@ -177,11 +183,18 @@ class CueFinder:
     def _cues(self, sentence: Sentence, tokens, clauses) -> tuple[Cue, ...]:
         text = sentence.text
         found: list[tuple[int, int, str]] = []
-        index, count = 0, len(tokens)
-        while index < count:
+        count = len(tokens)
+        phrases = self.phrases
+        skip_to = 0
+        for index in range(count):
+            if index < skip_to:
+                continue
             start, end, word = tokens[index]
+            options = phrases.get(word)
+            if options is None and "'" not in word:
+                continue
             matched = 0
-            for words, name in self.phrases.get(word, ()):
+            for words, name in options or ():
                 size = len(words)
                 if index + size > count:
                     continue
@@ -200,7 +213,7 @@ class CueFinder:
                     if word.endswith(ending):
                         found.append((end - len(ending), end, name))
                         break
-            index += matched or 1
+            skip_to = index + (matched or 1)
         if self.patterns and (not self.pattern_words.isdisjoint([t[2] for t in tokens]) or "0s" in text):
             for pattern, name in self.patterns:
                 for match in pattern.finditer(text):
