@@ -471,10 +471,24 @@ class ActorFinder:
                     consumed.add(position + 1)
                     out.append(Actor(hit.start, follower.end, value))
                     continue
+                if (follower is not None and isinstance(follower.payload, Modifier)
+                        and follower.payload.kind == "country" and payload.cls != "armed"
+                        and " ".join(fold(text[hit.end:follower.start]).split()) in ("of", "of the")):
+                    value = self._noun(payload, follower.payload, memory, regions_seen, follower, text, number)
+                    if value is not None:  # "the Armed Forces of Ukraine", "the Government of Sudan"
+                        consumed.add(position + 1)
+                        out.append(Actor(hit.start, follower.end, value))
+                        continue
                 value = self._noun(payload, None, memory, regions_seen, None, text, number)
                 if value is not None:
                     out.append(Actor(hit.start, hit.end, value))
             elif isinstance(payload, Modifier):
+                partner = self._coordinated(text, hits, position)
+                if partner is not None:  # "Azerbaijani and Armenian troops": the first one
+                    value = self._noun(hits[partner].payload, payload, memory, regions_seen, hit, text, number)
+                    if value is not None:
+                        out.append(Actor(hit.start, hit.end, value))
+                        continue
                 if follower is not None and isinstance(follower.payload, Noun):
                     joined = self._gap(text[hit.end:follower.start], payload.kind != "ethnic")
                     if joined is not None and (not joined or payload.kind == "region_ethnic"):
@@ -491,7 +505,15 @@ class ActorFinder:
                     out.append(Actor(hit.start, hit.end, value))
                     continue
                 if payload.kind in ("capital", "country"):
-                    branch = self._metonym(text, hit)
+                    previous = hits[position - 1] if position else None
+                    after_and = (previous is not None and isinstance(previous.payload, Modifier)
+                                 and previous.payload.kind in ("capital", "country")
+                                 and fold(text[previous.end:hit.start]).strip() == "and")
+                    branch = self._metonym(text, hit, coordinated=after_and)
+                    if (branch is None and follower is not None and isinstance(follower.payload, Modifier)
+                            and follower.payload.kind in ("capital", "country")
+                            and fold(text[hit.end:follower.start]).strip() == "and"):
+                        branch = self._metonym(text, follower, coordinated=True)  # "Baku and Yerevan agreed"
                     if branch:
                         iso3 = payload.ref
                         value = ActorValue(self.states.state_name(iso3, branch, self.templates),
@@ -549,9 +571,23 @@ class ActorFinder:
             return None
         return sponsor
 
-    def _metonym(self, text: str, hit: Hit) -> str | None:
+    def _coordinated(self, text: str, hits: list[Hit], position: int) -> int | None:
+        """The noun a modifier shares with the next one ("Azerbaijani and Armenian troops")."""
+        if position + 2 >= len(hits):
+            return None
+        first, second, noun = hits[position], hits[position + 1], hits[position + 2]
+        if not (isinstance(second.payload, Modifier) and isinstance(noun.payload, Noun)
+                and first.payload.kind in ("adjective", "ethnic") and second.payload.kind == first.payload.kind):
+            return None
+        if fold(text[first.end:second.start]).strip() not in ("and", ",", "or", "and the"):
+            return None
+        if self._gap(text[second.end:noun.start], False) is None:
+            return None
+        return position + 2
+
+    def _metonym(self, text: str, hit: Hit, coordinated: bool = False) -> str | None:
         before = _WORD.findall(fold(text[max(0, hit.start - 12):hit.start]))
-        if before and before[-1] in {"in", "at", "near", "from", "to", "of", "across", "into", "inside",
+        if before and not coordinated and before[-1] in {"in", "at", "near", "from", "to", "of", "across", "into", "inside",
                                      "outside", "and", "with", "against", "between", "for", "on", "by"}:
             return None
         bridges = 0

@@ -164,6 +164,23 @@ CASES = [
     ("The junta in Niamey said it had foiled a plot.",
      [("The junta", "Government of {country}", 1)]),
     ("Hostages were freed after 40 days.", [("Hostages", "Civilians ({country})", 7)]),
+    # official style: "<organ> of <country>"
+    ("The General Staff said units of the Armed Forces of Ukraine repelled 40 attacks.",
+     [("Armed Forces of Ukraine", "Military Forces of Ukraine (2019-)", 1)]),
+    ("The Government of Sudan rejected the report.",
+     [("The Government of Sudan", "Government of Sudan (2019-)", 1)]),
+    ("The Ministry of Defence of Azerbaijan reported no losses.",
+     [("Ministry of Defence of Azerbaijan", "Military Forces of Azerbaijan (2003-)", 1)]),
+    # coordination
+    ("Azerbaijani and Armenian troops exchanged fire on the border.",
+     [("Azerbaijani", "Military Forces of Azerbaijan (2003-)", 1),
+      ("Armenian troops", "Military Forces of Armenia (2018-)", 1)]),
+    ("Israeli and Palestinian negotiators met in Cairo.",
+     [("Israeli", "Government of Israel (2022-)", 1), ("Palestinian negotiators", "Government of Palestine (1994-)", 1)]),
+    ("Baku and Yerevan agreed to restore rail links.",
+     [("Baku", "Government of Azerbaijan (2003-)", 1), ("Yerevan", "Government of Armenia (2018-)", 1)]),
+    ("Ethiopia and Eritrea signed the accord in Jeddah.",
+     [("Ethiopia", "Government of Ethiopia (2018-)", 1), ("Eritrea", "Government of Eritrea", 1)]),
     # peacekeepers
     ("Russian peacekeepers escorted a convoy of buses out of the area.",
      [("Russian peacekeepers", "Military Forces of Russia (2000-)", 8)]),
