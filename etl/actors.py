@@ -709,8 +709,9 @@ class ActorFinder:
         name, inter, country = value.name, value.inter, value.country
         if PLACEHOLDER in name:
             iso3 = self.states.iso3(country) or event_iso3
-            if iso3 is None:
-                return value
+            if iso3 is None:  # a country or territory the tables do not know: its name as given
+                named = (country or event_country or "").strip()
+                return ActorValue(name.replace(PLACEHOLDER, named), inter, named) if named else value
             for branch in _STATE_CLASSES:
                 base = self.templates[branch]
                 if name.startswith(base):

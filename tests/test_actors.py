@@ -317,6 +317,7 @@ FOR_EVENT = [
      ActorValue("UNIFIL: United Nations Interim Force in Lebanon", 8)),
     (ActorValue("Islamic State ({country})", 2), "Syria", None, ActorValue("Islamic State (Syria)", 2, "Syria")),
     (ActorValue("Unidentified Armed Group ({country})", 3), None, None, ActorValue("Unidentified Armed Group ({country})", 3)),
+    (ActorValue("Civilians ({country})", 7), "Aruba", None, ActorValue("Civilians (Aruba)", 7, "Aruba")),
 ]
 
 
@@ -383,6 +384,17 @@ def test_never_crashes(texts):
     for mention in mentions:
         assert article[mention.start:mention.end] == mention.text
         assert 1 <= mention.value.inter <= 8
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60), st.one_of(st.none(), st.text(max_size=30), st.sampled_from(["Sudan", "UKR", "DRC"])),
+       st.integers(min_value=1, max_value=8), st.one_of(st.none(), st.dates()))
+def test_for_event_never_crashes(name, country, inter, date):
+    value = _FINDER.for_event(ActorValue(name, inter), country, date)
+    assert 1 <= value.inter <= 8
+    for template in ("Military Forces of {country}", "Civilians ({country})"):
+        coded = _FINDER.for_event(ActorValue(template, inter), country, date)
+        assert ("{country}" in coded.name) == (not (country or "").strip())
 
 
 @settings(max_examples=100, deadline=None)
