@@ -24,6 +24,7 @@ from .records import Mention, Sentence
 
 SCOPES = ("after", "after_end", "clause", "sentence", "near")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_AND = re.compile(r",?\s*and\b", re.IGNORECASE)
 _GAP_OK = frozenset(" \t\r\n\"“”‘’'")
 
 
@@ -64,6 +65,7 @@ class _Group:
     window: int
     blocks: bool
     lookback: int = 0
+    coordinated: bool = False  # the scope runs on through clauses opened by "and"
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class CueFinder:
                 if scope not in SCOPES:
                     raise DataFileError(f"cues.yaml: group {name!r} has unknown scope {scope!r}")
                 groups[name] = _Group(name, scope, int(spec.get("window", 24)), bool(spec.get("blocks", True)),
-                                      int(spec.get("lookback", 0)))
+                                      int(spec.get("lookback", 0)), bool(spec.get("coordinated", False)))
                 for phrase in spec.get("phrases") or ():
                     if not isinstance(phrase, str):  # YAML reads a bare no/on/yes as a boolean
                         raise DataFileError(f"cues.yaml: phrase {phrase!r} in {name!r} is not a string (quote it)")
@@ -229,6 +231,8 @@ class CueFinder:
             a, b = base + start, base + end
             clause_start, _ = self.clause_of(clauses, a)
             _, clause_end = self.clause_of(clauses, b - 1)
+            if group.coordinated:
+                clause_end = self._coordinated_end(text, base, clauses, clause_end)
             if group.scope == "after":
                 scope = (max(clause_start, a - group.lookback), clause_end)
             elif group.scope == "after_end":
@@ -241,6 +245,15 @@ class CueFinder:
                 scope = (sentence.start, sentence.end)
             cues.append(Cue(name, a, b, text[start:end], *scope))
         return tuple(cues)
+
+    @staticmethod
+    def _coordinated_end(text: str, base: int, clauses, end: int) -> int:
+        """Extend a clause end over the clauses that follow it opened by "and" ("agreed to
+        disband, and withdraw ...")."""
+        for start, stop in clauses:
+            if start == end and _AND.match(text, start - base):
+                end = stop
+        return end
 
     @staticmethod
     def blocking(cues: tuple[Cue, ...], offset: int) -> Cue | None:

@@ -46,6 +46,7 @@ def _blocked(finder: CueFinder, text: str, word: str):
         # terms of an agreement: what a side agreed to do
         ("The rebels agreed to withdraw their fighters from the city.", "withdraw", "commitment"),
         ("The rebels agreed to a truce on Sunday.", "agreed", None),
+        ("The militia agreed to disarm, and hand over its heavy weapons to the mission.", "hand over", "commitment"),
         # threats and warnings
         ("The junta threatened to bomb rebel camps along the border.", "bomb", "threat"),
         ("The commander warned that his forces would storm the city.", "storm", "threat"),
