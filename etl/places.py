@@ -129,9 +129,12 @@ class PlaceFinder:
         for n, (start, _) in enumerate(words):
             first = text[start]
             if not first.isupper():
+                # "al-Fashir", but not "Tahrir al-Sham" (part of a longer capitalised name)
                 if folded[start : words[n][1]] not in self.cues.particles or n + 1 >= len(words):
                     continue
                 if not text[words[n + 1][0]].isupper():
+                    continue
+                if n and text[words[n - 1][0]].isupper() and words[n - 1][1] >= start - 1:
                     continue
             window = folded[start : start + _MAX_NAME]
             for trie, curated in ((self.curated_trie, True), (self.gazetteer.base_trie, False)):

@@ -96,6 +96,7 @@ def test_countries_are_coded_to_the_capital(finder):
         "ICRC and UN staff met the AFP team; NATO and EU envoys joined later.",
         "Sunday, Saturday, Thursday and March, April, August are not places.",
         "the capital, the north and the south were quiet according to officials.",
+        "Fano and Mai-Mai fighters, Hayat Tahrir al-Sham and Wagner units, said Xinhua during Ramadan.",
     ],
 )
 def test_common_words_weekdays_and_people_are_not_places(finder, text):
