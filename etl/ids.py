@@ -84,7 +84,7 @@ class Entry:
 def identity_fingerprint(identity: Identity) -> str:
     text = repr((
         identity.country, identity.event_date.isoformat(), identity.event_type, identity.sub_event_type,
-        identity.location, sorted(identity.actors), sorted(identity.source_keys),
+        identity.location, identity.actors, sorted(identity.source_keys),
     ))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
@@ -191,7 +191,7 @@ class IdRegister:
                     options.append(((0, whole, -shared) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
             for event_id in by_place.get(_exact(codes[i], ident), ()):
                 entry = self._entries[event_id]
-                if ident.actors & entry.identity.actors:
+                if ident.known & entry.identity.known:
                     options.append(((1, 0, 0) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
         options.sort(key=lambda o: (o[0], o[1], o[2], o[4]))
         taken: dict[int, str] = {}
@@ -223,8 +223,14 @@ def _closeness(a: Identity, b: Identity) -> tuple:
         0 if a.sub_event_type == b.sub_event_type else 1,
         abs((a.event_date - b.event_date).days),
         round(distance_km(a, b), 3),
-        -len(a.actors & b.actors),
+        -len(a.known & b.known),
     )
+
+
+def _two(parts: list[str]) -> tuple[str, str]:
+    if len(parts) != 2:
+        raise ValueError(f"actors must be two names separated by {ACTOR_SEP!r}")
+    return (parts[0], parts[1])
 
 
 def _entry_from_row(row: dict[str, str]) -> Entry:
@@ -239,7 +245,7 @@ def _entry_from_row(row: dict[str, str]) -> Entry:
         longitude=float(row["longitude"]),
         geo_precision=int(row["geo_precision"]),
         admin1=row["admin1"],
-        actors=frozenset(a for a in row["actors"].split(ACTOR_SEP) if a),
+        actors=_two(row["actors"].split(ACTOR_SEP)),
         source_keys=frozenset(k for k in row["source_keys"].split(SEP) if k),
     )
     event_id, code, number = row["event_id_cnty"], row["iso3"], int(row["number"])
@@ -265,7 +271,7 @@ def _row_from_entry(entry: Entry) -> dict[str, object]:
         "longitude": repr(float(ident.longitude)),
         "geo_precision": ident.geo_precision,
         "admin1": ident.admin1,
-        "actors": ACTOR_SEP.join(sorted(ident.actors)),
+        "actors": ACTOR_SEP.join(ident.actors),
         "source_keys": SEP.join(sorted(ident.source_keys)),
         "first_keys": SEP.join(entry.first_keys),
     }

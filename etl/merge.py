@@ -14,11 +14,15 @@ Two reports are of the same event (``same_event``) when all of these hold:
   either is precision 3;
 * places agree: the same location name; or, when either is region-level (geo_precision 3),
   the same admin1; or within a distance that grows with geo_precision (10/25/75 km, great
-  circle). An Agreement is coded where it is reached, which reports often disagree on, so
-  for Agreements overlapping actors stand in for the place;
+  circle);
 * actors are compatible: the two actor sets overlap (order does not matter: A-B equals
   B-A; state forces and the government of one country count as one actor; year ranges
-  are ignored), or one side names no identified actor.
+  are ignored), or one side names no identified actor, or they fit slot by slot with an
+  empty or unidentified slot standing for anyone (A-? fits A-B; ?-C fits B-C);
+* except for Agreements: an agreement is coded where it is reached, which reports often
+  disagree on, and reports name its parties and mediators unevenly, so two Agreements
+  (same country, type and date) are one when they share an actor (wherever placed) or
+  their places agree (whatever actors they name).
 
 Grouping is greedy complete linkage: candidate pairs (found by blocking on country, event
 type and week, then a 1-degree grid or admin1, never all pairs) are taken best first, and
@@ -80,14 +84,16 @@ class Identity:
     longitude: float
     geo_precision: int
     admin1: str
-    actors: frozenset[str]
+    actors: tuple[str, str]  # actor_key of actor1 and actor2 ('' = none or unidentified)
     source_keys: frozenset[str] = field(default=frozenset())
     # Derived once, for speed: day number, month number, comparable place name.
     day: int = field(init=False, repr=False, compare=False)
     month: int = field(init=False, repr=False, compare=False)
     place: str = field(init=False, repr=False, compare=False)
+    known: frozenset[str] = field(init=False, repr=False, compare=False)  # identified actors
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "known", frozenset(a for a in self.actors if a and a != UNIDENTIFIED))
         object.__setattr__(self, "day", self.event_date.toordinal())
         object.__setattr__(self, "month", self.event_date.year * 12 + self.event_date.month)
         object.__setattr__(self, "place", self.location.casefold())
@@ -105,7 +111,7 @@ class Identity:
             longitude=event.longitude,
             geo_precision=event.geo_precision,
             admin1=event.admin1,
-            actors=actor_keys((event.actor1, event.actor2)),
+            actors=(actor_key(event.actor1), actor_key(event.actor2)),
             source_keys=frozenset(event.source_keys),
         )
 
@@ -114,11 +120,16 @@ class Identity:
 # The same-event test
 
 
+UNIDENTIFIED = "?"
+
+
 def actor_key(name: str) -> str:
-    """Comparable form of an actor name: '' for no or unidentified actor."""
+    """Comparable form of an actor name: '' for none, '?' for an unidentified actor."""
     text = " ".join(name.split()).casefold()
-    if not text or text.startswith("unidentified"):
+    if not text:
         return ""
+    if text.startswith("unidentified"):
+        return UNIDENTIFIED
     # Drop year ranges such as "(2003-)" and normalise state actors of one country.
     while "(" in text and ")" in text[text.index("("):]:
         start = text.index("(")
@@ -135,7 +146,8 @@ def actor_key(name: str) -> str:
 
 
 def actor_keys(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(k for k in (actor_key(n) for n in names) if k)
+    """The identified actors among ``names``."""
+    return frozenset(k for k in (actor_key(n) for n in names) if k and k != UNIDENTIFIED)
 
 
 def subtypes_agree(x: str, y: str) -> bool:
@@ -181,13 +193,33 @@ def same_event(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bo
         return False
     if not subtypes_agree(a.sub_event_type, b.sub_event_type):
         return False
-    shared = a.actors & b.actors
-    if not (shared or not a.actors or not b.actors):
-        return False
-    place_free = a.sub_event_type in rules.place_free_subtypes or b.sub_event_type in rules.place_free_subtypes
-    if place_free and shared:
+    if a.sub_event_type in rules.place_free_subtypes or b.sub_event_type in rules.place_free_subtypes:
+        return bool(a.known & b.known) or places_agree(a, b, rules)
+    return actors_agree(a, b) and places_agree(a, b, rules)
+
+
+def actors_agree(a: Identity, b: Identity) -> bool:
+    """Overlapping actors; or one side with no identified actor; or actors that fit slot by
+    slot, in either order, where an unidentified actor stands for anyone and an empty slot
+    for anyone but at least one identified actor is matched (by itself or by an
+    unidentified one): "A-?" fits "A-B", "Unidentified-?" fits "C-D", but "A-?" does not
+    fit "B-?"."""
+    if a.known & b.known or not a.known or not b.known:
         return True
-    return places_agree(a, b, rules)
+    (a1, a2), (b1, b2) = a.actors, b.actors
+    return _slots_fit(((a1, b1), (a2, b2))) or _slots_fit(((a1, b2), (a2, b1)))
+
+
+def _slots_fit(pairs: tuple[tuple[str, str], ...]) -> bool:
+    strong = False
+    for x, y in pairs:
+        if x == y:
+            strong = strong or bool(x)
+        elif UNIDENTIFIED in (x, y):
+            strong = True
+        elif x and y:
+            return False
+    return strong
 
 
 def pair_cost(a: Identity, b: Identity) -> tuple:
@@ -197,7 +229,7 @@ def pair_cost(a: Identity, b: Identity) -> tuple:
         abs(a.day - b.day),
         0 if a.place == b.place else 1,
         round(distance_km(a, b), 3),
-        -len(a.actors & b.actors),
+        -len(a.known & b.known),
     )
 
 
@@ -437,7 +469,7 @@ def _merge_group(
     # Actors, disorder type, tags: the most complete report of the chosen sub type.
     actor_source = min(
         (e for e in order if e.sub_event_type == sub),
-        key=lambda e: (-len(actor_keys((e.actor1, e.actor2))), -bool(e.assoc_actor_1 or e.assoc_actor_2), e.time_precision, e.geo_precision, rank[id(e)]),
+        key=lambda e: (-len(actor_keys((e.actor1, e.actor2))), actor_key(e.actor1) in ('', UNIDENTIFIED), -bool(e.assoc_actor_1 or e.assoc_actor_2), e.time_precision, e.geo_precision, rank[id(e)]),
     )
     # Fatalities: the lowest positive figure (0 = no report).
     figures = sorted({e.fatalities for e in order if e.fatalities > 0})

@@ -107,6 +107,11 @@ def test_five_agreements_from_five_articles_make_one_row(publishers):
         (dict(a1="Government of Azerbaijan", a2=""), 1),  # state of one country
         (dict(a1="Unidentified Armed Group (Azerbaijan)", a2=""), 1),  # unknown side
         (dict(a1=RUS, a2="Military Forces of Georgia"), 2),  # disjoint actors
+        (dict(a1=AZE, a2=""), 1),  # A-? fits A-B
+        (dict(a1="", a2=ART), 1),  # ?-B fits A-B
+        (dict(a1=RUS, a2=""), 2),  # C-? does not fit A-B
+        (dict(a1="Unidentified Armed Group (Azerbaijan)", a2=RUS), 2),  # ?-C does not fit A-B
+        (dict(a1="Unidentified Armed Group (Azerbaijan)", a2=ART), 1),  # ?-B fits A-B
         (dict(sub="Government regains territory"), 1),  # clash vs territory change
         (dict(etype="Explosions/Remote violence", sub="Shelling/artillery/missile attack"), 2),
         (dict(country="Armenia"), 2),
@@ -117,6 +122,38 @@ def test_when_two_reports_are_one_event(publishers, second, expected_rows):
     rows = merged([first, ev("b", **second)], publishers)
     assert len(rows) == expected_rows
     assert sorted(k for r in rows for k in r.source_keys) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "first, second, expected_rows",
+    [
+        # agreements: same place, parties named differently by each report -> one
+        (dict(a1=AZE, a2=ART), dict(a1=RUS, a2="Civilians (Azerbaijan)"), 1),
+        # shared party, reports place it in different cities -> one
+        (dict(a1=AZE, a2=ART), dict(a1=ART, a2="", town=TOWN_FAR), 1),
+        # different parties in different places -> two
+        (dict(a1=AZE, a2=ART), dict(a1=RUS, a2="", town=TOWN_FAR), 2),
+        # a day apart, both exact -> two
+        (dict(), dict(date=DAY + dt.timedelta(days=1)), 2),
+    ],
+)
+def test_agreements(publishers, first, second, expected_rows):
+    agreement = dict(etype="Strategic developments", sub="Agreement")
+    rows = merged([ev("a", **agreement, **first), ev("b", **agreement, **second)], publishers)
+    assert len(rows) == expected_rows
+
+
+def test_single_actors_that_differ_do_not_fit(publishers):
+    rows = merged([ev("a", a1=AZE, a2=""), ev("b", a1=ART, a2="")], publishers)
+    assert len(rows) == 2
+
+
+def test_unidentified_shelling_matches_named_shelling(publishers):
+    shelling = dict(etype="Explosions/Remote violence", sub="Shelling/artillery/missile attack", tp=2)
+    named = ev("a", a1=AZE, a2="", **shelling)
+    unnamed = ev("b", a1="Unidentified Armed Group (Azerbaijan)", a2="Civilians (Azerbaijan)", fatalities=30, **shelling)
+    rows = merged([named, unnamed], publishers)
+    assert len(rows) == 1 and rows[0].actor1 == AZE and rows[0].fatalities == 30
 
 
 def test_battle_a_day_apart_keeps_the_precise_date(publishers):
@@ -235,7 +272,7 @@ def test_identity_symmetry():
         ("Military Forces of Azerbaijan (2003-)", "state of azerbaijan"),
         ("Police Forces of Azerbaijan (2003-)", "state of azerbaijan"),
         ("Protesters (Armenia)", "protesters (armenia)"),
-        ("Unidentified Armed Group (Azerbaijan)", ""),
+        ("Unidentified Armed Group (Azerbaijan)", "?"),
         ("", ""),
     ],
 )
