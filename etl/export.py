@@ -221,8 +221,12 @@ def parquet_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) 
     return sink.getvalue().to_pybytes()
 
 
-def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema | None = None) -> list[Path]:
+def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema | None = None,
+                 files: dict[str, bytes] | None = None) -> list[Path]:
     """Write ``NAME.parquet`` and ``NAME.csv`` for every table, all or nothing.
+
+    ``files``: other files (file name -> bytes, e.g. the event id register) to commit in
+    the same set, so that they can never disagree with the tables after a crash.
 
     Guarantee: every file in ``out_dir`` is always whole (a reader never sees a partly
     written file), and the files of one call replace the previous ones as a set. The new
@@ -245,6 +249,10 @@ def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema 
     for name in tables:
         if name not in schema.tables:
             raise ValueError(f"write_tables: unknown table {name!r}; known: {sorted(schema.tables)}")
+    files = dict(files or {})
+    for name in files:
+        if Path(name).name != name or name.startswith("."):
+            raise ValueError(f"write_tables: extra file names must be plain file names, not {name!r}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -253,7 +261,7 @@ def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema 
         _recover(out_dir)
         staging = out_dir / STAGING
         try:
-            names = _stage(staging, tables, schema)
+            names = _stage(staging, tables, schema, files)
             _backup(out_dir, staging, names)
             _write_journal(staging, names)
         except BaseException as exc:
@@ -265,8 +273,10 @@ def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema 
             for name in names:
                 os.replace(staging / "new" / name, out_dir / name)
             _fsync_dir(out_dir)
-        except BaseException:
+        except BaseException as exc:
             _recover(out_dir)
+            if isinstance(exc, OSError):
+                raise OutputError(f"{out_dir}: cannot replace the tables (previous ones kept): {exc.strerror or exc}") from exc
             raise
         _finish(staging)
     return [out_dir / name for name in names]
@@ -311,7 +321,7 @@ def _recover(out_dir: Path) -> str:
     return "rolled back"
 
 
-def _stage(staging: Path, tables: dict[str, pd.DataFrame], schema: Schema) -> list[str]:
+def _stage(staging: Path, tables: dict[str, pd.DataFrame], schema: Schema, files: dict[str, bytes]) -> list[str]:
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "new").mkdir(parents=True)
     (staging / "old").mkdir()
@@ -320,6 +330,11 @@ def _stage(staging: Path, tables: dict[str, pd.DataFrame], schema: Schema) -> li
         for suffix, data in ((".parquet", parquet_bytes(name, frame, schema)), (".csv", csv_bytes(name, frame, schema))):
             _write_synced(staging / "new" / f"{name}{suffix}", data)
             names.append(f"{name}{suffix}")
+    for name, data in sorted(files.items()):
+        if name in names:
+            raise ValueError(f"write_tables: {name} is also a table file")
+        _write_synced(staging / "new" / name, data)
+        names.append(name)
     _fsync_dir(staging / "new")
     return names
 

@@ -170,7 +170,7 @@ def test_schema_version_is_in_the_parquet_metadata(tmp_path):
 
 
 def _contents(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".csv", ".parquet")}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def test_writes_are_byte_identical(tmp_path):
@@ -195,6 +195,31 @@ def test_write_leaves_no_staging_and_keeps_other_files(tmp_path):
     export.write_tables(tmp_path, tables())
     assert not (tmp_path / export.STAGING).exists()
     assert (tmp_path / "event_ids.csv").read_text() == "kept"
+
+
+def test_output_folder_that_is_a_file_is_an_etl_error(tmp_path):
+    (tmp_path / "out").write_text("a file")
+    with pytest.raises(export.OutputError, match="cannot create the output folder"):
+        export.write_tables(tmp_path / "out", tables())
+
+
+def test_extra_files_are_committed_with_the_tables(tmp_path, monkeypatch):
+    export.write_tables(tmp_path, tables(), files={"event_ids.csv": b"old"})
+    old = _contents(tmp_path)
+    assert old["event_ids.csv"] == b"old"
+    real_replace = os.replace
+
+    def failing_last(src, dst):
+        if Path(dst) == tmp_path / "event_ids.csv":
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(export.os, "replace", failing_last)
+    with pytest.raises(export.OutputError):
+        export.write_tables(tmp_path, tables([make_event(77)], SOURCE_ROWS[:1]), files={"event_ids.csv": b"new"})
+    assert _contents(tmp_path) == old
+    with pytest.raises(ValueError, match="plain file names"):
+        export.write_tables(tmp_path, {}, files={"../x": b""})
 
 
 def test_unknown_table_name_is_refused(tmp_path):
@@ -223,7 +248,7 @@ def test_exception_while_moving_files_in_leaves_previous_files(tmp_path, monkeyp
         return real_replace(src, dst)
 
     monkeypatch.setattr(export.os, "replace", flaky_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(export.OutputError, match=r"previous ones kept\): No space left on device"):
         export.write_tables(tmp_path, new)
     monkeypatch.undo()
     assert _contents(tmp_path) == old
