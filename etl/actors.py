@@ -297,6 +297,7 @@ class Group:
     state: str | None = None  # iso3 when the group is a state's force
     branch: str = "military"
     unit: str | None = None
+    role: str | None = None  # mission | pro_government
 
 
 @dataclass(frozen=True)
@@ -380,7 +381,8 @@ class ActorFinder:
             for entry in data["groups"]:
                 group = Group(name=entry.get("name"), inter=int(entry.get("inter", 1)),
                               country=entry.get("country"), state=entry.get("state"),
-                              branch=entry.get("branch", "military"), unit=entry.get("unit"))
+                              branch=entry.get("branch", "military"), unit=entry.get("unit"),
+                              role=entry.get("role"))
                 if group.state and group.state not in states.countries:
                     raise DataFileError(f"actors.yaml: group state {group.state!r} is not in demonyms.csv")
                 if not group.state and not group.name:
@@ -461,13 +463,17 @@ class ActorFinder:
                         and self._gap(text[hit.end:follower.start], False) is not None):
                     end = follower.end
                     consumed.add(position + 1)
-                self._remember(memory, value, number, payload.state is not None and payload.branch == "military")
+                if payload.role == "mission":
+                    memory["peacekeepers"] = value
+                elif payload.role != "pro_government":
+                    self._remember(memory, value, number, payload.state is not None and payload.branch == "military")
                 out.append(Actor(hit.start, end, value))
             elif isinstance(payload, Noun):
                 if (payload.cls == "armed" and follower is not None and isinstance(follower.payload, Group)
                         and self._linked(text[hit.end:follower.start])):
                     value = self._group(follower.payload)
-                    self._remember(memory, value, number, False)
+                    if follower.payload.role is None:
+                        self._remember(memory, value, number, False)
                     consumed.add(position + 1)
                     out.append(Actor(hit.start, follower.end, value))
                     continue
@@ -576,8 +582,10 @@ class ActorFinder:
         if position + 2 >= len(hits):
             return None
         first, second, noun = hits[position], hits[position + 1], hits[position + 2]
-        if not (isinstance(second.payload, Modifier) and isinstance(noun.payload, Noun)
-                and first.payload.kind in ("adjective", "ethnic") and second.payload.kind == first.payload.kind):
+        if not (isinstance(second.payload, Modifier) and isinstance(noun.payload, Noun)):
+            return None
+        kinds = {first.payload.kind, second.payload.kind}
+        if not (kinds <= {"adjective", "country"} or kinds == {"ethnic"}):
             return None
         if fold(text[first.end:second.start]).strip() not in ("and", ",", "or", "and the"):
             return None

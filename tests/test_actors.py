@@ -181,6 +181,11 @@ CASES = [
      [("Baku", "Government of Azerbaijan (2003-)", 1), ("Yerevan", "Government of Armenia (2018-)", 1)]),
     ("Ethiopia and Eritrea signed the accord in Jeddah.",
      [("Ethiopia", "Government of Ethiopia (2018-)", 1), ("Eritrea", "Government of Eritrea", 1)]),
+    ("U.S. and British warplanes struck targets near Hodeidah.",
+     [("U.S.", "Military Forces of the United States (2025-) Air Force", 1),
+      ("British warplanes", "Military Forces of the United Kingdom (2024-) Air Force", 1)]),
+    ("Russian occupiers shelled the embankment overnight.",
+     [("Russian occupiers", "Military Forces of Russia (2000-)", 1)]),
     # peacekeepers
     ("Russian peacekeepers escorted a convoy of buses out of the area.",
      [("Russian peacekeepers", "Military Forces of Russia (2000-)", 8)]),
@@ -232,6 +237,16 @@ def test_separatists_take_the_region_named_in_the_article(finder):
 def test_separatists_with_no_region_keep_a_placeholder(finder):
     got = found(finder, "The separatists said they would lay down their arms.")
     assert ("separatists", "Separatists ({country})", 2) in got
+
+
+def test_pro_government_militias_are_not_the_referent_of_later_militants(finder):
+    got = found(finder, "Jihadists attacked VDP volunteers near Djibo.", "The terrorists then burned the market.")
+    assert ("terrorists", "Unidentified Armed Group ({country})", 3) in got
+
+
+def test_peacekeepers_refer_to_the_mission_named_earlier(finder):
+    got = found(finder, "MONUSCO said its base in Sake was shelled.", "Two peacekeepers were wounded.")
+    assert ("peacekeepers", "MONUSCO: United Nations Organization Stabilization Mission in the Democratic Republic of Congo", 8) in got
 
 
 def test_gunmen_are_never_resolved_to_a_named_group(finder):
