@@ -107,6 +107,10 @@ CASES = [
     # Violence against civilians
     ("Gunmen massacred 30 villagers in a night raid in Zamfara state.",
      ("massacred", "Violence against civilians", "Attack")),
+    ("The terrorists opened fire on the villagers who were fetching water.",
+     ("opened fire on the villagers", "Violence against civilians", "Attack")),
+    ("Troops neutralised 12 insurgents in an ambush, the army said.",
+     ("neutralised", "Violence against civilians", "Attack")),
     ("Cartel hitmen shot dead a local journalist in Sinaloa.",
      ("shot dead", "Violence against civilians", "Attack")),
     ("Militiamen abducted 40 passengers from buses on the Maiduguri road.",
