@@ -46,6 +46,7 @@ COUNTRY_COLUMNS = (
     "iso2", "iso3", "isonum", "name", "aliases", "acled_region", "capital", "latitude",
     "longitude", "admin1",
 )
+KM_PER_DEGREE_LATITUDE = 110.5  # the shortest degree of latitude (at the equator), a lower bound
 BASE_COLUMNS = ("geonameid", "name", "latitude", "longitude", "iso2", "admin1", "admin2", "feature", "population")
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -173,6 +174,10 @@ class Ranker:
         scale = float(w["proximity_km"])
         total = 0.0
         for point in points:
+            # one degree of latitude is at least 110.5 km: a point farther apart in latitude
+            # than the scale adds nothing, so geopy is not asked
+            if abs(entry.latitude - point[0]) * KM_PER_DEGREE_LATITUDE >= scale:
+                continue
             km = great_circle(entry.point, point).km
             total += max(0.0, 1.0 - km / scale)
         return w["proximity"] * min(total, float(w["proximity_cap"]))

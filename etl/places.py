@@ -110,8 +110,9 @@ class PlaceFinder:
 
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         hits: list[_Hit] = []
+        memo: dict = {}  # candidates per name within this article
         for sentence in sentences:
-            hits.extend(self._scan(sentence))
+            hits.extend(self._scan(sentence, memo))
         return self._resolve(hits)
 
     def find(self, text: str) -> tuple[Mention, ...]:
@@ -120,7 +121,7 @@ class PlaceFinder:
 
     # -- scanning ----------------------------------------------------------------------
 
-    def _scan(self, sentence: Sentence) -> list[_Hit]:
+    def _scan(self, sentence: Sentence, memo: dict) -> list[_Hit]:
         text = sentence.text
         folded = self.gazetteer.fold(text)
         words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
@@ -154,7 +155,7 @@ class PlaceFinder:
                         found[(start, end)] = (slot[0], value)
         hits = []
         for (start, end), (curated_ids, alias_id) in found.items():
-            hit = self._hit(sentence, folded, start, end, curated_ids, alias_id)
+            hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
             if hit is not None:
                 hits.append(hit)
         return _longest_first(hits)
@@ -179,7 +180,7 @@ class PlaceFinder:
             entries = [e for e in entries if e.source != "geonames"]
         return tuple(entries)
 
-    def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id) -> _Hit | None:
+    def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id, memo: dict) -> _Hit | None:
         key = folded[start:end]
         before = folded[max(0, start - 48) : start].split()
         vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
@@ -203,7 +204,11 @@ class PlaceFinder:
                     break
         text = sentence.text
         area_word = kind_word and kind in ("region", "district")
-        entries = self._candidates(text[start:end], key, curated_ids, alias_id, area_word)
+        surface = text[start:end]
+        memo_key = (surface, area_word)
+        entries = memo.get(memo_key)
+        if entries is None:
+            entries = memo[memo_key] = self._candidates(surface, key, curated_ids, alias_id, area_word)
         if not entries:
             return None
         personal = bool(before) and before[-1] in self.cues.titles
