@@ -116,6 +116,7 @@ class Entry:
     polyline: tuple[tuple[float, float], ...] = ()
     geonameid: int = 0
     aliases: tuple[str, ...] = ()
+    isonum: int = 0  # ISO 3166 numeric code (ACLED's ``iso``), set on country rows
 
     @property
     def point(self) -> tuple[float, float]:
@@ -360,7 +361,8 @@ class Gazetteer:
         return found
 
     def country(self, code: str) -> Entry | None:
-        """The country row for an ISO2/ISO3 code or a country name, else None."""
+        """The country row (ACLED name, iso2, iso3, isonum, ACLED region, capital point)
+        for an ISO2/ISO3 code or a country name, else None."""
         return self.countries_by_code.get(self.fold.key(code)) if code else None
 
     def region_of(self, iso2: str) -> str:
@@ -557,6 +559,7 @@ def _read_countries(path: Path) -> list[Entry]:
                 table=path.name,
                 region=row["acled_region"],
                 aliases=aliases,
+                isonum=int(float(row["isonum"] or 0)),
             )
         )
     return out
