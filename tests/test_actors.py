@@ -180,7 +180,7 @@ CASES = [
     ("Baku and Yerevan agreed to restore rail links.",
      [("Baku", "Government of Azerbaijan (2003-)", 1), ("Yerevan", "Government of Armenia (2018-)", 1)]),
     ("Ethiopia and Eritrea signed the accord in Jeddah.",
-     [("Ethiopia", "Government of Ethiopia (2018-)", 1), ("Eritrea", "Government of Eritrea", 1)]),
+     [("Ethiopia", "Government of Ethiopia (2018-)", 1), ("Eritrea", "Government of Eritrea (1993-)", 1)]),
     ("U.S. and British warplanes struck targets near Hodeidah.",
      [("U.S.", "Military Forces of the United States (2025-) Air Force", 1),
       ("British warplanes", "Military Forces of the United Kingdom (2024-) Air Force", 1)]),
