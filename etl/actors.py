@@ -358,6 +358,7 @@ class ActorFinder:
     un_missions: dict
     group_links: frozenset = frozenset()
     agent_nouns: frozenset = frozenset()
+    breakaway_markers: frozenset = frozenset()
     state_like: dict = field(default_factory=dict)  # region actor name -> Region
 
     @classmethod
@@ -426,6 +427,7 @@ class ActorFinder:
             regions=tuple(regions),
             un_default=un["default"],
             un_missions=dict(un["missions"]),
+            breakaway_markers=frozenset(fold(str(m)) for m in data.get("breakaway_markers", [])),
             agent_nouns=frozenset(" ".join(fold(str(n)).split()) for n in data.get("agent_nouns", [])),
             group_links=frozenset(" ".join(fold(str(link)).split()) for link in data.get("group_links", [])),
             state_like={r.military: r for r in regions if r.state_like},
@@ -485,7 +487,10 @@ class ActorFinder:
                         consumed.add(position + 1)
                         out.append(Actor(hit.start, follower.end, value))
                         continue
-                value = self._noun(payload, None, memory, regions_seen, None, text, number)
+                if payload.cls in _STATE_CLASSES and self._breakaway_before(text, hit.start):
+                    value = self._breakaway(payload.cls, regions_seen)  # "the self-proclaimed presidency"
+                else:
+                    value = self._noun(payload, None, memory, regions_seen, None, text, number)
                 if value is not None:
                     out.append(Actor(hit.start, hit.end, value))
             elif isinstance(payload, Modifier):
@@ -576,6 +581,19 @@ class ActorFinder:
                 continue
             return None
         return sponsor
+
+    def _breakaway_before(self, text: str, start: int) -> bool:
+        words = fold(text[max(0, start - 40):start]).split()[-3:]
+        return any(word.strip(",;:") in self.breakaway_markers for word in words)
+
+    def _breakaway(self, cls: str, regions_seen: list) -> ActorValue:
+        """A breakaway region's government or forces: the region named in the article, else
+        the separatists' placeholder."""
+        if regions_seen:
+            region = regions_seen[0]
+            name = region.government if cls == "government" and region.government else region.military
+            return ActorValue(name, region.inter, region.country)
+        return ActorValue(self.templates["separatists"], self.inters["separatists"], None)
 
     def _coordinated(self, text: str, hits: list[Hit], position: int) -> int | None:
         """The noun a modifier shares with the next one ("Azerbaijani and Armenian troops")."""

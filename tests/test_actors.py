@@ -234,6 +234,16 @@ def test_separatists_take_the_region_named_in_the_article(finder):
     assert ("separatists", "Military Forces of Artsakh (2007-)", 2) in got
 
 
+@pytest.mark.parametrize("texts,expected", [
+    (("Shelling hit Stepanakert, the capital of Nagorno-Karabakh.", "The self-proclaimed presidency said talks would begin."),
+     ("presidency", "Government of Artsakh (2007-)", 2)),
+    (("The breakaway government said it would disarm.",), ("government", "Separatists ({country})", 2)),
+    (("The government said it would disarm.",), ("The government", "Government of {country}", 1)),
+])
+def test_breakaway_organs(finder, texts, expected):
+    assert expected in found(finder, *texts)
+
+
 def test_separatists_with_no_region_keep_a_placeholder(finder):
     got = found(finder, "The separatists said they would lay down their arms.")
     assert ("separatists", "Separatists ({country})", 2) in got
