@@ -57,10 +57,11 @@ def corpus_bytes(folder: Path) -> int:
 
 
 def gazetteer_aliases() -> list[str]:
+    """Every name and alias of the gazetteer's base table, lower-cased (3+ characters)."""
     import pyarrow.parquet as pq
 
-    keys = pq.read_table(ROOT / "gazetteer" / "base_keys.parquet", columns=["key"]).column("key").to_pylist()
-    return [k for k in keys if k and len(k) >= 3]
+    column = pq.read_table(ROOT / "gazetteer" / "base.parquet", columns=["aliases"]).column("aliases")
+    return sorted({a.strip().lower() for cell in column.to_pylist() if cell for a in cell.split("|") if len(a.strip()) >= 3})
 
 
 def baseline(folder: Path) -> dict:
@@ -84,18 +85,26 @@ def baseline(folder: Path) -> dict:
 
 
 def run_measured(command: list[str]) -> dict:
-    """Run ``command``; wall time and peak RSS (its own, and summed with its children)."""
+    """Run ``command``: wall time, CPU time and peak RSS (its own, and summed with its children).
+
+    Sampled with psutil every ``SAMPLE_SECONDS``: CPU is the sum over every process seen in
+    the tree (a worker's last sample counts; forkserver workers are not our children, so
+    ``RUSAGE_CHILDREN`` would miss them).
+    """
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     main = psutil.Process(proc.pid)
     peak_main = peak_tree = 0
+    cpu: dict[int, float] = {}
     while proc.poll() is None:
         try:
             rss_main = main.memory_info().rss
             rss_tree = rss_main
+            cpu[main.pid] = sum(main.cpu_times()[:2])
             for child in main.children(recursive=True):
                 try:
                     rss_tree += child.memory_info().rss
+                    cpu[child.pid] = sum(child.cpu_times()[:2])
                 except psutil.Error:
                     pass
             peak_main, peak_tree = max(peak_main, rss_main), max(peak_tree, rss_tree)
@@ -106,8 +115,8 @@ def run_measured(command: list[str]) -> dict:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"seconds": seconds, "peak_rss_main_mb": peak_main / 2**20, "peak_rss_total_mb": peak_tree / 2**20,
-            "stdout": out.strip().splitlines()[-1:] or [""]}
+    return {"seconds": seconds, "cpu_seconds": sum(cpu.values()), "peak_rss_main_mb": peak_main / 2**20,
+            "peak_rss_total_mb": peak_tree / 2**20, "stdout": out.strip().splitlines()[-1:] or [""]}
 
 
 def build_command(corpus: Path, out: Path, workers: int, extra: list[str]) -> list[str]:
@@ -132,6 +141,7 @@ def main() -> None:
     parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild measurement")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    load_at_start = os.getloadavg()[0]  # other work on the machine skews wall times
     extra = ["--engine", args.engine] if args.engine != "local" else []
 
     corpus = corpus_for(args.size, args.out)
@@ -163,6 +173,9 @@ def main() -> None:
         "full_build_seconds": seconds,
         "articles_per_second": args.size / seconds,
         "articles_per_second_per_worker": args.size / seconds / args.workers,
+        "cpu_seconds": full["cpu_seconds"],
+        "cpu_ms_per_article": 1000 * full["cpu_seconds"] / args.size,
+        "load_average_at_start": load_at_start,
         "mb_per_second": size_bytes / 2**20 / seconds,
         "peak_rss_main_mb": full["peak_rss_main_mb"],
         "peak_rss_total_mb": full["peak_rss_total_mb"],
@@ -181,7 +194,8 @@ def main() -> None:
     (args.out / f"bench_{args.size}.json").write_text(json.dumps(result, indent=2) + "\n")
     line = (f"{args.size} articles ({size_bytes / 2**20:.0f} MB), {args.workers} workers: "
             f"{seconds:.1f} s, {result['articles_per_second']:.0f} articles/s "
-            f"({result['articles_per_second_per_worker']:.0f}/s per worker), {result['mb_per_second']:.2f} MB/s, "
+            f"({result['articles_per_second_per_worker']:.0f}/s per worker; {result['cpu_ms_per_article']:.1f} ms CPU per article), "
+            f"{result['mb_per_second']:.2f} MB/s, "
             f"peak RSS {result['peak_rss_main_mb']:.0f} MB main / {result['peak_rss_total_mb']:.0f} MB with workers, "
             f"baseline {base['seconds']:.1f} s (ratio {result['ratio_to_baseline']:.1f})")
     if rebuild is not None:

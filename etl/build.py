@@ -57,8 +57,8 @@ class ArticleOutcome:
     reference_how: str
     publisher: str | None
     events: tuple[Event, ...]
-    # Compact summary of the text for finding copies across articles (see sources).
-    fingerprint: object = None
+    # What finding copies across articles needs of the text (``sources.fingerprint``).
+    fingerprint: sources.TextFingerprint | None = None
 
 
 @dataclass
@@ -76,13 +76,6 @@ def _strip_text(article: Article) -> Article:
     return replace(article, text="", kept=())
 
 
-def _fingerprint(article: Article) -> object:
-    # Until sources offers per-article fingerprints, duplicates are found from the texts
-    # after extraction (see ``find_duplicates``).
-    make = getattr(sources, "fingerprint", None)
-    return make(article.text) if make is not None and article.status == "ok" else None
-
-
 def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.Publishers) -> ArticleOutcome:
     article = result.article
     signoff = extractor.cleaner.signoff(article) if article.status == "ok" else None
@@ -92,7 +85,7 @@ def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.
         reference_how=result.reference.how,
         publisher=publishers.publisher(article, signoff),
         events=result.events,
-        fingerprint=_fingerprint(article),
+        fingerprint=sources.fingerprint(article.text) if article.status == "ok" else None,
     )
 
 
@@ -157,16 +150,9 @@ def extract_outcomes(
     return cached_map(tasks, factory, runner, cache, task_key, outcome_key, progress)
 
 
-def find_duplicates(outcomes: Sequence[ArticleOutcome], tasks: Sequence[ArticleTask]) -> dict[str, str]:
-    """Duplicate key -> original key among the articles whose text was read."""
-    ok = [(o, t) for o, t in zip(outcomes, tasks) if o.article.status == "ok"]
-    from_fingerprints = getattr(sources, "duplicates_of", None)
-    if from_fingerprints is not None and all(o.fingerprint is not None for o, _ in ok):
-        return from_fingerprints((o.article.key, o.fingerprint) for o, _ in ok)
-    # Until sources offers per-article fingerprints: read the texts once more, one at a time.
-    return sources.find_duplicates(
-        (o.article.key, ingest.read_article(Path(t.path), t.meta).text) for o, t in ok
-    )
+def find_duplicates(outcomes: Sequence[ArticleOutcome]) -> dict[str, str]:
+    """Duplicate key -> original key, from the fingerprints the workers made (no text needed)."""
+    return sources.duplicates_of((o.article.key, o.fingerprint) for o in outcomes if o.article.status == "ok")
 
 
 def source_rows(outcomes: list[ArticleOutcome], events: tuple[Event, ...], duplicates: dict[str, str]) -> list[dict]:
@@ -241,7 +227,7 @@ def build(
         outcomes = extract_outcomes(tasks, factory, runner, store, update)
     finally:
         close()
-    duplicates = find_duplicates(outcomes, tasks)
+    duplicates = find_duplicates(outcomes)
 
     publishers = sources.Publishers.load()
     candidates = [e for o in outcomes if o.article.key not in duplicates for e in o.events]
