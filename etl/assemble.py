@@ -64,6 +64,7 @@ class _Sentence:
     actors: tuple[Mention, ...]
     numbers: tuple[Mention, ...]
     triggers: tuple[Mention, ...]
+    protest_nearby: bool = False  # a protest is reported in the sentences just before
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,12 @@ class Assembler:
                 numbers=tuple(kinds.get("number", ())),
                 triggers=_longest(tuple(t for t in kinds.get("trigger", ()) if t.value is not None)),
             ))
-        return views
+        window = int(self.rules["protest_context_sentences"])
+        protesters = set(self.rules["contexts"]["protesters"])
+        marks = [any(t.value.event_type == "Protests" for t in v.triggers) or any(a.value.inter in protesters for a in v.actors)
+                 for v in views]
+        return [replace(v, protest_nearby=any(marks[max(0, i - window): i])) if v.triggers else v
+                for i, v in enumerate(views)]
 
     # --- when ----------------------------------------------------------------------------
     def _is_future(self, value: DateValue, ref: dt.date | None) -> bool:
@@ -226,30 +232,37 @@ class Assembler:
         return first[max(weights, key=lambda name: weights[name])]
 
     def _redate(self, candidates: list[Candidate], lead_date: DateValue | None) -> list[Candidate]:
-        """Undated violence is dated by the article's dated violence, else as happening
-        before the report: the lead's date tells when it was announced, not when it happened."""
+        """Date the violence whose sentence names no date of its own.
+
+        Violence told with a reporting verb's date ("X said Tuesday it had taken ...") is
+        coded to that date, within a week (the report bounds it). Undated violence takes
+        the article's latest exactly dated violence; else the date of its reported
+        violence; else it happened before the lead's news (a ceasefire, a statement):
+        ``violence_before_report_days`` before the lead's date, within a week."""
         violence = set(self.rules["violence_types"])
-        carried = [i for i, c in enumerate(candidates) if c.date_how in ("carried", "reported") and c.event_type in violence]
+        out = list(candidates)
+        for i, c in enumerate(out):
+            if c.date_how == "reported" and c.event_type in violence and c.date is not None:
+                out[i] = replace(c, date=_carried(c.date, int(self.rules["carried_min_precision"])))
+        carried = [i for i, c in enumerate(out) if c.date_how == "carried" and c.event_type in violence]
         if not carried:
-            return candidates
-        reported = [candidates[i].date for i in carried if candidates[i].date_how == "reported"]
-        if reported:  # the report's own date bounds the undated violence it tells of
-            lead_date = max(reported, key=lambda d: d.date)
-        if lead_date is None:
-            return candidates
-        dated = [c.date for c in candidates if c.event_type in violence and c.date_how not in _CARRIED_HOWS
+            return out
+        dated = [c.date for c in out if c.event_type in violence and c.date_how not in _CARRIED_HOWS
                  and c.date is not None and c.date.precision == 1]
-        lead_is_violence = any(c.date is not None and c.date.date == lead_date.date for c in candidates
-                               if c.event_type in violence and c.date_how not in _CARRIED_HOWS)
+        reported = [c.date for c in out if c.event_type in violence and c.date_how == "reported" and c.date is not None]
+        lead_is_violence = lead_date is not None and any(
+            c.date is not None and c.date.date == lead_date.date for c in out
+            if c.event_type in violence and c.date_how not in _CARRIED_HOWS)
         if dated:
-            latest = max(dated, key=lambda d: d.date)
-            value = DateValue(latest.date, max(latest.precision, 2), latest.relative)
-        elif lead_is_violence:
-            return candidates
+            value = max(dated, key=lambda d: d.date)
+        elif reported:
+            value = max(reported, key=lambda d: d.date)
+        elif lead_date is None or lead_is_violence:
+            return out
         else:
             before = dt.timedelta(days=int(self.rules["violence_before_report_days"]))
-            value = DateValue(lead_date.date - before, max(lead_date.precision, 2), lead_date.relative)
-        out = list(candidates)
+            value = DateValue(lead_date.date - before, lead_date.precision, lead_date.relative)
+        value = _carried(value, int(self.rules["carried_min_precision"]))
         for i in carried:
             out[i] = replace(out[i], date=value)
         return out
@@ -368,6 +381,7 @@ class Assembler:
                 actor2 = (patients or subjects or [None])[-1]
             elif subjects:
                 actor1 = subjects[-1]
+                actor2 = patients[-1] if patients else None
                 # "X and Y agreed": the first of coordinated subjects acts, the second is the party
                 index = len(subjects) - 1
                 while index > 0 and self.coordinator.match(text[subjects[index - 1].end: subjects[index].start]):
@@ -386,6 +400,7 @@ class Assembler:
             if actor1 is None and span is sentence_span:
                 break
             if actor2 is None:
+                after = [a for a in after if not self._is_speaker(text, a, span[1])[0]]
                 targets = [a for a in after if a is not actor1 and a.value.name != actor1.value.name] if actor1 else after
                 marked_targets = [a for a in targets if marked(a, self.target, span[0])]
                 chosen = (marked_targets or targets)[:1]
@@ -399,7 +414,7 @@ class Assembler:
     def _entry(self, trigger: Mention) -> dict:
         return self.entries.get(trigger.value.lemma) or {}
 
-    def _resolve_type(self, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2) -> tuple[str, str]:
+    def _resolve_type(self, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2, place=None) -> tuple[str, str]:
         value = trigger.value
         event_type, sub = value.event_type, value.sub_event_type
         entry = self._entry(trigger)
@@ -412,12 +427,12 @@ class Assembler:
         if (sub in territory["sub_event_types"] or entry.get("territory")) and event_type == "Battles":
             if actor1 is None:
                 sub = territory["unknown"] if not entry.get("territory") else value.sub_event_type
-            elif actor1.inter in territory["government_inters"]:
+            elif actor1.inter in territory["government_inters"] and not _abroad(actor1, place):
                 sub = territory["government"]
             else:
                 sub = territory["non_state"]
         civilians = self.rules["civilian_target"]
-        if (not recode and event_type in civilians["from_event_types"] and actor2 is not None
+        if (not entry and event_type in civilians["from_event_types"] and actor2 is not None
                 and actor2.inter == int(self.rules["civilians_inter"])):
             event_type, sub = civilians["to"]
         protest = self.rules["protest"]
@@ -428,6 +443,19 @@ class Assembler:
             elif self.intervention.search(sentence_text) or self.excessive.search(sentence_text):
                 sub = protest["intervention"]
         return event_type, sub
+
+    def _roles(self, event_type: str, actor1, actor2):
+        """Protesters and rioters are actor1 of their own events; the police that meet them
+        are actor2 ("police dispersed protesters": Protesters - Police)."""
+        own = self.rules["own_actor_inters"].get(event_type)
+        if not own or (actor1 is not None and actor1.inter in own):
+            return actor1, actor2
+        if actor2 is not None and actor2.inter in own:
+            return actor2, actor1
+        default = self.rules["default_actor1"].get(event_type)
+        if default:
+            return ActorValue(default["name"], int(default["inter"])), actor1 if actor1 is not None else actor2
+        return actor1, actor2
 
     def _context_holds(self, context: str, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2) -> bool:
         inters = self.rules["contexts"]
@@ -442,7 +470,8 @@ class Assembler:
         if context == "civilian_victim":
             return actor2 is not None and actor2.inter in inters["civilians"]
         if context == "protest_context":
-            return any(t.value.event_type == "Protests" for t in view.triggers if t is not trigger) or any(
+            return view.protest_nearby or any(
+                t.value.event_type == "Protests" for t in view.triggers if t is not trigger) or any(
                 a.value.inter in inters["protesters"] for a in view.actors)
         if context == "territory_object":
             window = view.sentence.text[trigger.end - view.sentence.start: trigger.end - view.sentence.start + 40]
@@ -479,17 +508,25 @@ class Assembler:
             kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
         if not kept:
             return []
-        if any(not self._is_weak(t) for t, _ in kept):
+        non_lethal = frozenset(self.rules["non_lethal_sub_event_types"])
+        # a weak trigger ("attack", "killed") yields to a strong one that can absorb it:
+        # the killing told with "shelling" is the shelling; an abduction does not absorb a killing
+        absorbers = [t for t, _ in kept if not self._is_weak(t) and t.value.sub_event_type not in non_lethal]
+        if absorbers:
             kept = [k for k in kept if not self._is_weak(k[0])]
         keep_also = int(self.rules["specific_priority"])
         out = []
         pairs = set()
+
+        def family(t: Mention) -> tuple[str, bool]:
+            return t.value.event_type, t.value.sub_event_type in non_lethal
+
         for trigger, clause in kept:
             pair = (trigger.value.event_type, trigger.value.sub_event_type)
             if self._is_weak(trigger) and pair in pairs:
                 continue  # the sentence already reports this kind of event
             pairs.add(pair)
-            rivals = [t for t, c in kept if c == clause and t.value.event_type == trigger.value.event_type]
+            rivals = [t for t, c in kept if c == clause and family(t) == family(trigger)]
             best = max(self._priority(t) for t in rivals)
             if self._priority(trigger) == best or self._priority(trigger) >= keep_also:
                 out.append((trigger, clause))
@@ -524,7 +561,8 @@ class Assembler:
                 elif place is not None:
                     continue  # only a whole (other) country named: not located well enough to code
             actor1, actor2 = self._actors_for(text, view, clause, trigger)
-            event_type, sub = self._resolve_type(view, trigger, clause, actor1, actor2)
+            event_type, sub = self._resolve_type(view, trigger, clause, actor1, actor2, place)
+            actor1, actor2 = self._roles(event_type, actor1, actor2)
             if actor2 is None and self._entry(trigger).get("civilians"):
                 actor2 = ActorValue(self.rules["default_civilians"], int(self.rules["civilians_inter"]))
             key = (event_type, sub, clause)
@@ -555,7 +593,8 @@ class Assembler:
 
     def _give_tolls(self, text: str, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         violent = set(self.rules["violent_event_types"])
-        eligible = [i for i, c in enumerate(candidates) if c.event_type in violent]
+        non_lethal = set(self.rules["non_lethal_sub_event_types"])
+        eligible = [i for i, c in enumerate(candidates) if c.event_type in violent and c.sub_event_type not in non_lethal]
         if not eligible:
             return candidates
         tolls: dict[int, list[tuple[int, bool, bool]]] = defaultdict(list)
@@ -596,6 +635,11 @@ class Assembler:
 
 
 # --- helpers ------------------------------------------------------------------------------
+def _abroad(actor: ActorValue, place: Place | None) -> bool:
+    """State forces outside their own country act as external forces."""
+    return bool(actor.country and place is not None and place.country and actor.country != place.country)
+
+
 def _is_country(place: Place) -> bool:
     return place.feature == "country"
 
@@ -650,11 +694,22 @@ def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), 
     if a.sub_event_type in any_place:
         return True  # one agreement of a day per article, whoever is named and wherever
     if a.place is not None and b.place is not None and a.place.name != b.place.name:
-        if a.place_how not in _PLACE_WEAK and b.place_how not in _PLACE_WEAK:
+        if a.place_how not in _PLACE_WEAK and b.place_how not in _PLACE_WEAK and not _nested(a.place, b.place):
             return False
     if _vague(a) or _vague(b):
         return True  # a re-mention with nothing of its own ("the fighting") is the event told before
     return _actors_compatible(a, b, defaults)
+
+
+_AREAS = {"admin1", "region", "admin2", "district", "province", "state"}
+
+
+def _nested(a: Place, b: Place) -> bool:
+    """One place is the admin area of the other ("Zamfara" and a town of Zamfara)."""
+    for area, point in ((a, b), (b, a)):
+        if area.feature in _AREAS and area.iso3 == point.iso3 and area.name in (point.admin1, point.admin2):
+            return True
+    return False
 
 
 def _vague(c: Candidate) -> bool:
@@ -668,6 +723,8 @@ def _names(c: Candidate) -> set[str]:
 def _actors_compatible(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> bool:
     if not _named(a.actor1, defaults) or not _named(b.actor1, defaults) or a.actor1.name == b.actor1.name:
         return True
+    if a.actor1.inter == b.actor1.inter == 1 and a.actor1.country and a.actor1.country == b.actor1.country:
+        return True  # the government and the armed forces of one state
     if a.event_type == "Strategic developments" and a.sub_event_type == "Agreement":
         return bool(_names(a) & _names(b)) or not _names(a) or not _names(b)
     return False
@@ -681,6 +738,7 @@ def _information(c: Candidate, defaults: frozenset) -> tuple:
     return (
         c.date_how not in _CARRIED_HOWS,
         c.place_how not in _PLACE_WEAK,
+        c.place is not None and c.place.feature not in _AREAS and c.place.feature != "country",
         _named(c.actor1, defaults),
         c.actor2 is not None,
     )
@@ -696,7 +754,9 @@ def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> C
         updates.update(date=b.date, date_how=b.date_how)
     if a.place_how in _PLACE_WEAK and b.place_how not in _PLACE_WEAK and b.place is not None:
         updates.update(place=b.place, place_how=b.place_how)
-    elif a.place is not None and b.place is not None and a.place.feature == "country" and b.place.feature != "country":
+    elif a.place is not None and b.place is not None and (
+            (a.place.feature == "country" and b.place.feature != "country")
+            or (a.place.feature in _AREAS and b.place.feature not in _AREAS and _nested(a.place, b.place))):
         updates.update(place=b.place, place_how=b.place_how)
     if not _named(a.actor1, defaults) and _named(b.actor1, defaults):
         updates["actor1"] = b.actor1

@@ -240,7 +240,7 @@ class CueFinder:
             elif group.scope == "clause":
                 scope = (clause_start, clause_end)
             elif group.scope == "near":
-                scope = (a, min(clause_end, b + group.window))
+                scope = (b, min(clause_end, b + group.window))
             else:
                 scope = (sentence.start, sentence.end)
             cues.append(Cue(name, a, b, text[start:end], *scope))

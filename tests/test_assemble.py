@@ -381,13 +381,13 @@ def test_undated_violence_takes_the_articles_dated_violence(assembler):
     assert air.date.date == REF - dt.timedelta(days=3)
 
 
-def test_report_date_of_violence_is_an_upper_bound(assembler):
+def test_report_date_of_violence_is_coded_within_a_week(assembler):
     (c,) = run(assembler, [(
         "Ukraine's military said Tuesday that Russian forces had shelled Kharkiv.",
         [("actor", "Ukraine's military", None), ("date", "Tuesday", day(-2)), ("actor", "Russian forces", None),
          ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None)],
     )])
-    assert c.date.date == REF - dt.timedelta(days=3) and c.date.precision == 2
+    assert c.date.date == REF - dt.timedelta(days=2) and c.date.precision == 2 and c.date_how == "reported"
 
 
 def test_one_agreement_per_day_whoever_tells_it(assembler):
@@ -411,3 +411,50 @@ def test_weak_trigger_needs_support(assembler):
                          [("actor", "M23 rebels", None), ("trigger", "operation", weak), ("place", "Goma", None),
                           ("date", "Tuesday", day(-2))])]))
     assert c.actor1.inter == 2
+
+
+def test_killing_and_abduction_in_one_clause_are_two_events_toll_to_the_killing(assembler):
+    abduct = TriggerValue("Violence against civilians", "Abduction/forced disappearance", "abduct")
+    hints = dict(HINTS, abduct={"priority": 70})
+    local = Assembler.load(entries=hints)
+    candidates = local(*build([(
+        "Gunmen killed 9 villagers and abducted 20 others in Gusau on Sunday.",
+        [("actor", "Gunmen", ACTORS["gunmen"]), ("trigger", "killed", KILLED), ("number", "9", NumberValue(9, "killed")),
+         ("actor", "villagers", None), ("trigger", "abducted", abduct), ("number", "20", NumberValue(20, "detained")),
+         ("place", "Gusau", None), ("date", "Sunday", day(-4))],
+    )]))
+    tolls = {c.sub_event_type: c.fatalities for c in candidates}
+    assert tolls == {"Attack": 9, "Abduction/forced disappearance": 0}
+
+
+@pytest.mark.parametrize(
+    "sentence, marks",
+    [
+        ("The army halted its offensive near Goma on Tuesday.",
+         [("actor", "The army", ACTORS["the army"]), ("trigger", "offensive", CLASH), ("place", "Goma", None),
+          ("date", "Tuesday", day(-2))]),
+        ("Both sides agreed to an immediate cessation of shelling around Kharkiv.",
+         [("trigger", "shelling", SHELLING), ("place", "Kharkiv", None)]),
+    ],
+)
+def test_what_ended_is_not_a_new_event(assembler, sentence, marks):
+    assert run(assembler, [(sentence, marks)]) == ()
+
+
+def test_police_meeting_protesters_are_actor2(assembler):
+    disperse = TriggerValue("Protests", "Protest with intervention", "disperse")
+    (c,) = run(assembler, [(
+        "Riot police used water cannon to disperse students in Dhaka on Monday.",
+        [("actor", "Riot police", ActorValue("Police Forces of {country}", 1)), ("trigger", "disperse", disperse),
+         ("actor", "students", None), ("place", "Dhaka", None), ("date", "Monday", day(-3))],
+    )])
+    assert c.actor1.inter == 6 and c.actor2.inter == 1
+
+
+def test_foreign_forces_taking_a_village_is_non_state_overtaking(assembler):
+    (c,) = run(assembler, [(
+        "Russian forces captured Kharkiv's outskirts on Monday.",
+        [("actor", "Russian forces", None), ("trigger", "captured", CAPTURE), ("place", "Kharkiv", None),
+         ("date", "Monday", day(-3))],
+    )])
+    assert c.sub_event_type == "Non-state actor overtakes territory"
