@@ -1,13 +1,16 @@
 """Make a synthetic corpus for benchmarking ``etl build``: N articles of ~600 words + manifest.csv.
 
 Articles recombine the sentences of the real articles in ``seeds/`` (and
-``/work/shared/dev/articles`` when present) with other place names and dates, so the
-extractor meets realistic prose, mentions and density. Deterministic: the same
-``--seed`` and size give byte-identical files.
+``/work/shared/dev/articles`` when present) and of the event notes in
+``/work/shared/acled_samples/*.csv`` (when present) with other place names, numbers and
+dates, so the extractor meets realistic prose, mentions and density. Deterministic: the
+same ``--seed`` and size give byte-identical files.
 
 Place names come from the gazetteer's table (``gazetteer/base.parquet``: populated places
-of a randomly drawn country), else from a short list here. About 1% of articles are
-near-copies of an earlier one (a wire story republished), to exercise duplicate finding.
+of a randomly drawn country), else from a short list here; every capitalised word of a
+sentence that is a sizeable place in that table (or in the list of the seeds' places) is
+replaced. About 1% of articles are near-copies of an earlier one (a wire story
+republished), to exercise duplicate finding.
 
     python bench/make_corpus.py 10000 bench/out/corpus_10k
     python bench/make_corpus.py 1 DIR --start 10000     # one more article, numbered 10000
@@ -24,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "seeds", Path("/work/shared/dev/articles")]
+NOTES = Path("/work/shared/acled_samples")
 WORDS_PER_ARTICLE = 600
 COPY_SHARE = 0.01
 
@@ -46,9 +50,13 @@ PUBLISHERS = ["Reuters", "AFP", "Associated Press", "Al Jazeera", "BBC", "", "",
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 _MONTH = "|".join(MONTHS) + r"|Sept?\.|Aug\.|Oct\.|Nov\.|Dec\.|Jan\.|Feb\."
-DATE_MONTH_DAY = re.compile(rf"\b(?:{_MONTH})\s*,?\s*\d{{1,2}}\b")
-DATE_DAY_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b")
-YEAR = re.compile(r"\b20[12]\d\b")
+# One pass over a sentence: dates, years, counts and capitalised words (maybe places).
+MENTION = re.compile(
+    rf"(?P<date>\b(?:(?:{_MONTH})\s*,?\s*\d{{1,2}}|\d{{1,2}}\s+(?:{_MONTH}))\b)"
+    r"|(?P<year>\b(?:19|20)\d\d\b)"
+    r"|(?P<count>\b\d{1,3}\b)"
+    r"|(?P<name>\b[A-Z][\w'-]+(?:[ -][A-Z][\w'-]+)?)"
+)
 SENTENCE_END = re.compile(r"(?<=[.!?\"”])\s+(?=[\"“A-Z])")
 
 
@@ -64,13 +72,21 @@ def source_sentences() -> list[str]:
                 for sentence in SENTENCE_END.split(" ".join(paragraph.split())):
                     if len(sentence.split()) >= 4:
                         sentences.append(sentence)
+    if NOTES.is_dir():
+        for path in sorted(NOTES.glob("*.csv")):
+            with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+                for row in csv.DictReader(handle):
+                    note = " ".join(re.sub(r"\[[^\]]*\]", "", row.get("notes") or "").split())
+                    if note.startswith("#"):
+                        continue  # HXL tag row
+                    sentences.extend(s for s in SENTENCE_END.split(note) if len(s.split()) >= 4)
     if not sentences:
         raise SystemExit("no source articles found in seeds/")
     return sentences
 
 
-def gazetteer_places(min_population: int = 5000) -> list[tuple[str, list[str]]]:
-    """(country code, place names) for countries with at least 8 sizeable places."""
+def gazetteer_places(min_population: int = 5000) -> tuple[list[tuple[str, list[str]]], frozenset[str]]:
+    """(country code, place names) for countries with at least 8 sizeable places, and all those names."""
     table = ROOT / "gazetteer" / "base.parquet"
     try:
         import pyarrow.compute as pc
@@ -79,42 +95,58 @@ def gazetteer_places(min_population: int = 5000) -> list[tuple[str, list[str]]]:
         data = pq.read_table(table, columns=["name", "iso2", "population"])
         data = data.filter(pc.greater_equal(data["population"], min_population))
     except Exception:
-        return FALLBACK_PLACES
-    by_country: dict[str, list[str]] = {}
+        return FALLBACK_PLACES, frozenset(n for _, names in FALLBACK_PLACES for n in names) | frozenset(SEED_PLACES)
+    by_country: dict[str, set[str]] = {}
     for name, iso2 in zip(data["name"].to_pylist(), data["iso2"].to_pylist()):
-        if name and iso2 and name.isascii():
-            by_country.setdefault(iso2, []).append(name)
-    places = [(c, sorted(set(n))) for c, n in sorted(by_country.items()) if len(set(n)) >= 8]
-    return places or FALLBACK_PLACES
+        if name and iso2 and name.isascii() and name[:1].isupper():
+            by_country.setdefault(iso2, set()).add(name)
+    countries = country_names()
+    places = [(c, sorted(n - countries)) for c, n in sorted(by_country.items()) if len(n - countries) >= 8]
+    if not places:
+        return FALLBACK_PLACES, frozenset(SEED_PLACES)
+    return places, (frozenset(n for _, names in places for n in names) | frozenset(SEED_PLACES)) - countries
+
+
+def country_names() -> frozenset[str]:
+    """Country names and aliases (a town called Armenia must not turn the country into a town)."""
+    path = ROOT / "gazetteer" / "countries.csv"
+    if not path.exists():
+        return frozenset()
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return frozenset(n.strip() for row in rows for n in [row.get("name") or "", *(row.get("aliases") or "").split("|")] if n.strip())
 
 
 def _date_text(day: dt.date, rng: random.Random) -> str:
     return f"{MONTHS[day.month - 1]} {day.day}" if rng.random() < 0.7 else f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def make_article(rng: random.Random, sentences: list[str], places: list[tuple[str, list[str]]]) -> tuple[str, dt.date]:
+def make_article(rng: random.Random, sentences: list[str], places: list[tuple[str, list[str]]],
+                 known: frozenset[str]) -> tuple[str, dt.date]:
     _country, names = places[rng.randrange(len(places))]
     chosen = rng.sample(names, k=min(4, len(names)))
-    mapping = {seed: chosen[i % len(chosen)] for i, seed in enumerate(rng.sample(SEED_PLACES, len(SEED_PLACES)))}
+    mapping: dict[str, str] = {}
     published = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650))
 
-    def place(match: re.Match) -> str:
-        return mapping[match.group(0)]
+    def replace(match: re.Match) -> str:
+        kind = match.lastgroup
+        if kind == "date":
+            return _date_text(published - dt.timedelta(days=rng.randrange(4)), rng)
+        if kind == "year":
+            return str(published.year)
+        if kind == "count":
+            return str(rng.randint(2, 60))
+        name = match.group(0)
+        if name in known:
+            return mapping.setdefault(name, chosen[len(mapping) % len(chosen)])
+        return name
 
-    def event_day(_match: re.Match) -> str:
-        return _date_text(published - dt.timedelta(days=rng.randrange(4)), rng)
-
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(SEED_PLACES, key=len, reverse=True)) + r")\b")
     paragraphs: list[str] = [f"{chosen[0].upper()}, {MONTHS[published.month - 1]} {published.day} -"]
     words = 0
     while words < WORDS_PER_ARTICLE:
         paragraph = []
         for _ in range(rng.randint(1, 3)):
-            sentence = sentences[rng.randrange(len(sentences))]
-            sentence = pattern.sub(place, sentence)
-            sentence = DATE_MONTH_DAY.sub(event_day, sentence)
-            sentence = DATE_DAY_MONTH.sub(event_day, sentence)
-            sentence = YEAR.sub(str(published.year), sentence)
+            sentence = MENTION.sub(replace, sentences[rng.randrange(len(sentences))])
             paragraph.append(sentence)
             words += len(sentence.split())
         paragraphs.append(" ".join(paragraph))
@@ -131,7 +163,7 @@ def make_corpus(size: int, folder: Path, *, seed: int = 1, start: int = 0) -> Pa
     """Write articles ``start .. start+size-1`` into ``folder`` and (re)write its manifest."""
     folder.mkdir(parents=True, exist_ok=True)
     sentences = source_sentences()
-    places = gazetteer_places()
+    places, known = gazetteer_places()
     manifest = folder / "manifest.csv"
     rows: list[list[str]] = []
     if start and manifest.exists():
@@ -143,7 +175,7 @@ def make_corpus(size: int, folder: Path, *, seed: int = 1, start: int = 0) -> Pa
         if recent and rng.random() < COPY_SHARE:
             text, published = near_copy(recent[rng.randrange(len(recent))], rng), None
         else:
-            text, published = make_article(rng, sentences, places)
+            text, published = make_article(rng, sentences, places, known)
             recent = (recent + [text])[-50:]
         name = f"{i:06d}_{hashlib.sha256(text.encode()).hexdigest()[:12]}.txt"
         (folder / name).write_text(text, encoding="utf-8")
