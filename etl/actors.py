@@ -452,6 +452,8 @@ class ActorFinder:
         peacekeepers and state military (with the sentence number) from sentence to sentence."""
         out: list[Actor] = []
         consumed: set[int] = set()
+        lowered = text.lower()
+        breakaway = any(marker in lowered for marker in self.breakaway_markers)
         for position, hit in enumerate(hits):
             if position in consumed:
                 continue
@@ -487,7 +489,7 @@ class ActorFinder:
                         consumed.add(position + 1)
                         out.append(Actor(hit.start, follower.end, value))
                         continue
-                if payload.cls in _STATE_CLASSES and self._breakaway_before(text, hit.start):
+                if breakaway and payload.cls in _STATE_CLASSES and self._breakaway_before(text, hit.start):
                     value = self._breakaway(payload.cls, regions_seen)  # "the self-proclaimed presidency"
                 else:
                     value = self._noun(payload, None, memory, regions_seen, None, text, number)
