@@ -624,9 +624,10 @@ class Assembler:
         merged: list[Candidate] = []
         any_place = frozenset(self.rules["merge_any_place"])
         defaults = frozenset(d["name"] for d in self.rules["default_actor1"].values())
+        follow_up = frozenset(self.rules["follow_up_merge_types"])
         for candidate in candidates:
             for index, existing in enumerate(merged):
-                if _same_event(existing, candidate, any_place, defaults):
+                if _same_event(existing, candidate, any_place, defaults, follow_up, self._is_weak):
                     merged[index] = _combine(existing, candidate, defaults)
                     break
             else:
@@ -685,9 +686,19 @@ _CARRIED_HOWS = {"carried", "reference", "reported", ""}
 _PLACE_WEAK = {"article", ""}
 
 
-def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), defaults: frozenset = frozenset()) -> bool:
-    if (a.event_type, a.sub_event_type) != (b.event_type, b.sub_event_type):
+def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), defaults: frozenset = frozenset(),
+                follow_up: frozenset = frozenset(), weak=lambda trigger: False) -> bool:
+    if a.event_type != b.event_type:
         return False
+    if a.sub_event_type != b.sub_event_type:
+        # "the blast", "the device detonated" after "a suicide bomber killed 14": an undated
+        # generic re-mention of the same kind of violence in the same place is that event
+        if a.event_type not in follow_up or not any(c.date_how == "carried" and weak(c.trigger) for c in (a, b)):
+            return False
+        if a.place is not None and b.place is not None and a.place.name != b.place.name and not _nested(a.place, b.place) \
+                and a.place_how not in _PLACE_WEAK and b.place_how not in _PLACE_WEAK:
+            return False
+        return True
     if a.date_how not in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:
         if a.date is None or b.date is None or a.date.date != b.date.date:
             return False

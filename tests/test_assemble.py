@@ -458,3 +458,18 @@ def test_foreign_forces_taking_a_village_is_non_state_overtaking(assembler):
          ("date", "Monday", day(-3))],
     )])
     assert c.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_follow_up_blast_is_the_bombing_told_before(assembler):
+    suicide = TriggerValue("Explosions/Remote violence", "Suicide bomb", "suicide bombing")
+    blast = TriggerValue("Explosions/Remote violence", "Remote explosive/landmine/IED", "explosion")
+    hints = dict(HINTS, **{"suicide bombing": {"priority": 80}, "explosion": {"priority": 30, "strength": "weak"}})
+    local = Assembler.load(entries=hints)
+    candidates = local(*build([
+        ("A suicide bomber killed 11 people at a market in Mogadishu on Friday.",
+         [("trigger", "suicide bomber", suicide), ("number", "11", NumberValue(11, "killed")),
+          ("place", "Mogadishu", None), ("date", "Friday", day(-6))]),
+        ("Police said the explosion shattered windows across the district.",
+         [("actor", "Police", ActorValue("Police Forces of {country}", 1)), ("trigger", "explosion", blast)]),
+    ]))
+    assert [(c.sub_event_type, c.fatalities) for c in candidates] == [("Suicide bomb", 11)]
