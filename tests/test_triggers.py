@@ -232,6 +232,17 @@ def test_entry_hints(lemma, hints):
         assert entry[key] == value
 
 
+@pytest.mark.parametrize("text", [
+    "Stocks rallied on Monday and the dollar retreated after the central bank held rates.",
+    "The visitors stormed back from a goal down and the coach said his side fought hard.",
+    "The result demonstrated their character, and the loss will hit the club hard.",
+    "A gold mine in the north reopened after a strike by workers ended in March.",
+])
+def test_everyday_words_are_only_weak_triggers(text):
+    for mention in _FINDER((Sentence(0, 0, len(text), text),)):
+        assert _FINDER.entry(mention.value.lemma)["strength"] == "weak", mention.text
+
+
 def test_recode_targets_are_taxonomy_pairs():
     kill = _FINDER.entry("kill")
     assert kill["recode"]["armed_victim"] == ("Battles", "Armed clash")
