@@ -12,15 +12,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import vocab
+from .dates import lower_regex, lowered, start_guard
 from .errors import DataFileError
 from .records import Article
 
 _WS = re.compile(r"\s+")
 
 
-def _alternation(patterns: list[str], name: str) -> re.Pattern:
+def _alternation(patterns: list[str], name: str, guard: bool = True) -> re.Pattern:
+    """Patterns for lower-cased lines; with ``guard`` they may only start at a word start
+    (or a punctuation mark) where one of them can begin, which keeps searching fast."""
     try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        patterns = [lower_regex(str(p)) for p in patterns]
+        prefix = start_guard(patterns) if guard else ""
+        return re.compile(prefix + "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
     except (re.error, TypeError) as exc:
         raise DataFileError(f"furniture.yaml: bad pattern in {name}: {exc}") from exc
 
@@ -40,6 +45,7 @@ class _Line:
 
 @dataclass(frozen=True)
 class Cleaner:
+    drop_start: re.Pattern
     drop: re.Pattern
     cut: re.Pattern
     block: re.Pattern
@@ -57,6 +63,7 @@ class Cleaner:
             raise DataFileError("furniture.yaml: expected a mapping")
         try:
             return cls(
+                drop_start=_alternation(data["drop_line_start"], "drop_line_start", guard=False),
                 drop=_alternation(data["drop_line"], "drop_line"),
                 cut=_alternation(data["cut_tail"], "cut_tail"),
                 block=_alternation(data["block_start"], "block_start"),
@@ -125,9 +132,10 @@ class Cleaner:
         if line.blank:
             return line
         body = text[line.start:line.end]
-        if self.drop.search(body):
+        low = lowered(body)
+        if self.drop_start.match(low) or self.drop.search(low):
             return replace(line, dropped=True)
-        cut = self.cut.search(body)
+        cut = self.cut.search(low)
         if cut:
             end = line.start + len(body[:cut.start()].rstrip())
             if end <= line.start:
@@ -157,7 +165,7 @@ class Cleaner:
             j -= 1
         for k in range(j + 1, len(lines)):
             line = lines[k]
-            if not line.blank and self.block.search(text[line.start:line.end]):
+            if not line.blank and self.block.search(lowered(text[line.start:line.end])):
                 for m in range(k, len(lines)):
                     if not lines[m].blank:
                         lines[m] = replace(lines[m], dropped=True)

@@ -146,17 +146,15 @@ class DateFinder:
         relative_groups = []
         relative = []
         for i, entry in enumerate(data["relative"]):
-            phrases = "|".join(sorted(map(str, entry["phrases"]), key=len, reverse=True))
+            phrases = "|".join(sorted((lower_regex(str(p)) for p in entry["phrases"]), key=len, reverse=True))
             relative_groups.append(rf"(?P<rel{i}>{phrases})\b")
             relative.append((str(entry["unit"]), int(entry["offset"]), int(entry["precision"])))
         # Relative phrases are matched on the lower-cased sentence; a look-ahead on the
         # letters they can start with lets the engine skip other positions fast.
-        firsts = set("0123456789") | {w[0] for w in number_words}
-        for entry in data["relative"]:
-            for phrase in entry["phrases"]:
-                firsts |= _first_chars(str(phrase))
+        relative_phrases = [str(p) for entry in data["relative"] for p in entry["phrases"]]
         relative_pattern = re.compile(
-            rf"(?=[{re.escape(''.join(sorted(firsts)))}])(?<![\w])(?:"
+            start_guard(relative_phrases + list(number_words) + ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
+            + "(?:"
             + "|".join(relative_groups)
             + rf"|(?P<ago>(?P<ago_n>\d{{1,2}}|{_spaced(number_words)})\s+(?P<ago_u>{_alt(ago_units)})"
             rf"\s+(?:{_alt(data['ago_words'])})\b))"
@@ -202,11 +200,9 @@ class DateFinder:
                 hit = None
             if hit is not None:
                 hits.append(hit)
-        lowered = text.lower()
-        if any(key in lowered for key in self.relative_keys):
-            if len(lowered) != len(text):  # a few characters lower-case to two
-                lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-            for m in self.relative_pattern.finditer(lowered):
+        low = text.lower()
+        if any(key in low for key in self.relative_keys):
+            for m in self.relative_pattern.finditer(lowered(text)):
                 try:
                     hit = self._relative_hit(m)
                 except (KeyError, ValueError):
@@ -484,27 +480,76 @@ class DateFinder:
         return False
 
 
-def _first_chars(phrase: str) -> set[str]:
-    """Letters a (lower-case) regex phrase can start with; every letter when unsure."""
+_META = set("\\.^$*+?{}[]|()")
+_ANY = set("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def first_chars(phrase: str) -> set[str] | None:
+    """Characters a lower-case regex phrase can start with, or None when unsure."""
+    while phrase.startswith("\\b"):
+        phrase = phrase[2:]
+    if not phrase:
+        return None
     if phrase.startswith("(?:"):
         depth, start, out = 0, 3, set()
         for i in range(3, len(phrase)):
             ch = phrase[i]
-            if ch == "(":
+            if ch == "\\":
+                continue
+            if ch == "(" and phrase[i - 1] != "\\":
                 depth += 1
-            elif ch == ")" and depth:
+            elif ch == ")" and depth and phrase[i - 1] != "\\":
                 depth -= 1
-            elif ch in "|)" and depth == 0:
-                out |= _first_chars(phrase[start:i])
+            elif ch in "|)" and depth == 0 and phrase[i - 1] != "\\":
+                part = first_chars(phrase[start:i])
+                if part is None:
+                    return None
+                out |= part
                 start = i + 1
                 if ch == ")":
-                    if phrase[i + 1:i + 2] in ("?", "*"):
-                        break  # the group is optional: what follows can start too
-                    return out
-        return set("abcdefghijklmnopqrstuvwxyz")
-    if phrase[:1].isalnum() and phrase[1:2] not in ("?", "*"):
-        return {phrase[0].lower()}
-    return set("abcdefghijklmnopqrstuvwxyz0123456789")
+                    return None if phrase[i + 1:i + 2] in ("?", "*", "{") else out
+        return None
+    if phrase[0] == "\\":
+        ch = phrase[1:2]
+        first = ch if ch and not ch.isalnum() else None
+        rest = phrase[2:3]
+    else:
+        ch = phrase[0]
+        first = ch if ch not in _META else None
+        rest = phrase[1:2]
+    if first is None or rest in ("?", "*", "{"):
+        return None
+    return {first}
+
+
+def start_guard(phrases: Iterable[str]) -> str:
+    """A prefix for a pattern of lower-case phrases: only at the start of a word, and only
+    where one of them can begin (lets the regex engine skip other positions fast)."""
+    chars: set[str] = set()
+    for phrase in phrases:
+        got = first_chars(str(phrase))
+        if got is None:
+            return r"(?<![\w])"
+        chars |= got
+    return rf"(?<![\w])(?=[{re.escape(''.join(sorted(chars)))}])"
+
+
+def lower_regex(pattern: str) -> str:
+    """Lower-case the letters of a regex, leaving escapes (\\S, \\W, \\B ...) alone."""
+    out = []
+    escaped = False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = ch == "\\" and not escaped
+    return "".join(out)
+
+
+def lowered(text: str) -> str:
+    """``text.lower()`` with the same length (offsets stay valid)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _safe_date(year: int | None, month: int | None, day: int | None) -> dt.date | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import vocab
+from .dates import lower_regex, lowered, start_guard
 from .errors import DataFileError
 from .records import Mention, NumberValue, Sentence
 
@@ -24,10 +25,14 @@ _TIME_AFTER = re.compile(r"\s*(?:[:.]\d{2}\b|h\d{2}\b)")
 ROLES = ("casualties", "killed", "wounded", "missing", "displaced", "detained", "crowd", "other")
 
 
-def _phrases(items, name: str) -> str:
+def _checked(items, name: str) -> list[str]:
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
         raise DataFileError(f"numbers.yaml: '{name}' must be a list of strings")
-    ordered = sorted(set(items), key=len, reverse=True)
+    return [lower_regex(x) for x in items]
+
+
+def _phrases(items, name: str) -> str:
+    ordered = sorted(set(_checked(items, name)), key=len, reverse=True)
     return "|".join(p.replace(" ", r"\s+") for p in ordered)
 
 
@@ -37,12 +42,15 @@ def _literal(items) -> str:
 
 
 def _grouped(table: dict, name: str, template: str) -> re.Pattern:
+    """One group per role; matched against lower-cased text."""
     parts = []
+    every: list[str] = []
     for role, phrases in table.items():
         if role not in ROLES:
             raise DataFileError(f"numbers.yaml: unknown role '{role}' in {name}")
         parts.append(f"(?P<{role}>{_phrases(phrases, f'{name}.{role}')})")
-    return re.compile(template.format("|".join(parts)), re.IGNORECASE)
+        every += _checked(phrases, name)
+    return re.compile(start_guard(every) + template.format("|".join(parts)))
 
 
 @dataclass(frozen=True)
@@ -103,26 +111,33 @@ class NumberFinder:
         )
         vague = {" ".join(str(k).split()): int(v) for k, v in data["vague"].items()}
         digit_scales = {str(k).lower(): int(v) for k, v in data["digit_scales"].items()}
-        quals = _literal(list(data["lower_bound"]) + list(data["approximate"]))
+        qual_words = [str(q).lower() for q in list(data["lower_bound"]) + list(data["approximate"])]
+        quals = _literal(qual_words)
         negations = []
         negation_roles = []
+        negation_phrases = []
         for role, patterns in data["negations"].items():
-            for i, p in enumerate(patterns):
-                body = str(p).replace(" ", r"\s+")
+            for i, p in enumerate(_checked(patterns, f"negations.{role}")):
+                body = p.replace(" ", r"\s+")
                 negations.append(f"(?P<neg_{role}_{i}>{body})")
                 negation_roles.append(f"neg_{role}_{i}")
+                negation_phrases.append(p)
+        starters = (negation_phrases + qual_words + list(vague) + list(word_values) + ["dozen", "half"]
+                    + [str(a) for a in data["articles"]] + list("0123456789"))
+        # matched against the lower-cased sentence (same offsets)
         pattern = re.compile(
-            r"(?i:\b(?:" + "|".join(negations) + r")\b)"
-            rf"|(?:(?P<qual>\b(?i:{quals}))\s+)?(?:"
+            start_guard(starters)
+            + r"(?:(?:" + "|".join(negations) + r")\b"
+            rf"|(?:(?P<qual>{quals})\s+)?(?:"
             rf"(?<![\w$€£¥/.,:+-])(?P<dig>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d{{1,9}}(?![\d,]\d))"
-            rf"(?P<dec>[.,]\d+)?(?:\s*(?P<dscale>(?i:{_literal(digit_scales)}))\b)?(?P<suffix>[A-Za-z%]+)?"
-            rf"|\b(?P<vag>(?i:{_literal(vague)}))\b"
-            rf"|\b(?P<wrd>(?i:{words}))\b)"
+            rf"(?P<dec>[.,]\d+)?(?:\s*(?P<dscale>{_literal(digit_scales)})\b)?(?P<suffix>[a-z%]+)?"
+            rf"|(?P<vag>{_literal(vague)})\b"
+            rf"|(?P<wrd>{words})\b))"
         )
         before = _grouped(data["before"], "before",
-                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|the|a|an|some|only|just))*\s*$")
-        after_verb = _grouped(data["after_verb"], "after_verb", r"\b(?:{})\b")
-        after_noun = _grouped(data["after_noun"], "after_noun", r"\b(?:{})\b")
+                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|the|a|an|some|only|just))*\s*\Z")
+        after_verb = _grouped(data["after_verb"], "after_verb", r"(?:{})\b")
+        after_noun = _grouped(data["after_noun"], "after_noun", r"(?:{})\b")
         return cls(
             pattern=pattern,
             word_values=word_values,
@@ -135,14 +150,12 @@ class NumberFinder:
             lower_bound=frozenset(" ".join(str(w).split()) for w in data["lower_bound"]),
             negation_roles=tuple(negation_roles),
             before=before,
-            subset=re.compile(rf"\b(?:{_phrases(data['subset'], 'subset')})\s*$", re.IGNORECASE),
+            subset=re.compile(rf"\b(?:{_phrases(data['subset'], 'subset')})\s*\Z"),
             after_verb=after_verb,
             after_noun=after_noun,
-            things=re.compile(rf"^[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['things'], 'things')})(?![\w])",
-                              re.IGNORECASE),
-            people=re.compile(rf"^[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b",
-                              re.IGNORECASE),
-            stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal(data['stop_words'])})\b", re.IGNORECASE),
+            things=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['things'], 'things')})(?![\w])"),
+            people=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b"),
+            stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),
         )
@@ -156,7 +169,7 @@ class NumberFinder:
 
     # ----------------------------------------------------------------- helpers
     def _sentence(self, sent: Sentence) -> list[Mention]:
-        text = sent.text
+        text = lowered(sent.text)
         nums: list[_Num] = []
         mentions: list[Mention] = []
         for m in self.pattern.finditer(text):
