@@ -72,6 +72,8 @@ class Assembler:
     cues: CueFinder
     rules: dict
     entries: dict  # trigger lemma -> hints (pos, voice, strength, priority, territory, recode, ...)
+    weak: frozenset  # lemmas of weak triggers
+    priority: dict  # lemma -> priority
     locative: re.Pattern
     agent: re.Pattern
     weak_agent: re.Pattern
@@ -93,10 +95,13 @@ class Assembler:
     def load(cls, folder: Path | None = None, entries: dict | None = None) -> "Assembler":
         rules = vocab.load("assembly", folder)
         protest = rules["protest"]
+        entries = _trigger_entries() if entries is None else entries
         return cls(
             cues=CueFinder.load(folder),
             rules=rules,
-            entries=_trigger_entries() if entries is None else entries,
+            entries=entries,
+            weak=frozenset(k for k, e in entries.items() if e.get("strength") == "weak" or e.get("weak")),
+            priority={k: int(e.get("priority", 50)) for k, e in entries.items()},
             locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:\w+\s+)?$"),
             agent=_words_regex(rules["agent_markers"], r"\s+(?:the\s+)?$"),
             weak_agent=_words_regex(rules["weak_agent_markers"], r"\s+(?:the\s+)?$"),
@@ -412,7 +417,7 @@ class Assembler:
 
     # --- what ----------------------------------------------------------------------------
     def _entry(self, trigger: Mention) -> dict:
-        return self.entries.get(trigger.value.lemma) or {}
+        return self.entries.get(trigger.value.lemma) or _EMPTY
 
     def _resolve_type(self, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2, place=None) -> tuple[str, str]:
         value = trigger.value
@@ -484,11 +489,10 @@ class Assembler:
         return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
 
     def _is_weak(self, trigger: Mention) -> bool:
-        entry = self._entry(trigger)
-        return entry.get("strength") == "weak" or bool(entry.get("weak"))
+        return trigger.value.lemma in self.weak
 
     def _priority(self, trigger: Mention) -> int:
-        return int(self._entry(trigger).get("priority", 50))
+        return self.priority.get(trigger.value.lemma, 50)
 
     def _supported(self, view: _Sentence, trigger: Mention) -> bool:
         """A weak trigger counts only with an actor, a weapon word or a killed toll in its sentence."""
@@ -636,6 +640,9 @@ class Assembler:
 
 
 # --- helpers ------------------------------------------------------------------------------
+_EMPTY: dict = {}
+
+
 def _abroad(actor: ActorValue, place: Place | None) -> bool:
     """State forces outside their own country act as external forces."""
     return bool(actor.country and place is not None and place.country and actor.country != place.country)

@@ -59,15 +59,16 @@ class Coder:
 
     def __call__(self, article: Article, candidates: tuple[Candidate, ...]) -> tuple[Event, ...]:
         timestamp = _epoch(article.published_date)
+        names: dict = {}  # this article's actors as named for an event (country, date) -> value
         events = []
         for candidate in candidates:
-            event = self._code(article, candidate, timestamp)
+            event = self._code(article, candidate, timestamp, names)
             if event is not None:
                 events.append(event)
         return tuple(events)
 
     # ------------------------------------------------------------------------------------
-    def _code(self, article: Article, c: Candidate, timestamp: int) -> Event | None:
+    def _code(self, article: Article, c: Candidate, timestamp: int, names: dict) -> Event | None:
         where = f"{article.key}: sentence {c.sentence.index}"
         if not self.taxonomy.is_valid(c.event_type, c.sub_event_type):
             log.warning("%s: dropped %s / %s: not an ACLED pair", where, c.event_type, c.sub_event_type)
@@ -87,11 +88,11 @@ class Coder:
         except (KeyError, AttributeError):
             log.warning("%s: dropped %s: unknown country %r", where, c.sub_event_type, place.iso3)
             return None
-        actor1 = self._actor(c.actor1, country.name, c.date.date)
+        actor1 = self._named(names, c.actor1, country.name, c.date.date)
         if actor1 is None:
             log.warning("%s: dropped %s: no actor1", where, c.sub_event_type)
             return None
-        actor2 = self._actor(c.actor2, country.name, c.date.date)
+        actor2 = self._named(names, c.actor2, country.name, c.date.date)
         if actor2 is not None and actor2.name == actor1.name:
             actor2 = None
         inter1 = actor1.inter if actor1.inter in self.taxonomy.inter_codes and actor1.inter else 0
@@ -141,6 +142,12 @@ class Coder:
             timestamp=timestamp,
             warnings=warnings,
         )
+
+    def _named(self, names: dict, actor: ActorValue | None, event_country: str, day: dt.date) -> ActorValue | None:
+        key = (actor, event_country, day)
+        if key not in names:
+            names[key] = self._actor(actor, event_country, day)
+        return names[key]
 
     def _actor(self, actor: ActorValue | None, event_country: str, day: dt.date) -> ActorValue | None:
         if actor is None or not actor.name:

@@ -71,7 +71,8 @@ class _Group:
 @dataclass(frozen=True)
 class CueFinder:
     groups: dict  # name -> _Group
-    phrases: dict  # first word -> tuple of (words tuple, group name), longest first
+    phrases: dict  # (first word, second word) -> tuple of (words tuple, group name), longest first
+    singles: dict  # one-word phrase -> group name
     suffixes: tuple  # (word ending, group name): "n't", "'ll"
     patterns: tuple  # (compiled pattern, group name)
     pattern_words: frozenset  # a sentence with none of these words cannot match any pattern
@@ -127,10 +128,18 @@ class CueFinder:
             endings = tuple(str(e).lower() for e in bounds.get("after_comma_endings") or ())
         except (AttributeError, TypeError, ValueError) as exc:
             raise DataFileError(f"cues.yaml: malformed entry: {exc!r}") from exc
-        ordered = {k: tuple(sorted(v, key=lambda item: len(item[0]), reverse=True)) for k, v in phrases.items()}
+        pairs: dict[tuple[str, str], list] = {}
+        singles: dict[str, str] = {}
+        for options in phrases.values():
+            for words, name in options:
+                if len(words) == 1:
+                    singles.setdefault(words[0], name)
+                else:
+                    pairs.setdefault(words[:2], []).append((words, name))
+        ordered = {k: tuple(sorted(v, key=lambda item: len(item[0]), reverse=True)) for k, v in pairs.items()}
         gate = frozenset(str(w).lower() for w in data.get("pattern_words") or ())
         watched = boundary_words | after_comma | frozenset(followed_by)
-        return cls(groups, ordered, tuple(suffixes), tuple(patterns), gate, punctuation, boundary_words,
+        return cls(groups, ordered, singles, tuple(suffixes), tuple(patterns), gate, punctuation, boundary_words,
                    after_comma, followed_by, endings, watched)
 
     # -- reading a sentence --------------------------------------------------------------
@@ -186,30 +195,31 @@ class CueFinder:
         text = sentence.text
         found: list[tuple[int, int, str]] = []
         count = len(tokens)
-        phrases = self.phrases
+        phrases, singles = self.phrases, self.singles
         skip_to = 0
         for index in range(count):
             if index < skip_to:
                 continue
             start, end, word = tokens[index]
-            options = phrases.get(word)
-            if options is None and "'" not in word:
-                continue
             matched = 0
-            for words, name in options or ():
-                size = len(words)
-                if index + size > count:
-                    continue
-                if any(tokens[index + k][2] != words[k] for k in range(1, size)):
-                    continue
-                if any(not _GAP_OK.issuperset(text[tokens[index + k - 1][1]: tokens[index + k][0]]) for k in range(1, size)):
-                    continue
+            if index + 1 < count:
+                for words, name in phrases.get((word, tokens[index + 1][2]), ()):
+                    size = len(words)
+                    if index + size > count:
+                        continue
+                    if any(tokens[index + k][2] != words[k] for k in range(2, size)):
+                        continue
+                    if any(not _GAP_OK.issuperset(text[tokens[index + k - 1][1]: tokens[index + k][0]]) for k in range(1, size)):
+                        continue
+                    found.append((start, tokens[index + size - 1][1], name))
+                    matched = size
+                    break
+            if not matched:
+                name = singles.get(word)
                 # a capitalised single word inside a sentence is a name ("May", "Will", "Hope")
-                if size == 1 and index > 0 and text[start].isupper():
-                    continue
-                found.append((start, tokens[index + size - 1][1], name))
-                matched = size
-                break
+                if name is not None and not (index > 0 and text[start].isupper()):
+                    found.append((start, end, name))
+                    matched = 1
             if not matched and "'" in word:
                 for ending, name in self.suffixes:
                     if word.endswith(ending):
