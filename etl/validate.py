@@ -141,10 +141,10 @@ class Checker:
             values = [[k.strip() for k in v.split(";") if k.strip()] for v in text]
             return pd.Series(values, index=cells.index, dtype=object), []
         if column.type == "date":
-            parsed = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
+            parsed = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[s]")  # [s]: years 1..9999
             for fmt in column.formats:
                 attempt = pd.to_datetime(stripped.where(parsed.isna() & ~empty), format=fmt, errors="coerce")
-                parsed = parsed.fillna(attempt)
+                parsed = parsed.fillna(attempt.astype("datetime64[s]"))
             expected = " or ".join(_format_example(f) for f in column.formats)
             bad = _positions(~empty & parsed.isna(), f"not a date (expected {expected})")
             if column.not_empty:

@@ -348,7 +348,7 @@ def test_random_csv_text_never_crashes(tmp_path, checker, text):
 
 
 @needs_samples
-@settings_fast
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(record=st.integers(1, 2), column=st.integers(0, 30), value=st.text(max_size=30))
 def test_any_cell_value_gives_lines_not_tracebacks(tmp_path, checker, record, column, value):
     rows = read_sample(NEW)
@@ -360,7 +360,7 @@ def test_any_cell_value_gives_lines_not_tracebacks(tmp_path, checker, record, co
         assert problems == []
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(latitude=st.floats(allow_nan=True, allow_infinity=True), fatalities=st.integers(-10, 10),
        inter2=st.integers(0, 8))
 def test_validate_frame_never_crashes(checker, latitude, fatalities, inter2):
@@ -380,7 +380,7 @@ ARROW_VALUES = {
 }
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), ours=st.booleans())
 def test_parquet_with_any_column_types_never_crashes(tmp_path, checker, data, ours):
     frame = export.events_frame([make_event(1), make_event(2)])
