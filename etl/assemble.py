@@ -80,6 +80,8 @@ class Assembler:
     mediator: re.Pattern
     noun_phrase: re.Pattern
     speech_before: re.Pattern
+    speaker_after: re.Pattern
+    suffered: re.Pattern
     speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
@@ -118,6 +120,12 @@ class Assembler:
             intervention=_words_regex(protest["intervention_words"]),
             excessive=_words_regex(protest["excessive_words"]),
             territory_words=_words_regex(rules["territory_words"]),
+            speaker_after=re.compile(
+                r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
+                + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
+            suffered=re.compile(
+                r"(?:\s+[\w'’-]+){0,3}?\s+" + _words_regex(rules["passive_auxiliaries"]).pattern
+                + r"\s+(?:\w+ly\s+)?" + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             speech_before=_words_regex(rules["speech_verbs"], r"\s+(?:on\s+|late\s+|early\s+|in\s+)?$"),
             speech_after=re.compile(r"^\s+" + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
             noun_phrase=_words_regex(rules["noun_phrase_prepositions"],
@@ -323,14 +331,12 @@ class Assembler:
 
     # --- who -----------------------------------------------------------------------------
     def _is_speaker(self, text: str, actor: Mention, limit: int) -> tuple[bool, int]:
-        """Whether the actor is the subject of a reporting verb; and where that verb ends."""
-        window = text[actor.end: min(limit, actor.end + 40)]
-        match = re.match(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?", window)
-        head = window[: match.end() + 25] if match else window
-        found = self.speech.search(head)
-        if not found or found.start() > 30:
+        """Whether the actor is the subject of a reporting verb ("X said", "X on Monday
+        announced"); and where that verb ends."""
+        found = self.speaker_after.match(text, actor.end, min(limit, actor.end + 60) if limit > actor.end else actor.end + 60)
+        if not found:
             return False, 0
-        return True, actor.end + found.end()
+        return True, found.end()
 
     def _actors_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
         victims = set(self.rules["victim_inters"]) if trigger.value.event_type in self.rules["victim_event_types"] else set()
@@ -373,9 +379,9 @@ class Assembler:
                 if in_phrase:
                     continue
                 subjects.append(actor)
-            patients = []
-            if passive or victims:
-                patients = [a for a in subjects if passive or a.value.inter in victims]
+            patients = [a for a in subjects if self.suffered.match(text, a.end)]
+            if passive or victims or patients:
+                patients = [a for a in subjects if passive or a.value.inter in victims or a in patients]
                 subjects = [a for a in subjects if a not in patients]
                 agents = [a for a in agents if a.value.inter not in victims]
             if not agents and not subjects:

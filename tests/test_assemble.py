@@ -473,3 +473,27 @@ def test_follow_up_blast_is_the_bombing_told_before(assembler):
          [("actor", "Police", ActorValue("Police Forces of {country}", 1)), ("trigger", "explosion", blast)]),
     ]))
     assert [(c.sub_event_type, c.fatalities) for c in candidates] == [("Suicide bomb", 11)]
+
+
+def test_soldiers_killed_by_a_mine_are_its_target(assembler):
+    mine = TriggerValue("Explosions/Remote violence", "Remote explosive/landmine/IED", "landmine")
+    (c,) = run(assembler, [(
+        "Two soldiers were killed when their truck hit a landmine near Gao on Thursday, the army said.",
+        [("actor", "soldiers", ActorValue("Military Forces of {country}", 1)), ("trigger", "landmine", mine),
+         ("number", "Two", NumberValue(2, "killed")), ("place", "Gao", Place("Gao", 16.27, -0.04, "city", "Mali", "MLI")),
+         ("date", "Thursday", day(0)), ("actor", "the army", None)],
+    )])
+    assert c.actor1.name == "Unidentified Armed Group ({country})" and c.actor2.name == "Military Forces of {country}"
+    assert c.fatalities == 2
+
+
+def test_a_man_accused_of_a_crime_is_not_a_speaker(assembler):
+    lynch = TriggerValue("Riots", "Mob violence", "lynch")
+    (c,) = run(assembler, [(
+        "A mob lynched a man accused of theft in Sargodha on Saturday, police said.",
+        [("actor", "A mob", ActorValue("Rioters ({country})", 5)), ("trigger", "lynched", lynch),
+         ("actor", "man", ActorValue("Civilians ({country})", 7)),
+         ("place", "Sargodha", Place("Sargodha", 32.08, 72.67, "city", "Pakistan", "PAK")),
+         ("date", "Saturday", day(-5)), ("actor", "police", None)],
+    )])
+    assert c.actor1.inter == 5 and c.actor2.inter == 7
