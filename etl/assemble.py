@@ -464,9 +464,14 @@ class Assembler:
         if actor2 is not None and actor2.inter in own:
             return actor2, actor1
         default = self.rules["default_actor1"].get(event_type)
-        if default:
-            return ActorValue(default["name"], int(default["inter"])), actor1 if actor1 is not None else actor2
-        return actor1, actor2
+        if not default:
+            return actor1, actor2
+        protesters = ActorValue(default["name"], int(default["inter"]))
+        civilians = int(self.rules["civilians_inter"])
+        if actor1 is not None and actor1.inter == civilians:
+            # farmers, students, residents who protest are the protesters themselves
+            return protesters, (actor2 if actor2 is not None and actor2.inter != civilians else None)
+        return protesters, actor1 if actor1 is not None else actor2
 
     def _context_holds(self, context: str, view: _Sentence, trigger: Mention, clause: Clause, actor1, actor2) -> bool:
         inters = self.rules["contexts"]

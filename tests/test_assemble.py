@@ -497,3 +497,12 @@ def test_a_man_accused_of_a_crime_is_not_a_speaker(assembler):
          ("date", "Saturday", day(-5)), ("actor", "police", None)],
     )])
     assert c.actor1.inter == 5 and c.actor2.inter == 7
+
+
+def test_civilians_who_protest_are_the_protesters(assembler):
+    (c,) = run(assembler, [(
+        "Hundreds of farmers protested in Dhaka on Monday against new fuel prices.",
+        [("actor", "farmers", ActorValue("Civilians ({country})", 7)), ("trigger", "protested", PROTEST),
+         ("place", "Dhaka", None), ("date", "Monday", day(-3))],
+    )])
+    assert c.actor1.inter == 6 and c.actor2 is None
