@@ -247,23 +247,34 @@ class PlaceFinder:
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
 
     def _contained(self, hits: list[_Hit], firsts: list[Entry]) -> tuple[list[_Hit], list[Entry]]:
-        """"X, Y" and "X in (northern) Y", Y a country or first-level area: X must lie in Y."""
-        out_hits, out_firsts = [], []
-        for i, (hit, first) in enumerate(zip(hits, firsts)):
-            nxt = i + 1
-            if nxt < len(hits) and hits[nxt].sentence is hit.sentence and first.feature not in ("country",):
-                container = firsts[nxt]
-                between = hit.folded[hit.kind_end : hits[nxt].start]
-                if container.feature in _CONTAINERS and _CONTAINED.match(between):
-                    inside = tuple(e for e in hit.entries if _inside(e, container))
-                    if not inside:
-                        continue
-                    if len(inside) != len(hit.entries):
-                        hit = _replace(hit, entries=inside)
-                        first = inside[0]
-            out_hits.append(hit)
-            out_firsts.append(first)
-        return out_hits, out_firsts
+        """"X, Y" and "X in (northern) Y", Y a country or first-level area: X must lie in Y.
+
+        Y may be read as another area of its name to contain X ("Atlanta, Georgia": the US
+        state, not the country); an X that lies in no reading of Y is dropped."""
+        hits, firsts = list(hits), list(firsts)
+        keep = [True] * len(hits)
+        for i in range(len(hits) - 1):
+            hit, nxt = hits[i], hits[i + 1]
+            if nxt.sentence is not hit.sentence or firsts[i].feature == "country":
+                continue
+            if not _CONTAINED.match(hit.folded[hit.kind_end : nxt.start]):
+                continue
+            containers = [e for e in nxt.entries if e.feature in _CONTAINERS]
+            if not containers:
+                continue
+            containers.sort(key=lambda e: e is not firsts[i + 1])
+            for container in containers:
+                inside = tuple(e for e in hit.entries if _inside(e, container))
+                if inside:
+                    hits[i] = _replace(hit, entries=inside)
+                    firsts[i] = inside[0] if firsts[i] not in inside else firsts[i]
+                    if container is not firsts[i + 1]:
+                        hits[i + 1] = _replace(nxt, entries=(container,))
+                        firsts[i + 1] = container
+                    break
+            else:
+                keep[i] = firsts[i + 1].feature not in _CONTAINERS
+        return [h for h, k in zip(hits, keep) if k], [f for f, k in zip(firsts, keep) if k]
 
     def _choose(self, hit: _Hit, anchors: list, static) -> tuple[Entry, set, list]:
         """The best entry for a name given the article's other places (same for every
@@ -343,7 +354,7 @@ def _inside(entry: Entry, container: Entry) -> bool:
         return False
     if container.feature == "country":
         return True
-    return entry.admin1 == container.admin1 or entry.feature in ("region", "admin1")
+    return entry.admin1 == container.admin1 and entry.feature not in ("admin1", "country")
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:

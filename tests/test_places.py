@@ -71,11 +71,25 @@ def test_world_places_in_running_text(finder, row):
         ("Fighting continued in El Fasher, the capital of North Darfur.", "El Fasher", "El Fasher", "SDN", "city", 1),
         ("The shelling of Nagorno-Karabakh went on for a day.", "Nagorno-Karabakh", "Nagorno-Karabakh", "AZE", "region", 3),
         ("Protesters blocked roads in Yerevan on Thursday.", "Yerevan", "Yerevan", "ARM", "city", 1),
+        ("Police fired tear gas in Atlanta, Georgia, on Friday.", "Georgia", "Georgia", "USA", "admin1", 3),
+        ("Police fired tear gas in Atlanta, Georgia, on Friday.", "Atlanta", "Atlanta", "USA", "city", 1),
+        ("Shelling hit Gori in Georgia.", "Georgia", "Georgia", "GEO", "country", 3),
+        ("Fighting near Avdiivka, Donetsk, went on.", "Donetsk", "Donetsk", "UKR", "admin1", 3),
+        ("Strikes hit Kyiv, Kharkiv and Odesa.", "Kyiv", "Kyiv", "UKR", "city", 1),
+        ("Strikes hit Kyiv, Kharkiv and Odesa.", "Kharkiv", "Kharkiv", "UKR", "city", 1),
+        ("Fighting spread in North Kivu province.", "North Kivu province", "Nord Kivu", "COD", "admin1", 3),
+        ("Rebels hold towns in Chin State.", "Chin State", "Chin", "MMR", "admin1", 3),
     ],
 )
 def test_context_and_phrasing_choose_the_place(finder, text, mention, name, iso3, feature, precision):
     place = places(finder, text)[mention]
     assert (place.name, place.iso3, place.feature, place.geo_precision) == (name, iso3, feature, precision)
+
+
+def test_a_place_that_is_not_in_the_area_named_after_it_is_dropped(finder):
+    # "X in Y": a Jordanian town of the name cannot be in a Somali region
+    found = places(finder, "Troops retook Mahas in Hiiraan.")
+    assert all(p.iso3 == "SOM" for p in found.values())
 
 
 def test_countries_are_coded_to_the_capital(finder):
