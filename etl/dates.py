@@ -34,15 +34,46 @@ _WORDS = re.compile(r"[\w'’]+")
 _YEAR = r"(?:1[89]|20)\d{2}"
 
 
-def _alt(words: Iterable[str], escape: bool = True) -> str:
-    items = sorted({str(w) for w in words}, key=len, reverse=True)
-    return "|".join(re.escape(w) if escape else w for w in items)
+def literal_alternation(phrases: Iterable[str]) -> str:
+    """A regex matching any of the literal phrases (spaces match any run of whitespace),
+    built as a trie so that the engine tries few branches at each position."""
+    root: dict = {}
+    for phrase in {" ".join(str(p).split()) for p in phrases}:
+        if not phrase:
+            continue
+        node = root
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+                for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return "(?:" + emit(root) + ")" if root else "(?!)"
+
+
+def mixed_alternation(phrases: Iterable[str]) -> str:
+    """Literal phrases go into a trie; regex fragments are tried after them, longest first."""
+    items = [str(p) for p in phrases]
+    literal = [p for p in items if not (set(p) & _META)]
+    fragments = sorted({p.replace(" ", r"\s+") for p in items if set(p) & _META}, key=len, reverse=True)
+    parts = ([literal_alternation(literal)] if literal else []) + fragments
+    return "|".join(parts) if parts else "(?!)"
+
+
+def _alt(words: Iterable[str]) -> str:
+    return literal_alternation(words)
 
 
 def _spaced(phrases: Iterable[str]) -> str:
-    """Alternation of literal phrases whose spaces match any run of whitespace."""
-    items = sorted({str(p) for p in phrases}, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in items)
+    return literal_alternation(phrases)
 
 
 def _capitalised(names: Iterable[str]) -> str:
@@ -74,7 +105,7 @@ class _Hit:
 class DateFinder:
     pattern: re.Pattern
     relative_pattern: re.Pattern
-    relative_keys: tuple[str, ...]
+    relative_keys: re.Pattern
     back_date: re.Pattern
     back_qual: re.Pattern
     back_month: re.Pattern
@@ -126,7 +157,7 @@ class DateFinder:
         # weekday, so the engine skips other positions fast. Words in front of a date
         # ("on", "in", "late", "last", a weekday) are read backwards afterwards.
         main = re.compile(
-            r"(?=[0-9A-Z])(?:"
+            rf"(?=[0-9{re.escape(''.join(sorted({w[0].upper() for w in list(months) + list(weekdays)})))}])(?:"
             rf"(?P<iso>(?P<iso_y>{_YEAR})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)\b)"
             rf"|(?P<numeric>(?<![\w./])(?P<num_a>[0-3]?\d)(?P<num_sep>[/.])(?P<num_b>[01]?\d)(?P=num_sep)"
             rf"(?P<num_y>{_YEAR})\b(?![./]\d))"
@@ -164,7 +195,7 @@ class DateFinder:
         return cls(
             pattern=main,
             relative_pattern=relative_pattern,
-            relative_keys=tuple(str(k).lower() for k in data["relative_keywords"]),
+            relative_keys=re.compile(literal_alternation(str(k).lower() for k in data["relative_keywords"])),
             back_date=re.compile(rf"{prefix}(?:(?P<wd>{wd}),?\s+)?(?:the\s+)?\Z"),
             back_qual=re.compile(rf"(?:(?:the\s+)?(?P<q>{qual})[- ]\s*|the\s+)\Z"),
             back_month=re.compile(rf"(?<!\w)(?P<cue>(?i:{_spaced(data['month_cues'])}))\s+(?:(?P<q>{qual})[- ]\s*)?\Z"),
@@ -200,15 +231,28 @@ class DateFinder:
                 hit = None
             if hit is not None:
                 hits.append(hit)
-        low = text.lower()
-        if any(key in low for key in self.relative_keys):
-            for m in self.relative_pattern.finditer(lowered(text)):
-                try:
-                    hit = self._relative_hit(m)
-                except (KeyError, ValueError):
-                    hit = None
-                if hit is not None:
-                    hits.append(hit)
+        low = lowered(text)
+        windows: list[list[int]] = []
+        for key in self.relative_keys.finditer(low):  # relative phrases sit around these words
+            ks, ke = key.span()
+            if (ks and low[ks - 1].isalnum()) or (ke < len(low) and low[ke].isalnum()):
+                continue
+            ws, we = max(0, ks - 45), min(len(low), ke + 25)
+            if windows and ws <= windows[-1][1]:
+                windows[-1][1] = we
+            else:
+                windows.append([ws, we])
+        if windows:
+            seen = set()
+            for ws, we in windows:
+                for m in self.relative_pattern.finditer(low, ws, we):
+                    try:
+                        hit = self._relative_hit(m)
+                    except (KeyError, ValueError):
+                        hit = None
+                    if hit is not None and (hit.start, hit.end) not in seen:
+                        seen.add((hit.start, hit.end))
+                        hits.append(hit)
             hits.sort(key=lambda h: (h.start, -h.end))
             kept: list[_Hit] = []
             for hit in hits:
@@ -531,7 +575,8 @@ def start_guard(phrases: Iterable[str]) -> str:
         if got is None:
             return r"(?<![\w])"
         chars |= got
-    return rf"(?<![\w])(?=[{re.escape(''.join(sorted(chars)))}])"
+    # the look-ahead comes first: the engine then scans for those characters at C speed
+    return rf"(?=[{re.escape(''.join(sorted(chars)))}])(?<![\w])"
 
 
 def lower_regex(pattern: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import vocab
-from .dates import lower_regex, lowered, start_guard
+from .dates import literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
 from .errors import DataFileError
 from .records import Mention, NumberValue, Sentence
 
@@ -32,13 +32,11 @@ def _checked(items, name: str) -> list[str]:
 
 
 def _phrases(items, name: str) -> str:
-    ordered = sorted(set(_checked(items, name)), key=len, reverse=True)
-    return "|".join(p.replace(" ", r"\s+") for p in ordered)
+    return mixed_alternation(_checked(items, name))
 
 
 def _literal(items) -> str:
-    ordered = sorted({str(x) for x in items}, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in ordered)
+    return literal_alternation(str(x) for x in items)
 
 
 def _grouped(table: dict, name: str, template: str) -> re.Pattern:
@@ -65,7 +63,10 @@ class _Num:
 
 @dataclass(frozen=True)
 class NumberFinder:
-    pattern: re.Pattern
+    anchors: re.Pattern
+    negation: re.Pattern
+    core: re.Pattern
+    qual_back: re.Pattern
     word_values: dict[str, int]
     scale_words: frozenset[str]
     digit_scales: dict[str, int]
@@ -122,24 +123,34 @@ class NumberFinder:
                 negations.append(f"(?P<neg_{role}_{i}>{body})")
                 negation_roles.append(f"neg_{role}_{i}")
                 negation_phrases.append(p)
-        starters = (negation_phrases + qual_words + list(vague) + list(word_values) + ["dozen", "half"]
-                    + [str(a) for a in data["articles"]] + list("0123456789"))
-        # matched against the lower-cased sentence (same offsets)
-        pattern = re.compile(
-            start_guard(starters)
-            + r"(?:(?:" + "|".join(negations) + r")\b"
-            rf"|(?:(?P<qual>{quals})\s+)?(?:"
-            rf"(?<![\w$€£¥/.,:+-])(?P<dig>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d{{1,9}}(?![\d,]\d))"
+        # Scanning (on the lower-cased sentence, same offsets): a fast pass finds where a
+        # number or a negation can start (digits, or the first word of a number word, vague
+        # word or negation); the full patterns are then matched at those places only, and
+        # a qualifier ("at least") is read backwards from the number.
+        negation_starts = {re.match(r"[a-z]+", p).group() for p in negation_phrases if re.match(r"[a-z]+", p)}
+        starts = set(vague) | set(word_values) | {"dozen", "half"}
+        starts |= {f"{a} {w}" for a in data["articles"] for w in list(scales) + ["dozen"]}
+        first = "".join(sorted({w[0] for w in starts | negation_starts}))
+        anchors = re.compile(
+            rf"(?=[0-9{first}])(?:\d+|{_literal(starts)}\b|{_literal(negation_starts)})"
+        )
+        negation = re.compile(r"(?:" + "|".join(negations) + r")\b")
+        core = re.compile(
+            rf"(?P<dig>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d{{1,9}}(?![\d,]\d))"
             rf"(?P<dec>[.,]\d+)?(?:\s*(?P<dscale>{_literal(digit_scales)})\b)?(?P<suffix>[a-z%]+)?"
             rf"|(?P<vag>{_literal(vague)})\b"
-            rf"|(?P<wrd>{words})\b))"
+            rf"|(?P<wrd>{words})\b"
         )
+        qual_back = re.compile(rf"{start_guard(qual_words)}(?P<qual>{quals})\s+\Z")
         before = _grouped(data["before"], "before",
                           r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|the|a|an|some|only|just))*\s*\Z")
         after_verb = _grouped(data["after_verb"], "after_verb", r"(?:{})\b")
         after_noun = _grouped(data["after_noun"], "after_noun", r"(?:{})\b")
         return cls(
-            pattern=pattern,
+            anchors=anchors,
+            negation=negation,
+            core=core,
+            qual_back=qual_back,
             word_values=word_values,
             scale_words=frozenset(scales),
             digit_scales=digit_scales,
@@ -172,15 +183,26 @@ class NumberFinder:
         text = lowered(sent.text)
         nums: list[_Num] = []
         mentions: list[Mention] = []
-        for m in self.pattern.finditer(text):
-            neg = None
-            if m["dig"] is None and m["vag"] is None and m["wrd"] is None:
-                neg = next((g for g in self.negation_roles if m[g] is not None), None)
-            if neg:
-                role = neg.split("_")[1]
-                mentions.append(self._mention(sent, m.start(), m.end(), NumberValue(0, role, False)))
+        covered = 0
+        for anchor in self.anchors.finditer(text):
+            s = anchor.start()
+            if s < covered or (s and (text[s - 1].isalnum() or text[s - 1] == "_")):
                 continue
-            num = self._number(text, m)
+            if not text[s].isdigit():
+                neg = self.negation.match(text, s)
+                if neg:
+                    group = neg.lastgroup or next(g for g in self.negation_roles if neg[g] is not None)
+                    mentions.append(self._mention(sent, s, neg.end(), NumberValue(0, group.split("_")[1], False)))
+                    covered = neg.end()
+                    continue
+            m = self.core.match(text, s)
+            if m is None:
+                continue
+            covered = m.end()
+            if m["dig"] is not None and s and text[s - 1] in "$€£¥/.,:+-":
+                continue  # money, a ratio, a model name ("F-16")
+            qual = self.qual_back.search(text, max(0, s - 30), s)
+            num = self._number(text, m, qual)
             if num is not None:
                 nums.append(num)
         roles = [self._role(text, nums, i) for i in range(len(nums))]
@@ -199,10 +221,10 @@ class NumberFinder:
     def _mention(sent: Sentence, start: int, end: int, value: NumberValue) -> Mention:
         return Mention("number", sent.index, sent.start + start, sent.start + end, sent.text[start:end], value)
 
-    def _number(self, text: str, m: re.Match) -> _Num | None:
-        qual = " ".join(m["qual"].lower().split()) if m["qual"] else None
+    def _number(self, text: str, m: re.Match, q: re.Match | None) -> _Num | None:
+        qual = " ".join(q["qual"].split()) if q else None
         vague = qual is not None and qual not in self.lower_bound
-        start = m.start()
+        start = q.start() if q else m.start()
         end = m.end()
         fixed = None
         needs_role = False
