@@ -18,6 +18,7 @@ from .errors import DataFileError
 from .records import Article
 
 _WS = re.compile(r"\s+")
+_LEADING_YEAR = re.compile(r"^\d{4}\s+")
 
 
 def _alternation(patterns: list[str], name: str, guard: bool = True) -> re.Pattern:
@@ -99,7 +100,7 @@ class Cleaner:
         last = lines[-1]
         line = text[last.start:last.end]
         stripped = self.signoff_prefix.sub("", line).strip(" \t()[]")
-        stripped = re.sub(r"^\d{4}\s+", "", stripped)
+        stripped = _LEADING_YEAR.sub("", stripped)
         if stripped and self._name_like(stripped):
             return stripped
         return None

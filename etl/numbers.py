@@ -22,6 +22,7 @@ from .records import Mention, NumberValue, Sentence
 _WORD = re.compile(r"[\w'’-]+")
 _YEARLIKE = re.compile(r"(?:1[89]|20)\d{2}")
 _TIME_AFTER = re.compile(r"\s*(?:[:.]\d{2}\b|h\d{2}\b)")
+_WORD_SPLIT = re.compile(r"[\s-]+")
 ROLES = ("casualties", "killed", "wounded", "missing", "displaced", "detained", "crowd", "other")
 
 
@@ -63,7 +64,8 @@ class _Num:
 
 @dataclass(frozen=True)
 class NumberFinder:
-    anchors: re.Pattern
+    digit_anchor: re.Pattern
+    word_anchor: re.Pattern
     negation: re.Pattern
     core: re.Pattern
     qual_back: re.Pattern
@@ -127,13 +129,11 @@ class NumberFinder:
         # number or a negation can start (digits, or the first word of a number word, vague
         # word or negation); the full patterns are then matched at those places only, and
         # a qualifier ("at least") is read backwards from the number.
-        negation_starts = {re.match(r"[a-z]+", p).group() for p in negation_phrases if re.match(r"[a-z]+", p)}
         starts = set(vague) | set(word_values) | {"dozen", "half"}
         starts |= {f"{a} {w}" for a in data["articles"] for w in list(scales) + ["dozen"]}
-        first = "".join(sorted({w[0] for w in starts | negation_starts}))
-        anchors = re.compile(
-            rf"(?=[0-9{first}])(?:\d+|{_literal(starts)}\b|{_literal(negation_starts)})"
-        )
+        starts |= {" ".join(str(w).lower().split()) for w in data["negation_starts"]}
+        digits = re.compile(r"\d+")
+        words_anchor = re.compile(rf"{_literal(starts)}\b")
         negation = re.compile(r"(?:" + "|".join(negations) + r")\b")
         core = re.compile(
             rf"(?P<dig>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d{{1,9}}(?![\d,]\d))"
@@ -147,7 +147,8 @@ class NumberFinder:
         after_verb = _grouped(data["after_verb"], "after_verb", r"(?:{})\b")
         after_noun = _grouped(data["after_noun"], "after_noun", r"(?:{})\b")
         return cls(
-            anchors=anchors,
+            digit_anchor=digits,
+            word_anchor=words_anchor,
             negation=negation,
             core=core,
             qual_back=qual_back,
@@ -184,8 +185,11 @@ class NumberFinder:
         nums: list[_Num] = []
         mentions: list[Mention] = []
         covered = 0
-        for anchor in self.anchors.finditer(text):
-            s = anchor.start()
+        starts = [a.start() for a in self.digit_anchor.finditer(text)]
+        words = [a.start() for a in self.word_anchor.finditer(text)]
+        if words:
+            starts = sorted(starts + words)
+        for s in starts:
             if s < covered or (s and (text[s - 1].isalnum() or text[s - 1] == "_")):
                 continue
             if not text[s].isdigit():
@@ -283,7 +287,7 @@ class NumberFinder:
         return False
 
     def _words(self, phrase: str) -> int | None:
-        tokens = [t for t in re.split(r"[\s-]+", phrase.lower()) if t and t != "and"]
+        tokens = [t for t in _WORD_SPLIT.split(phrase.lower()) if t and t != "and"]
         half = tokens[:2] == ["half", "a"]
         if half:
             tokens = tokens[2:]
