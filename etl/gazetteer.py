@@ -354,9 +354,10 @@ class Gazetteer:
         if max_base and len(rows) > max_base:
             order = np.argsort(-self.base_columns["population"][rows], kind="stable")[:max_base]
             rows = rows[order]
+        curated = list(found)
         for row in rows:
             entry = self.base_entry(int(row))
-            if not any(_same_place(c, entry) for c in found):
+            if not any(_same_place(c, entry) for c in curated):
                 found.append(entry)
         return found
 

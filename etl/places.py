@@ -78,6 +78,7 @@ class _Hit:
     kind_end: int  # end including a kind word after the name ("Lachin district")
     personal: bool  # looks like part of a person's name: "President X", "X Surname"
     folded: str  # the sentence, folded
+    contained: bool = False  # "X, Y" / "X in Y" with Y an area that contains X (or Y itself)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class PlaceFinder:
         for key, ids in gazetteer.curated_index.items():
             trie.add_word(key, ids)
         accept = dict(gazetteer.ranker.weights.get("accept") or {})
-        for name in ("short_name_chars", "short_name_population", "strong_population", "context_km"):
+        for name in ("short_name_chars", "short_name_population", "tiny_name_chars", "tiny_name_population",
+                     "strong_population", "context_km"):
             if name not in accept:
                 raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
         return cls(gazetteer, Cues.load(gazetteer), stop, trie, accept)
@@ -174,7 +176,11 @@ class PlaceFinder:
                     areas_only = True
                 else:
                     alias_id = -1
-        min_pop = self.accept["short_name_population"] if len(key) <= self.accept["short_name_chars"] else 0
+        min_pop = 0
+        if len(key) <= self.accept["tiny_name_chars"]:
+            min_pop = self.accept["tiny_name_population"]
+        elif len(key) <= self.accept["short_name_chars"]:
+            min_pop = self.accept["short_name_population"]
         entries = self.gazetteer.entries(tuple(dict.fromkeys(curated_ids)), alias_id, _MAX_BASE, min_pop)
         if areas_only:
             entries = [e for e in entries if e.source != "geonames"]
@@ -230,10 +236,8 @@ class PlaceFinder:
 
         firsts = [max(hit.entries, key=lambda e: static(hit, e)) for hit in hits]
         hits, firsts = self._contained(hits, firsts)
-        anchors = []  # (key, entry) of confident first choices
-        for hit, entry in zip(hits, firsts):
-            if entry.source in ("curated", "countries", "admin1") or entry.population >= self.accept["strong_population"]:
-                anchors.append((hit.key, entry))
+        # first choices credible without any context give the context for the others
+        anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, set(), [])]
         mentions = []
         chosen: dict[tuple[str, str], tuple[Entry, set, list]] = {}
         for hit in hits:
@@ -266,11 +270,13 @@ class PlaceFinder:
             for container in containers:
                 inside = tuple(e for e in hit.entries if _inside(e, container))
                 if inside:
-                    hits[i] = _replace(hit, entries=inside)
+                    hits[i] = _replace(hit, entries=inside, contained=True)
                     firsts[i] = inside[0] if firsts[i] not in inside else firsts[i]
                     if container is not firsts[i + 1]:
-                        hits[i + 1] = _replace(nxt, entries=(container,))
+                        hits[i + 1] = _replace(nxt, entries=(container,), contained=True)
                         firsts[i + 1] = container
+                    else:
+                        hits[i + 1] = _replace(nxt, contained=True)
                     break
             else:
                 keep[i] = firsts[i + 1].feature not in _CONTAINERS
@@ -305,9 +311,12 @@ class PlaceFinder:
             return True
         if hit.personal:
             return False
+        if hit.contained:
+            return True
         if entry.feature == "admin1":
             return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries or " " in hit.key
-        if entry.population >= self.accept["strong_population"]:
+        own_name = self.gazetteer.fold.key(entry.name) == hit.key
+        if own_name and entry.population >= self.accept["strong_population"]:
             return True
         if hit.locative or hit.vicinity or hit.kind:
             return True
