@@ -44,6 +44,8 @@ class Cues:
     locative: frozenset
     particles: frozenset
     titles: frozenset
+    adjectival_after: frozenset
+    adjectival_before: frozenset
 
     @classmethod
     def load(cls, gazetteer: Gazetteer, folder: Path | None = None) -> "Cues":
@@ -60,6 +62,8 @@ class Cues:
                 locative=frozenset(key(p) for p in data["locative_before"]),
                 particles=frozenset(key(p) for p in data["particles"]),
                 titles=frozenset(key(p) for p in data["titles_before"]),
+                adjectival_after=frozenset(key(p) for p in data["adjectival_after"]),
+                adjectival_before=frozenset(key(p) for p in data["adjectival_before"]),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
@@ -188,6 +192,8 @@ class PlaceFinder:
 
     def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id, memo: dict) -> _Hit | None:
         key = folded[start:end]
+        if self._adjectival(sentence.text, folded, start, end):
+            return None
         before = folded[max(0, start - 48) : start].split()
         vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
         locative = any(" ".join(before[-k:]) in self.cues.locative for k in range(1, 4) if len(before) >= k)
@@ -222,6 +228,18 @@ class PlaceFinder:
             nxt = re.match(r" ([A-Z][\w']*)", text[end : end + 40])
             personal = bool(nxt) and self.gazetteer.fold.key(nxt.group(1)) not in self.stop
         return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded)
+
+    def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
+        """ "Moscow-backed", "pro-Kyiv": the name qualifies something else."""
+        if text[end : end + 1] == "-":
+            after = _WORD.match(folded, end + 1)
+            if after and after.group(0) in self.cues.adjectival_after:
+                return True
+        if start > 1 and text[start - 1] == "-":
+            before = folded[:start - 1].split()
+            if before and before[-1] in self.cues.adjectival_before:
+                return True
+        return False
 
     # -- resolving ---------------------------------------------------------------------
 

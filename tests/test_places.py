@@ -111,6 +111,7 @@ def test_countries_are_coded_to_the_capital(finder):
         "Sunday, Saturday, Thursday and March, April, August are not places.",
         "the capital, the north and the south were quiet according to officials.",
         "Fano and Mai-Mai fighters, Hayat Tahrir al-Sham and Wagner units, said Xinhua during Ramadan.",
+        "Moscow-backed and Kyiv-controlled units, pro-Baku bloggers and anti-Yerevan groups all spoke.",
     ],
 )
 def test_common_words_weekdays_and_people_are_not_places(finder, text):
