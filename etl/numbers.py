@@ -84,6 +84,8 @@ class NumberFinder:
     after_noun: re.Pattern
     things: re.Pattern
     people: re.Pattern
+    single: re.Pattern
+    single_gate: tuple[str, ...]
     stop: re.Pattern
     months: frozenset[str]
     max_gap: int
@@ -167,6 +169,9 @@ class NumberFinder:
             after_noun=after_noun,
             things=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['things'], 'things')})(?![\w])"),
             people=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b"),
+            single=re.compile(rf"(?<![\w])(?:{_literal(data['articles'])})\s+(?:[\w'’-]+\s+){{0,2}}?"
+                              rf"(?:{_phrases(data['people'], 'people')})\b"),
+            single_gate=tuple(str(w).lower() for w in data["single_gate"]),
             stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),
@@ -209,6 +214,8 @@ class NumberFinder:
             num = self._number(text, m, qual)
             if num is not None:
                 nums.append(num)
+        if any(word in text for word in self.single_gate):
+            self._singles(text, nums)
         roles = [self._role(text, nums, i) for i in range(len(nums))]
         self._inherit(text, nums, roles)
         for num, role in zip(nums, roles):
@@ -220,6 +227,19 @@ class NumberFinder:
                 continue
             mentions.append(self._mention(sent, num.start, num.end, NumberValue(num.value, role, num.vague)))
         return mentions
+
+    def _singles(self, text: str, nums: list[_Num]) -> None:
+        """ "a soldier was killed": the article counts one (only kept with a role)."""
+        added = False
+        for m in self.single.finditer(text):
+            s = m.start()
+            if any((n.start <= s < n.end or s <= n.start < m.end()) and n.fixed != "other" for n in nums):
+                continue
+            article_end = s + len(text[s:m.end()].split()[0])
+            nums.append(_Num(s, article_end, 1, False, needs_role=True))
+            added = True
+        if added:
+            nums.sort(key=lambda n: n.start)
 
     @staticmethod
     def _mention(sent: Sentence, start: int, end: int, value: NumberValue) -> Mention:
@@ -335,7 +355,7 @@ class NumberFinder:
         # the words after the number, up to the next number or another clause
         limit = len(text)
         for later in nums[i + 1:]:
-            if not self.subset.search(text[max(0, later.start - 40):later.start]):
+            if later.fixed != "other" and not self.subset.search(text[max(0, later.start - 40):later.start]):
                 limit = later.start
                 break
         window = text[num.end:limit]

@@ -103,6 +103,7 @@ def test_section_heading_dropped_but_not_first_line(cleaner):
         ("El Heraldo de México", "El Heraldo de México"),
         ("© 2023 Caucasus Times", "Caucasus Times"),
         ("Source: Radio Dabanga", "Radio Dabanga"),
+        ("— AFP", "AFP"),
     ],
 )
 def test_signoff(cleaner, tail, publisher):

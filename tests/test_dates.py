@@ -59,6 +59,8 @@ def only(text: str, ref: ReferenceDate = WED) -> DateValue:
         ("Protesters gathered in Bogotá on Friday, March 8, 2024.", D(2024, 3, 8), 1),
         # explicit, without year: reference year, or the year before when far ahead
         ("Troops retook the village on Sept. 20, the army said.", D(2023, 9, 20), 1),
+        ("The market in Maiduguri was bombed on 20 Sept by two attackers.", D(2023, 9, 20), 1),
+        ("KHARTOUM, March 9 (Reuters) - Shelling shook the capital.", D(2024, 3, 9), 1),
         ("Clashes broke out on 2 March in Rakhine state.", D(2024, 3, 2), 1),
         ("Militants attacked Djibo on March 11.", D(2024, 3, 11), 1),
         ("Voting is scheduled for April 2.", D(2024, 4, 2), 1),
@@ -77,6 +79,9 @@ def only(text: str, ref: ReferenceDate = WED) -> DateValue:
         ("Drones struck Odesa overnight, the governor said.", D(2024, 3, 13), 1),
         ("A similar raid happened a day earlier in Jenin.", D(2024, 3, 12), 1),
         ("The bodies were found two days ago near Culiacán.", D(2024, 3, 11), 1),
+        ("Eleven strikes hit Gaza in the past 24 hours, the ministry said.", D(2024, 3, 13), 2),
+        ("Guerrillas clashed with troops in Cauca over the weekend.", D(2024, 3, 9), 2),
+        ("The two sides have fought over the valley for decades.", D(2014, 1, 1), 3),
         ("Dozens were detained last week in Kampala.", D(2024, 3, 4), 2),
         ("Strikes have hit Gaza City this week.", D(2024, 3, 11), 2),
         ("The junta dissolved parties last month.", D(2024, 2, 1), 3),
@@ -95,11 +100,17 @@ def only(text: str, ref: ReferenceDate = WED) -> DateValue:
         ("The summit is expected to open on Wednesday.", D(2024, 3, 20), 1),
         ("Parliament meets again next Tuesday.", D(2024, 3, 19), 1),
         ("The bridge was blown up last Friday.", D(2024, 3, 8), 1),
+        ("Militants struck late on Tuesday night near Mopti.", D(2024, 3, 12), 1),
     ],
 )
 def test_mentions(text, date, precision):
     value = only(text)
     assert (value.date, value.precision) == (date, precision)
+
+
+def test_reporting_day_and_planned_day_in_one_sentence():
+    got = dates("The army said on Monday it would hold a parade on Friday.")
+    assert [v.date for _, v in got] == [D(2024, 3, 11), D(2024, 3, 15)]
 
 
 @pytest.mark.parametrize(
