@@ -9,12 +9,15 @@ A build reads it first (``IdRegister.load``; a missing file is an empty register
 each merged event the id of the register entry it matches (``assign``), and writes it back
 with the outputs (``save``, an atomic replace).
 
-Matching, best first and one to one:
+Matching is one to one and finds the most matches, then the closest (an assignment
+problem, solved per group of candidates with scipy's ``linear_sum_assignment``), over:
 
-1. an entry sharing at least one source key with the event, of the same country and event
+1. an entry sharing a report (an evidence sentence: article key and offsets) or at least
+   an article (source key) with the event, of the same country and event
    type, with agreeing sub types and dates (its place and actors may have been refined
    by the new articles); entries that are wholly the same event (``etl.merge.same_event``)
-   come first, then more shared keys, then closer sub type, date and place;
+   cost least, and a shared report counts before a shared article (an article may report
+   several events); then more shared reports and keys, then closer sub type, date, place;
 2. otherwise an entry without a shared key that agrees exactly: same day, sub type,
    location and an overlapping actor (the same event reported by other articles).
 
@@ -24,6 +27,7 @@ event matched in this build stays in the register (a later build may match it ag
 When a new article joins two old events into one row, the row keeps the better-matching
 id and the other id rests unused.
 
+``reports`` keeps every evidence sentence ("key@start-end") its event was coded from;
 ``first_keys`` records the source keys that first earned an id (never rewritten);
 ``source_keys`` every key that ever reported it (so an id survives a build that leaves
 some of its articles out); the other identity fields are those of its latest match.
@@ -36,11 +40,14 @@ import hashlib
 import io
 import os
 import tempfile
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pycountry
+from scipy.optimize import linear_sum_assignment
 
 from .errors import InputError
 from .merge import Identity, dates_agree, distance_km, fingerprint, same_event, subtypes_agree
@@ -49,7 +56,7 @@ from .records import Event
 COLUMNS = (
     "event_id_cnty", "iso3", "number", "fingerprint", "event_date", "time_precision", "country",
     "event_type", "sub_event_type", "location", "latitude", "longitude", "geo_precision", "admin1",
-    "actors", "source_keys", "first_keys",
+    "actors", "source_keys", "first_keys", "reports",
 )
 SEP = "; "
 ACTOR_SEP = " | "
@@ -79,6 +86,7 @@ class Entry:
     fingerprint: str
     identity: Identity
     first_keys: tuple[str, ...]
+    reports: frozenset[str] = frozenset()  # "key@start-end" of every evidence sentence
 
 
 def identity_fingerprint(identity: Identity) -> str:
@@ -151,10 +159,15 @@ class IdRegister:
         """The events with ``event_id_cnty`` set (same order); the register records them."""
         events = tuple(events)
         idents = [Identity.of(e) for e in events]
-        codes = [iso3(e.iso, e.country) for e in events]
+        letters: dict[tuple[int, str], str] = {}
+        for e in events:
+            if (e.iso, e.country) not in letters:
+                letters[(e.iso, e.country)] = iso3(e.iso, e.country)
+        codes = [letters[(e.iso, e.country)] for e in events]
         fps = [identity_fingerprint(i) for i in idents]
         full = [fingerprint(e) for e in events]
-        taken: dict[int, str] = self._match(idents, codes, full)
+        reports = [_reports(e) for e in events]
+        taken: dict[int, str] = self._match(idents, codes, full, reports)
 
         next_number: dict[str, int] = {}
         for entry in self._entries.values():
@@ -164,44 +177,102 @@ class IdRegister:
             number = next_number.get(codes[i], 0) + 1
             next_number[codes[i]] = number
             event_id = f"{codes[i]}{number}"
-            self._entries[event_id] = Entry(event_id, codes[i], number, fps[i], idents[i], tuple(sorted(idents[i].source_keys)))
+            self._entries[event_id] = Entry(event_id, codes[i], number, fps[i], idents[i], tuple(sorted(idents[i].source_keys)), reports[i])
             taken[i] = event_id
         for i, event_id in taken.items():
             old = self._entries[event_id]
             keys = old.identity.source_keys | idents[i].source_keys
-            self._entries[event_id] = replace(old, fingerprint=fps[i], identity=replace(idents[i], source_keys=keys))
+            self._entries[event_id] = replace(
+                old, fingerprint=fps[i], identity=replace(idents[i], source_keys=keys), reports=old.reports | reports[i]
+            )
         return tuple(replace(e, event_id_cnty=taken[i]) for i, e in enumerate(events))
 
-    def _match(self, idents: list[Identity], codes: list[str], full: list[str]) -> dict[int, str]:
-        by_key: dict[str, set[str]] = {}
-        by_place: dict[tuple, set[str]] = {}
+    def _match(self, idents: list[Identity], codes: list[str], full: list[str], reports: list[frozenset[str]]) -> dict[int, str]:
+        by_key: dict[str, set[str]] = defaultdict(set)
+        by_report: dict[str, set[str]] = defaultdict(set)
+        by_place: dict[tuple, set[str]] = defaultdict(set)
         for entry in self._entries.values():
             for key in entry.identity.source_keys:
-                by_key.setdefault(key, set()).add(entry.event_id_cnty)
-            by_place.setdefault(_exact(entry.iso3, entry.identity), set()).add(entry.event_id_cnty)
+                by_key[key].add(entry.event_id_cnty)
+            for report in entry.reports:
+                by_report[report].add(entry.event_id_cnty)
+            by_place[_exact(entry.iso3, entry.identity)].add(entry.event_id_cnty)
 
-        options = []
+        edges: dict[tuple[int, str], float] = {}
         for i, ident in enumerate(idents):
-            ids = set().union(*(by_key.get(k, set()) for k in ident.source_keys)) if ident.source_keys else set()
-            for event_id in ids:
+            ids = {eid for k in ident.source_keys for eid in by_key.get(k, ())}
+            for event_id in sorted(ids):
                 entry = self._entries[event_id]
                 if entry.iso3 == codes[i] and _reported_alike(ident, entry.identity):
+                    same_reports = len(reports[i] & entry.reports)
                     shared = len(ident.source_keys & entry.identity.source_keys)
-                    whole = 0 if same_event(ident, entry.identity) else 1
-                    options.append(((0, whole, -shared) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
-            for event_id in by_place.get(_exact(codes[i], ident), ()):
+                    whole = same_event(ident, entry.identity)
+                    tier = (0 if whole else 1) if same_reports else (2 if whole else 3)
+                    edges[(i, event_id)] = _cost(tier, ident, entry.identity, same_reports + shared)
+            for event_id in sorted(by_place.get(_exact(codes[i], ident), ())):
                 entry = self._entries[event_id]
-                if ident.known & entry.identity.known:
-                    options.append(((1, 0, 0) + _closeness(ident, entry.identity), full[i], entry.number, i, event_id))
-        options.sort(key=lambda o: (o[0], o[1], o[2], o[4]))
-        taken: dict[int, str] = {}
-        used: set[str] = set()
-        for _cost, _fp, _number, i, event_id in options:
-            if i in taken or event_id in used:
-                continue
-            taken[i] = event_id
-            used.add(event_id)
-        return taken
+                if ident.known & entry.identity.known and (i, event_id) not in edges:
+                    edges[(i, event_id)] = _cost(4, ident, entry.identity, 0)
+        return _assignment(edges, full, {eid: e.number for eid, e in self._entries.items()})
+
+
+def _reports(event: Event) -> frozenset[str]:
+    return frozenset(f"{e.source_key}@{e.start}-{e.end}" for e in event.evidence)
+
+
+def _cost(tier: int, new: Identity, old: Identity, shared: int) -> float:
+    """Lower is better: tier first (0/1: a shared report, wholly the same event or not;
+    2/3: a shared article, likewise; 4: same day and place only), then more shared
+    reports and articles, then sub type, date, precision, place."""
+    return (
+        tier * 100.0
+        - min(shared, 20) * 2.0
+        + (0.0 if new.sub_event_type == old.sub_event_type else 1.0)
+        + min(abs(new.day - old.day), 31) / 32.0
+        + (0.0 if new.time_precision == old.time_precision else 0.5)
+        + min(distance_km(new, old), 500.0) / 500.0
+        - len(new.known & old.known) * 0.25
+    )
+
+
+def _assignment(edges: dict[tuple[int, str], float], full: list[str], numbers: dict[str, int]) -> dict[int, str]:
+    """One-to-one event -> id matching: the most matches, then the lowest total cost, per
+    connected group of candidates (linear_sum_assignment; canonical order, deterministic)."""
+    parent: dict[object, object] = {}
+
+    def find(x: object) -> object:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, event_id in edges:
+        a, b = find(("event", i)), find(("id", event_id))
+        if a != b:
+            parent[a] = b
+    groups: dict[object, tuple[set[int], set[str]]] = defaultdict(lambda: (set(), set()))
+    for i, event_id in edges:
+        events, ids = groups[find(("event", i))]
+        events.add(i)
+        ids.add(event_id)
+    taken: dict[int, str] = {}
+    for events, ids in groups.values():
+        rows = sorted(events, key=lambda i: full[i])
+        cols = sorted(ids, key=lambda e: numbers[e])
+        if len(rows) == 1 and len(cols) == 1:
+            taken[rows[0]] = cols[0]
+            continue
+        absent = 1e6  # far above any sum of edge costs: a missing edge is never chosen over one
+        matrix = np.full((len(rows), len(cols)), absent)
+        for r, i in enumerate(rows):
+            for c, event_id in enumerate(cols):
+                if (i, event_id) in edges:
+                    matrix[r, c] = edges[(i, event_id)]
+        for r, c in zip(*linear_sum_assignment(matrix)):
+            if matrix[r, c] < absent:
+                taken[rows[r]] = cols[c]
+    return taken
 
 
 def _reported_alike(new: Identity, old: Identity) -> bool:
@@ -216,15 +287,6 @@ def _reported_alike(new: Identity, old: Identity) -> bool:
 
 def _exact(code: str, ident: Identity) -> tuple:
     return (code, ident.event_date, ident.event_type, ident.sub_event_type, ident.location.casefold())
-
-
-def _closeness(a: Identity, b: Identity) -> tuple:
-    return (
-        0 if a.sub_event_type == b.sub_event_type else 1,
-        abs((a.event_date - b.event_date).days),
-        round(distance_km(a, b), 3),
-        -len(a.known & b.known),
-    )
 
 
 def _two(parts: list[str]) -> tuple[str, str]:
@@ -251,7 +313,10 @@ def _entry_from_row(row: dict[str, str]) -> Entry:
     event_id, code, number = row["event_id_cnty"], row["iso3"], int(row["number"])
     if event_id != f"{code}{number}":
         raise ValueError(f"event_id_cnty {event_id!r} is not iso3 {code!r} + number {number}")
-    return Entry(event_id, code, number, row["fingerprint"], identity, tuple(k for k in row["first_keys"].split(SEP) if k))
+    return Entry(
+        event_id, code, number, row["fingerprint"], identity, tuple(k for k in row["first_keys"].split(SEP) if k),
+        frozenset(r for r in row["reports"].split(SEP) if r),
+    )
 
 
 def _row_from_entry(entry: Entry) -> dict[str, object]:
@@ -274,4 +339,5 @@ def _row_from_entry(entry: Entry) -> dict[str, object]:
         "actors": ACTOR_SEP.join(ident.actors),
         "source_keys": SEP.join(sorted(ident.source_keys)),
         "first_keys": SEP.join(entry.first_keys),
+        "reports": SEP.join(sorted(entry.reports)),
     }

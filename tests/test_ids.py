@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -146,3 +147,35 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, publishers):
 )
 def test_iso3(iso, country, code):
     assert iso3(iso, country) == code
+
+
+# -- property: ids follow their events ----------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SUBS = ["Armed clash", "Government regains territory"]
+TOWNS = [("Alpha", 40.0, 47.0), ("Bravo", 40.045, 47.0), ("Faraway", 42.0, 47.0)]
+ACTORS = [(AZE, ART), (ART, ""), ("Military Forces of Russia (2000-)", ""), ("", "")]
+REPORTS = st.builds(
+    lambda key, day, tp, sub, town, actors, start: ev(key, day=day, tp=tp, sub=sub, town=town, a1=actors[0], a2=actors[1], start=start),
+    st.sampled_from(list("abcde")), st.integers(0, 9), st.sampled_from([1, 2]), st.sampled_from(SUBS),
+    st.sampled_from(TOWNS), st.sampled_from(ACTORS), st.integers(0, 50),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(REPORTS, max_size=14, unique_by=lambda r: r.evidence), st.sampled_from(list("abcde")))
+def test_ids_are_kept_through_the_register_file(tmp_path_factory, publishers, reports, added):
+    """A rebuild of the same articles gives every row its id again (through the file), and
+    an article reporting only events elsewhere changes no earlier id."""
+    path = tmp_path_factory.mktemp("ids") / "event_ids.csv"
+    register = IdRegister.load(path)
+    first = register.assign(merge_events(reports, {}, publishers))
+    register.save(path)
+    assert IdRegister.load(path).assign(merge_events(reports[::-1], {}, publishers)) == first
+    elsewhere = [replace(r, country="Armenia", iso=51, source_keys=(r.source_keys[0] + "2",),
+                         evidence=(replace(r.evidence[0], source_key=r.source_keys[0] + "2"),)) for r in reports if added in r.source_keys]
+    again = IdRegister.load(path).assign(merge_events(reports + elsewhere, {}, publishers))
+    assert [e for e in again if e.country == "Azerbaijan"] == list(first)
+    assert len({e.event_id_cnty for e in again}) == len(again)
