@@ -82,6 +82,7 @@ class Assembler:
     speech_before: re.Pattern
     speaker_after: re.Pattern
     suffered: re.Pattern
+    dateline: re.Pattern
     speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
@@ -123,6 +124,7 @@ class Assembler:
             speaker_after=re.compile(
                 r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
                 + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
+            dateline=re.compile(rules["dateline"]),
             suffered=re.compile(
                 r"(?:\s+[\w'’-]+){0,3}?\s+" + _words_regex(rules["passive_auxiliaries"]).pattern
                 + r"\s+(?:\w+ly\s+)?" + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
@@ -166,7 +168,8 @@ class Assembler:
             else:  # nothing here needs clauses or cues: skip the work
                 clauses, cues = ((sentence.start, sentence.end),), ()
             actors = tuple(kinds.get("actor", ()))
-            places = tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place) and not _overlaps_any(p, actors))
+            places = tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place) and not _overlaps_any(p, actors)
+                           and not self._in_dateline(sentence, p))
             views.append(_Sentence(
                 sentence=sentence,
                 clauses=clauses,
@@ -183,6 +186,13 @@ class Assembler:
                  for v in views]
         return [replace(v, protest_nearby=any(marks[max(0, i - window): i])) if v.triggers else v
                 for i, v in enumerate(views)]
+
+    def _in_dateline(self, sentence: Sentence, place: Mention) -> bool:
+        offset = place.start - sentence.start
+        if offset > 40:
+            return False
+        found = self.dateline.match(sentence.text)
+        return bool(found) and offset < found.end()
 
     # --- when ----------------------------------------------------------------------------
     def _is_future(self, value: DateValue, ref: dt.date | None) -> bool:
@@ -529,6 +539,13 @@ class Assembler:
         absorbers = [t for t, _ in kept if not self._is_weak(t) and t.value.sub_event_type not in non_lethal]
         if absorbers:
             kept = [k for k in kept if not self._is_weak(k[0])]
+        else:
+            # only weak words of violence ("attack", "killed", "violence"): one event, told
+            # by the most specific of them
+            lethal = [k for k in kept if k[0].value.sub_event_type not in non_lethal]
+            if len(lethal) > 1:
+                best = max(lethal, key=lambda k: self._priority(k[0]))
+                kept = [k for k in kept if k is best or k not in lethal]
         keep_also = int(self.rules["specific_priority"])
         out = []
         pairs = set()

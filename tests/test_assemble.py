@@ -506,3 +506,25 @@ def test_civilians_who_protest_are_the_protesters(assembler):
          ("place", "Dhaka", None), ("date", "Monday", day(-3))],
     )])
     assert c.actor1.inter == 6 and c.actor2 is None
+
+
+def test_dateline_city_is_not_where_the_event_happened(assembler):
+    candidates = run(assembler, [
+        ("GOMA (Reuters) - Rebels shelled Bunagana on Monday, residents said.",
+         [("place", "GOMA", PLACES["Goma"]), ("trigger", "shelled", SHELLING), ("place", "Bunagana", None),
+          ("date", "Monday", day(-3))]),
+        ("Aid groups in Goma said dozens had fled.", [("place", "Goma", None)]),
+    ])
+    assert [c.place.name for c in candidates] == ["Bunagana"]
+
+
+def test_toll_of_a_whole_war_is_background(assembler):
+    kill = TriggerValue("Violence against civilians", "Attack", "killed")
+    candidates = run(assembler, [
+        ("Gunmen clashed with police in Gusau on Monday.",
+         [("actor", "Gunmen", ACTORS["gunmen"]), ("trigger", "clashed", CLASH), ("actor", "police", None),
+          ("place", "Gusau", None), ("date", "Monday", day(-3))]),
+        ("The insurgency has killed tens of thousands of people across the region.",
+         [("trigger", "killed", kill), ("number", "tens of thousands", NumberValue(10000, "killed", vague=True))]),
+    ])
+    assert [c.fatalities for c in candidates] == [0]
