@@ -19,6 +19,7 @@ from .records import Article
 
 _WS = re.compile(r"\s+")
 _LEADING_YEAR = re.compile(r"^\d{4}\s+")
+_TRAILING_YEAR = re.compile(r",?\s+\d{4}$")
 
 
 def _alternation(patterns: list[str], name: str, guard: bool = True) -> re.Pattern:
@@ -100,7 +101,7 @@ class Cleaner:
         last = lines[-1]
         line = text[last.start:last.end]
         stripped = self.signoff_prefix.sub("", line).strip(" \t()[]")
-        stripped = _LEADING_YEAR.sub("", stripped)
+        stripped = _TRAILING_YEAR.sub("", _LEADING_YEAR.sub("", stripped))
         if stripped and self._name_like(stripped):
             return stripped
         return None
@@ -197,6 +198,8 @@ class Cleaner:
             return False
         if not any(ch.isalpha() for ch in line):
             return False
+        if sum(w.isdigit() for w in words) > 1 or any(ch in line for ch in "@:/"):
+            return False  # a phone number, an address, a link
         for word in words:
             if word.lower() in self.small_words:
                 continue

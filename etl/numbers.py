@@ -311,6 +311,8 @@ class NumberFinder:
         half = tokens[:2] == ["half", "a"]
         if half:
             tokens = tokens[2:]
+        if not tokens or (not half and (tokens[0] in self.scale_words or tokens[0] == "dozen")):
+            return None  # "million" alone ("a ransom of N50 million") is not a count
         total = current = 0
         seen = False
         for tok in tokens:

@@ -104,6 +104,7 @@ def test_section_heading_dropped_but_not_first_line(cleaner):
         ("© 2023 Caucasus Times", "Caucasus Times"),
         ("Source: Radio Dabanga", "Radio Dabanga"),
         ("— AFP", "AFP"),
+        ("© Nile Post Media Ltd 2025", "Nile Post Media Ltd"),
     ],
 )
 def test_signoff(cleaner, tail, publisher):
@@ -118,6 +119,8 @@ def test_signoff(cleaner, tail, publisher):
         BODY,
         BODY + "He said the attackers fled on motorbikes.\n",
         "Only one line of text here without an ending",
+        BODY + "Tel. 0 3344 5566",
+        BODY + "www.example-news.org/contact",
     ],
 )
 def test_no_signoff_in_plain_prose(cleaner, text):

@@ -71,6 +71,7 @@ def people(text: str) -> list[tuple[str, int, str, bool]]:
         ("Gunmen abducted 20 students from a school in Kaduna state.", [("20", 20, "detained", False)]),
         ("About 3,000 demonstrators gathered outside parliament in Yerevan.", [("About 3,000", 3000, "crowd", True)]),
         ("Thousands of people marched through Santiago on Sunday.", [("Thousands", 1000, "crowd", True)]),
+        ("Several hundred students marched on the ministry in Dhaka.", [("Several hundred", 100, "crowd", True)]),
         # vague quantities, coded by ACLED's rule
         ("Dozens of civilians were killed in the bombardment of Khan Younis.", [("Dozens", 12, "killed", True)]),
         ("Hundreds of people died in the famine-stricken camp.", [("Hundreds", 100, "killed", True)]),
@@ -113,6 +114,10 @@ def test_roles(text, expected):
         "One of the commanders said the offensive would continue.",
         "Several cities and villages were retaken last year.",
         "Many analysts doubt the truce will hold.",
+        "The kidnappers demanded a ransom of 20 million naira for the pastor.",
+        "Gang members asked for a million pesos for each hostage.",
+        "Soldiers rescued 15 of the abducted farmers near Kaduna.",
+        "Stones were thrown as two communities faced each other across the road.",
     ],
 )
 def test_not_counts_of_people(text):
