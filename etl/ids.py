@@ -46,12 +46,12 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-import pycountry
 from scipy.optimize import linear_sum_assignment
 
 from .errors import InputError
 from .merge import Identity, dates_agree, distance_km, fingerprint, same_event, subtypes_agree
 from .records import Event
+from .taxonomy import Taxonomy
 
 COLUMNS = (
     "event_id_cnty", "iso3", "number", "fingerprint", "event_date", "time_precision", "country",
@@ -62,20 +62,12 @@ SEP = "; "
 ACTOR_SEP = " | "
 
 
-def iso3(iso: int, country: str) -> str:
-    """ISO 3166 alpha-3 letters of a country, from ACLED's numeric ``iso`` or its name."""
-    if country.casefold() == "kosovo":
-        return "XKX"
-    found = pycountry.countries.get(numeric=f"{int(iso):03d}") if iso else None
-    if found is None:
-        try:
-            found = pycountry.countries.lookup(country)
-        except LookupError:
-            try:
-                found = pycountry.countries.search_fuzzy(country)[0]
-            except LookupError:
-                return "XXX"
-    return found.alpha_3
+def iso3(iso: int, country: str, taxonomy: Taxonomy | None = None) -> str:
+    """ISO 3166 alpha-3 letters of a country (``schemas/countries.csv``), by ACLED's country
+    name, else by numeric ``iso``; "XXX" when neither is known (the validator reports it)."""
+    taxonomy = taxonomy or Taxonomy.load()
+    found = taxonomy.country_named(country) or (taxonomy.country_by_iso(iso) if iso else None)
+    return found.iso3 if found else "XXX"
 
 
 @dataclass(frozen=True)
@@ -160,9 +152,10 @@ class IdRegister:
         events = tuple(events)
         idents = [Identity.of(e) for e in events]
         letters: dict[tuple[int, str], str] = {}
+        taxonomy = Taxonomy.load() if events else None
         for e in events:
             if (e.iso, e.country) not in letters:
-                letters[(e.iso, e.country)] = iso3(e.iso, e.country)
+                letters[(e.iso, e.country)] = iso3(e.iso, e.country, taxonomy)
         codes = [letters[(e.iso, e.country)] for e in events]
         fps = [identity_fingerprint(i) for i in idents]
         full = [fingerprint(e) for e in events]
