@@ -197,8 +197,9 @@ def build(out: Path) -> dict:
     for alias_id, key in enumerate(ordered):
         rows.extend(keys[key])
         offsets[alias_id + 1] = len(rows)
-    with gzip.open(out / "base_keys.txt.gz", "wt", encoding="utf-8", compresslevel=9) as handle:
-        handle.write("\n".join(ordered))
+    with (out / "base_keys.txt.gz").open("wb") as raw:  # mtime 0: the same bytes on every build
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as handle:
+            handle.write("\n".join(ordered).encode("utf-8"))
     np.savez_compressed(out / "base_index.npz", offsets=offsets, rows=np.asarray(rows, dtype=np.int32))
 
     # countries, coded to their capital
