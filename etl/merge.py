@@ -19,10 +19,11 @@ Two reports are of the same event (``same_event``) when all of these hold:
   B-A; state forces and the government of one country count as one actor; year ranges
   are ignored), or one side names no identified actor, or they fit slot by slot with an
   empty or unidentified slot standing for anyone (A-? fits A-B; ?-C fits B-C);
-* except for Agreements: an agreement is coded where it is reached, which reports often
-  disagree on, and reports name its parties and mediators unevenly, so two Agreements
-  (same country, type and date) are one when they share an actor (wherever placed) or
-  their places agree (whatever actors they name).
+* except between two Agreements: an agreement is coded where it is reached, which reports
+  often disagree on, and reports name its parties and mediators unevenly, so two
+  Agreements (same country and date) are one when they share an actor (wherever placed)
+  or their places agree (whatever actors they name). An "Other" strategic development
+  meets an Agreement by the general rules.
 
 Grouping is greedy complete linkage: candidate pairs (found by blocking on country, event
 type and week, then a 1-degree grid or admin1, never all pairs) are taken best first, and
@@ -193,7 +194,7 @@ def same_event(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bo
         return False
     if not subtypes_agree(a.sub_event_type, b.sub_event_type):
         return False
-    if a.sub_event_type in rules.place_free_subtypes or b.sub_event_type in rules.place_free_subtypes:
+    if a.sub_event_type in rules.place_free_subtypes and b.sub_event_type in rules.place_free_subtypes:
         return bool(a.known & b.known) or places_agree(a, b, rules)
     return actors_agree(a, b) and places_agree(a, b, rules)
 
@@ -278,7 +279,7 @@ def candidate_pairs(identities: list[Identity], rules: MergeRules = MergeRules()
             probes.append(("admin1-region", ident.admin1))
             if ident.geo_precision >= 3:
                 probes.append(("admin1", ident.admin1))
-        if ident.sub_event_type in rules.place_free_subtypes or ident.sub_event_type == GENERAL:
+        if ident.sub_event_type in rules.place_free_subtypes:
             probes.append(("anywhere",))
         for week in _weeks(ident, rules):
             base = (ident.country, ident.event_type, week)

@@ -135,11 +135,16 @@ def test_when_two_reports_are_one_event(publishers, second, expected_rows):
         (dict(a1=AZE, a2=ART), dict(a1=RUS, a2="", town=TOWN_FAR), 2),
         # a day apart, both exact -> two
         (dict(), dict(date=DAY + dt.timedelta(days=1)), 2),
+        # an "Other" development by one party elsewhere the same day is not the agreement
+        (dict(), dict(sub="Other", a1=AZE, a2="", town=TOWN_FAR), 2),
+        # ... but the general case of it, at its place, is
+        (dict(), dict(sub="Other", a1=AZE, a2=""), 1),
     ],
 )
 def test_agreements(publishers, first, second, expected_rows):
     agreement = dict(etype="Strategic developments", sub="Agreement")
-    rows = merged([ev("a", **agreement, **first), ev("b", **agreement, **second)], publishers)
+    second = {**agreement, **second}
+    rows = merged([ev("a", **agreement, **first), ev("b", **second)], publishers)
     assert len(rows) == expected_rows
 
 
