@@ -227,10 +227,14 @@ def build(
         outcomes = extract_outcomes(tasks, factory, runner, store, update)
     finally:
         close()
+    cached = store.hits if store is not None else 0
+    del store  # its shards hold every outcome: let them go with the outcomes below
     duplicates = find_duplicates(outcomes)
+    candidates = [e for o in outcomes if o.article.key not in duplicates for e in o.events]
+    # The sources table needs neither events nor fingerprints (1 KB per article).
+    outcomes = [replace(o, events=(), fingerprint=None) for o in outcomes]
 
     publishers = sources.Publishers.load()
-    candidates = [e for o in outcomes if o.article.key not in duplicates for e in o.events]
     publisher_of = {o.article.key: o.publisher for o in outcomes}
     merged = merge.merge_events(candidates, publisher_of, publishers)
     register = IdRegister.load(out_dir / ID_REGISTER)
@@ -248,7 +252,7 @@ def build(
     register.save(out_dir / ID_REGISTER)
 
     summary = BuildSummary(out_dir=out_dir, articles=len(outcomes), events=len(events), duplicates=duplicates)
-    summary.cached = store.hits if store is not None else 0
+    summary.cached = cached
     summary.extracted = len(outcomes) - summary.cached
     summary.warnings.extend(w for o in outcomes for w in o.article.warnings)
     summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in ingest.manifest_orphans(input_dir))

@@ -149,7 +149,7 @@ class DaskRunner:
 
     workers: int = 0  # 0: all cores (local cluster only)
     scheduler: str | None = None
-    partition_size: int = 1000
+    partition_size: int = 4000
 
     def map(self, tasks: Sequence[Any], factory: WorkerFactory) -> Iterator[Any]:
         if not tasks:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.cache import CACHE_DIR, OutcomeCache, article_key, cached_map, extractor_version
+from etl.cache import CACHE_DIR, OutcomeCache, article_key, cached_map, current_version, extractor_version
 from etl.runner import ProcessRunner, SerialRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,11 +193,14 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
     last = sorted(corpus.glob("*.txt"))[-1]
     held = last.read_bytes()
     last.unlink()
+    version = current_version()
     first = build(corpus, out, workers=1)
     assert first.cached == 0 and first.extracted == 4
     shutil.copytree(out, fresh, ignore=shutil.ignore_patterns(CACHE_DIR))  # same id register
     last.write_bytes(held)
     second = build(corpus, out, workers=1)
+    if current_version() != version:
+        pytest.skip("the package's code or data changed during the test (a new extractor version)")
     assert second.cached == 4 and second.extracted == 1
     build(corpus, fresh, workers=1, cache=False)
     assert not (fresh / CACHE_DIR).exists()
