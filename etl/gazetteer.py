@@ -385,7 +385,7 @@ class Gazetteer:
         """
         if not isinstance(name, str) or not name.strip():
             raise InputError("geocode: empty place name")
-        entries, kind = self._candidates(name)
+        entries, kind, matched = self._candidates(name)
         if country:
             wanted = self.country(country)
             if wanted is None:
@@ -410,7 +410,7 @@ class Gazetteer:
             return s
 
         ranked = sorted(_unique(entries), key=score, reverse=True)
-        return [e.as_dict(alias=self.matching_alias(e, name)) for e in ranked[: max(1, limit)]]
+        return [e.as_dict(alias=self.matching_alias(e, matched)) for e in ranked[: max(1, limit)]]
 
     def matching_alias(self, entry: Entry, name: str) -> str:
         """The entry's own spelling of ``name`` (the alias that matched)."""
@@ -420,13 +420,14 @@ class Gazetteer:
                 return alias
         return name.strip()
 
-    def _candidates(self, name: str) -> tuple[list[Entry], str]:
-        """Entries for ``name``; else for it without a leading "the" or a trailing kind word
-        ("Lachin district", "Donetsk Oblast"), with the kind that word names."""
+    def _candidates(self, name: str) -> tuple[list[Entry], str, str]:
+        """Entries for ``name``; else for it without a leading "the", a kind phrase ("the
+        town of") or a trailing kind word ("Lachin district", "Donetsk Oblast"), with the kind
+        such words name and the part of the name that matched."""
         words = self.fold.key(name).split()
         entries = self.lookup(" ".join(words))
         if entries:
-            return entries, ""
+            return entries, "", name
         kind = ""
         if words[:1] == ["the"] and len(words) > 1:
             words = words[1:]
@@ -439,14 +440,14 @@ class Gazetteer:
             words = words[1:]
         entries = self.lookup(" ".join(words))
         if entries:
-            return entries, kind
+            return entries, kind, " ".join(words)
         for k in (2, 1):
             tail = " ".join(words[-k:])
             if len(words) > k and tail in self.kind_words:
                 entries = self.lookup(" ".join(words[:-k]))
                 if entries:
-                    return entries, self.kind_words[tail]
-        return [], ""
+                    return entries, self.kind_words[tail], " ".join(words[:-k])
+        return [], "", name
 
     def _near_point(self, near: str | tuple[float, float]) -> tuple[float, float]:
         if isinstance(near, (tuple, list)) and len(near) == 2:

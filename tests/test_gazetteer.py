@@ -114,6 +114,11 @@ def test_result_dicts_carry_the_documented_keys(gaz):
     assert results[0]["source"] == "curated_caucasus.csv"
 
 
+@pytest.mark.parametrize("query, alias", [("Donetsk Oblast", "Donetsk"), ("the town of Goris", "Goris"), ("Xankəndi", "Xankəndi")])
+def test_alias_is_the_name_that_matched(gaz, query, alias):
+    assert gaz.geocode(query)[0]["alias"] == alias
+
+
 def test_countries_are_coded_to_their_capital(gaz):
     best = gaz.geocode("Ukraine")[0]
     kyiv = gaz.geocode("Kyiv")[0]

@@ -57,6 +57,11 @@ def test_world_places_in_running_text(finder, row):
 @pytest.mark.parametrize(
     "text, mention, name, iso3, feature, precision",
     [
+        ("Shells landed 10 km north of Kapan on Friday.", "Kapan", "Kapan", "ARM", "town", 2),
+        ("Clashes on the outskirts of Hadrut left two dead.", "Hadrut", "Hadrut", "AZE", "town", 2),
+        ("Fighting in the city of Aleppo resumed.", "Aleppo", "Aleppo", "SYR", "city", 1),
+        ("Drones struck Kherson province again.", "Kherson province", "Kherson", "UKR", "admin1", 3),
+        ("Troops moved into the Karabakh region.", "Karabakh region", "Nagorno-Karabakh", "AZE", "region", 3),
         ("Shells fell on Martuni and on Askeran as residents of Stepanakert sheltered.", "Martuni", "Khojavend", "AZE", "town", 1),
         ("Police in Gavar and Martuni near Lake Sevan dispersed a crowd in Armenia.", "Martuni", "Martuni", "ARM", "town", 1),
         ("Azerbaijani troops entered the town of Lachin at dawn.", "Lachin", "Lachin", "AZE", "town", 1),
@@ -188,8 +193,8 @@ def test_matching_an_article_is_fast(finder):
         f"Fighting was reported near {p} on Monday and officials said the army will respond." for p in ("Kharkiv", "Goris", "Gaza City", "Aleppo", "Goma") * 12
     )
     finder.find(text)
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(5):
         finder.find(text)
-    assert (time.perf_counter() - start) / 5 < 0.05
-    assert re.search(r"\w", text)
+    assert len(text.split()) > 600
+    assert (time.process_time() - start) / 5 < 0.05  # a few ms on an idle machine
