@@ -144,6 +144,7 @@ class Entry:
             "source": self.table,
             "population": int(self.population),
             "region": self.region,
+            **({"polyline": [list(p) for p in self.polyline]} if self.polyline else {}),
         }
 
 

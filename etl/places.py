@@ -381,7 +381,10 @@ def _inside(entry: Entry, container: Entry) -> bool:
         return False
     if container.feature == "country":
         return True
-    return entry.admin1 == container.admin1 and entry.feature not in ("admin1", "country")
+    if entry.feature in ("admin1", "country"):
+        return False
+    # a curated region (Nagorno-Karabakh, Darfur) may span several first-level areas
+    return container.feature == "region" or entry.admin1 == container.admin1
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
