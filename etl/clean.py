@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import vocab
-from .dates import lower_regex, lowered, start_guard
+from .dates import literal_alternation, lower_regex, lowered, start_guard
 from .errors import DataFileError
 from .records import Article
 
@@ -55,6 +55,8 @@ class _Line:
 class Cleaner:
     drop_start: re.Pattern
     drop: re.Pattern
+    drop_needs: re.Pattern
+    cut_needs: re.Pattern
     cut: re.Pattern
     block: re.Pattern
     signoff_prefix: re.Pattern
@@ -73,6 +75,8 @@ class Cleaner:
             return cls(
                 drop_start=_alternation(data["drop_line_start"], "drop_line_start", guard=False),
                 drop=_alternation(data["drop_line"], "drop_line"),
+                drop_needs=re.compile(literal_alternation(str(w).lower() for w in data["drop_line_needs"])),
+                cut_needs=re.compile(literal_alternation(str(w).lower() for w in data["cut_tail_needs"])),
                 cut=_alternation(data["cut_tail"], "cut_tail"),
                 block=_alternation(data["block_start"], "block_start"),
                 signoff_prefix=re.compile(
@@ -141,9 +145,11 @@ class Cleaner:
         (lower-cased) text, which is much faster than line by line."""
         low = lowered(text)
         starts = [ln.start for ln in lines]
-        flagged = {bisect_right(starts, m.start()) - 1 for m in self.drop.finditer(low)}
+        flagged = set()
+        if self.drop_needs.search(low):
+            flagged = {bisect_right(starts, m.start()) - 1 for m in self.drop.finditer(low)}
         cuts: dict[int, int] = {}
-        for m in self.cut.finditer(low):
+        for m in self.cut.finditer(low) if self.cut_needs.search(low) else ():
             i = bisect_right(starts, m.start()) - 1
             if i >= 0 and i not in cuts and "\n" not in text[m.start():m.end()].rstrip():
                 cuts[i] = m.start()

@@ -85,7 +85,7 @@ class NumberFinder:
     things: re.Pattern
     people: re.Pattern
     single: re.Pattern
-    single_gate: tuple[str, ...]
+    single_gate: re.Pattern
     stop: re.Pattern
     months: frozenset[str]
     max_gap: int
@@ -169,9 +169,9 @@ class NumberFinder:
             after_noun=after_noun,
             things=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['things'], 'things')})(?![\w])"),
             people=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b"),
-            single=re.compile(rf"(?<![\w])(?:{_literal(data['articles'])})\s+(?:[\w'’-]+\s+){{0,2}}?"
+            single=re.compile(rf"{start_guard(data['articles'])}(?:{_literal(data['articles'])})\s+(?:[\w'’-]+\s+){{0,2}}?"
                               rf"(?:{_phrases(data['people'], 'people')})\b"),
-            single_gate=tuple(str(w).lower() for w in data["single_gate"]),
+            single_gate=re.compile(_literal(str(w).lower() for w in data["single_gate"])),
             stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),
@@ -214,7 +214,7 @@ class NumberFinder:
             num = self._number(text, m, qual)
             if num is not None:
                 nums.append(num)
-        if any(word in text for word in self.single_gate):
+        if self.single_gate.search(text):
             self._singles(text, nums)
         roles = [self._role(text, nums, i) for i in range(len(nums))]
         self._inherit(text, nums, roles)
