@@ -456,10 +456,15 @@ def _merge_group(
 
     order = [e for _fp, _n, e in sorted((fingerprint(e), n, e) for n, e in enumerate(group))]
     rank = {id(e): n for n, e in enumerate(order)}
-    # Date: the most precise; among equals the most reported day, then the earliest.
+    # Fatalities: the lowest positive figure (0 = no report).
+    figures = sorted({e.fatalities for e in order if e.fatalities > 0})
+    fatalities = figures[0] if figures else 0
+    # Date: the most precise; among equals the most reported day, then the day of the
+    # report that gives the coded figure, then the earliest.
     best_tp = min(e.time_precision for e in order)
     days = Counter(e.event_date for e in order if e.time_precision == best_tp)
-    date = min(days, key=lambda d: (-days[d], d))
+    figure_days = {e.event_date for e in order if e.fatalities == fatalities}
+    date = min(days, key=lambda d: (-days[d], d not in figure_days, d))
     # Place: the most precise; among equals the most reported place, then by name.
     best_gp = min(e.geo_precision for e in order)
     places = Counter(_place(e) for e in order if e.geo_precision == best_gp)
@@ -470,17 +475,23 @@ def _merge_group(
     # Actors, disorder type, tags: the most complete report of the chosen sub type.
     actor_source = min(
         (e for e in order if e.sub_event_type == sub),
-        key=lambda e: (-len(actor_keys((e.actor1, e.actor2))), actor_key(e.actor1) in ('', UNIDENTIFIED), -bool(e.assoc_actor_1 or e.assoc_actor_2), e.time_precision, e.geo_precision, rank[id(e)]),
+        key=lambda e: (
+            -len(actor_keys((e.actor1, e.actor2))),
+            actor_key(e.actor1) in ("", UNIDENTIFIED),
+            -bool(e.assoc_actor_1 or e.assoc_actor_2),
+            e.time_precision != best_tp or e.event_date != date,
+            e.geo_precision,
+            rank[id(e)],
+        ),
     )
-    # Fatalities: the lowest positive figure (0 = no report).
-    figures = sorted({e.fatalities for e in order if e.fatalities > 0})
-    fatalities = figures[0] if figures else 0
+    # Note: one report's note, the one that says most of what the row says.
     note_source = min(
         order,
         key=lambda e: (
-            e.fatalities != fatalities,
-            e.sub_event_type != sub,
             e.time_precision != best_tp or e.event_date != date,
+            (e.actor1, e.actor2) != (actor_source.actor1, actor_source.actor2),
+            e.sub_event_type != sub,
+            e.fatalities != fatalities,
             e.geo_precision != best_gp or _place(e) != place,
             -len(e.notes),
             rank[id(e)],
@@ -490,10 +501,10 @@ def _merge_group(
     warnings = list(_warnings(order))
     if len(figures) > 1:
         shown = ", ".join(str(f) for f in figures[:-1]) + f" and {figures[-1]}"
-        notes = (notes + " " if notes else "") + (
-            f"Reported fatalities vary between sources ({shown}); the lowest figure is coded."
-        )
+        notes = _sentence(notes, f"Reported fatalities vary between sources ({shown}); the lowest figure is coded.")
         warnings.append(f"fatalities disagree: {', '.join(map(str, figures))}")
+    elif fatalities and note_source.fatalities != fatalities:
+        notes = _sentence(notes, f"Another source reports {fatalities} fatalities.")
     place_event = min((e for e in order if _place(e) == place and e.geo_precision == best_gp), key=lambda e: rank[id(e)])
     return replace(
         actor_source,
@@ -520,6 +531,10 @@ def _merge_group(
         timestamp=max(e.timestamp for e in order),
         warnings=tuple(sorted(set(warnings))),
     )
+
+
+def _sentence(note: str, extra: str) -> str:
+    return f"{note} {extra}" if note else extra
 
 
 def _place(event: Event) -> tuple:

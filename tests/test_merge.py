@@ -312,3 +312,20 @@ def test_merge_never_loses_a_key_nor_adds_rows(publishers, events):
         figures = [e.fatalities for e in events if set(e.source_keys) <= set(row.source_keys) and e.fatalities]
         assert row.fatalities <= max(figures, default=0)
     assert merge_events(list(reversed(events)), {}, publishers) == rows
+
+
+def test_note_date_and_figure_come_from_one_report(publishers):
+    # Two week-precision reports a day apart, equally precise: the row takes the day of
+    # the report that gives the coded figure, and that report's note.
+    early = ev("a", date=DAY, tp=2, notes="Early note.")
+    late = ev("b", date=DAY + dt.timedelta(days=1), tp=2, fatalities=4, notes="Late note, 4 killed.")
+    (row,) = merged([early, late], publishers)
+    assert (row.event_date, row.fatalities, row.notes) == (DAY + dt.timedelta(days=1), 4, "Late note, 4 killed.")
+
+
+def test_note_without_the_figure_says_where_it_comes_from(publishers):
+    exact = ev("a", notes="Exact note. Fatalities unknown.")
+    vague = ev("b", date=DAY + dt.timedelta(days=2), tp=2, fatalities=6, notes="Vague note.")
+    (row,) = merged([exact, vague], publishers)
+    assert (row.event_date, row.time_precision, row.fatalities) == (DAY, 1, 6)
+    assert row.notes == "Exact note. Fatalities unknown. Another source reports 6 fatalities."
