@@ -145,3 +145,27 @@ def test_duplicates_do_not_depend_on_order(order):
     expected = find_duplicates(base)
     assert find_duplicates([base[i] for i in order]) == expected
     assert all(original < copy for copy, original in expected.items())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.text(max_size=40)))
+def test_publisher_never_crashes_and_is_trimmed(text, signoff):
+    found = Publishers.load().publisher(article(text), signoff)
+    assert found is None or (found == found.strip() and found)
+
+
+@pytest.mark.parametrize(
+    "yaml_text, message",
+    [
+        ("outlets: []\n", "missing or malformed"),
+        ("scales: [National]\noutlets:\n  - {name: X, scale: Planetary}\nattribution: []\n", "unknown scale"),
+        ("scales: [National]\noutlets:\n  - {name: X, scale: National}\nattribution:\n  - {kind: k, pattern: 'no slot'}\n", "has no"),
+        ("scales: [National]\noutlets:\n  - {name: X, aliases: [Y], scale: National}\n  - {name: Y, scale: National}\nattribution: []\n", "names two outlets"),
+    ],
+)
+def test_malformed_vocabulary_is_reported(tmp_path, yaml_text, message):
+    from etl.errors import DataFileError
+
+    (tmp_path / "publishers.yaml").write_text(yaml_text)
+    with pytest.raises(DataFileError, match=message):
+        Publishers.load(tmp_path)
