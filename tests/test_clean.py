@@ -48,6 +48,9 @@ FURNITURE = [
     BODY + "Related: Burkina Faso suspends two broadcasters\n",
     BODY + "Share this article\n",
     BODY + "Copyright 2022 The Courier Group\n",
+    "By Amina Diallo\n" + BODY,
+    "Staff Reporter\n" + BODY,
+    BODY + "Continue reading\n",
 ]
 
 

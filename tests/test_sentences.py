@@ -43,6 +43,8 @@ def split(text: str, kept=()) -> list[str]:
         ("Brigade No. 5 moved north. It reached Bakhmut.", ["Brigade No. 5 moved north.", "It reached Bakhmut."]),
         ("The curfew starts at 9 p.m. and ends at 6 a.m. on Friday. Shops stayed shut.",
          ["The curfew starts at 9 p.m. and ends at 6 a.m. on Friday.", "Shops stayed shut."]),
+        ("Shelling began at 5 a.m. Monday near Avdiivka. It lasted hours.",
+         ["Shelling began at 5 a.m. Monday near Avdiivka.", "It lasted hours."]),
         ("Spokesman J. R. Ortega said 1.5 million people had fled. Aid agencies agreed.",
          ["Spokesman J. R. Ortega said 1.5 million people had fled.", "Aid agencies agreed."]),
         ("The blast came at 13.00 local time. Another followed at 1.00 pm.",
