@@ -66,7 +66,11 @@ def only(text: str, ref: ReferenceDate = WED) -> DateValue:
         ("Voting is scheduled for April 2.", D(2024, 4, 2), 1),
         ("Thousands had fled by December 30, aid groups said.", D(2023, 12, 30), 1),
         ("The ceasefire took effect on March, 12 at noon.", D(2024, 3, 12), 1),
+        ("A curfew was imposed on Monday 4 March in Port Sudan.", D(2024, 3, 4), 1),
+        ("The decree of 12/02/2024 remains in force.", D(2024, 2, 12), 1),
+        ("The decree of 25/10/2023 remains in force.", D(2023, 10, 25), 1),
         # months and years
+        ("Fighting in Rafah intensified in mid-February.", D(2024, 2, 1), 3),
         ("The town changed hands in January.", D(2024, 1, 1), 3),
         ("Shelling intensified in late November 2023.", D(2023, 11, 1), 3),
         ("The group has controlled the area since 2014.", D(2014, 1, 1), 3),
