@@ -78,6 +78,21 @@ def admin1_aliases(name: str, variants: dict) -> list[str]:
     return out
 
 
+def arabic_variants(alias: str, articles: set, words: dict) -> list[str]:
+    """Press spellings of an Arabic name: "Dayr al Balah" -> "Deir al Balah", "Deir el Balah";
+    "Al Qamishli" -> "Qamishli"."""
+    tokens = alias.replace("-", " ").split()
+    out = []
+    if len(tokens) > 1 and tokens[0] in articles and len(tokens[1]) >= 4:
+        out.append(" ".join(tokens[1:]))
+    options = [[t, *words.get(t, [])] for t in tokens]
+    combos = [[]]
+    for choice in options:
+        combos = [c + [w] for c in combos for w in choice][:8]
+    out.extend(" ".join(c) for c in combos)
+    return [v for v in dict.fromkeys(out) if v != alias]
+
+
 def read_hand_csv(path: Path) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
@@ -138,6 +153,14 @@ def build(out: Path) -> dict:
         return "|".join(dict.fromkeys(n.strip() for n in names if n.strip() and "|" not in n))
 
     places["aliases"] = [aliases_of(r) for r in places[["name", "alternatenames"]].to_dict("records")]
+    arabic = set(config.get("arabic_countries") or ())
+    articles = set(config.get("arabic_articles") or ())
+    words = config.get("arabic_words") or {}
+    places["aliases"] = [
+        "|".join(dict.fromkeys(a for alias in aliases.split("|") for a in [alias, *arabic_variants(alias, articles, words)]))
+        if cc in arabic else aliases
+        for cc, aliases in zip(places["countrycode"], places["aliases"])
+    ]
 
     # first-level areas: coded to their most populous place
     admin_rows = []
