@@ -83,6 +83,9 @@ class Assembler:
     speaker_after: re.Pattern
     suffered: re.Pattern
     dateline: re.Pattern
+    reference_point: re.Pattern
+    infinitive: re.Pattern
+    anaphora: re.Pattern
     speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
@@ -125,6 +128,9 @@ class Assembler:
                 r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
                 + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
             dateline=re.compile(rules["dateline"]),
+            reference_point=_words_regex(rules["reference_point_words"], r"\s+(?:the\s+)?(?:\w+\s+){0,2}$"),
+            infinitive=re.compile(rules["infinitive_before"], re.IGNORECASE),
+            anaphora=re.compile(rules["anaphora_before"], re.IGNORECASE),
             suffered=re.compile(
                 r"(?:\s+[\w'’-]+){0,3}?\s+" + _words_regex(rules["passive_auxiliaries"]).pattern
                 + r"\s+(?:\w+ly\s+)?" + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
@@ -331,6 +337,8 @@ class Assembler:
                 score += float(penalty["other_clause"])
             if not located(mention):
                 score += float(penalty["no_locative"])
+            if self.reference_point.search(text[max(sentence_start, mention.start - 30): mention.start]):
+                score += float(penalty["reference_point"])
             if value.feature == "country":
                 score += float(penalty["country"])
             if mention.end <= trigger.start:
@@ -525,18 +533,24 @@ class Assembler:
         """The triggers of a sentence that report events: not under a cue, supported, and
         per clause the most specific of each event type (weak ones yield to strong ones)."""
         kept: list[tuple[Mention, Clause]] = []
+        text, base = view.sentence.text, view.sentence.start
         for trigger in view.triggers:
             if CueFinder.blocking(view.cues, trigger.start):
                 continue
             if self._is_weak(trigger) and not self._supported(view, trigger):
                 continue
+            before = text[max(0, trigger.start - base - 80): trigger.start - base]
+            if self._entry(trigger).get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
+                    and self.infinitive.search(before):
+                continue  # "to arrest the perpetrators": a purpose, not a deed
             kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
         if not kept:
             return []
         non_lethal = frozenset(self.rules["non_lethal_sub_event_types"])
         # a weak trigger ("attack", "killed") yields to a strong one that can absorb it:
         # the killing told with "shelling" is the shelling; an abduction does not absorb a killing
-        absorbers = [t for t, _ in kept if not self._is_weak(t) and t.value.sub_event_type not in non_lethal]
+        killings = self._has_killed(view)
+        absorbers = [t for t, _ in kept if not self._is_weak(t) and (t.value.sub_event_type not in non_lethal or not killings)]
         if absorbers:
             kept = [k for k in kept if not self._is_weak(k[0])]
         else:
@@ -595,6 +609,9 @@ class Assembler:
             actor1, actor2 = self._actors_for(text, view, clause, trigger)
             event_type, sub = self._resolve_type(view, trigger, clause, actor1, actor2, place)
             actor1, actor2 = self._roles(event_type, actor1, actor2)
+            weak = self._is_weak(trigger)
+            if weak and self.anaphora.search(text[max(view.sentence.start, trigger.start - 30): trigger.start]):
+                warnings.append(ANAPHORIC)
             if actor2 is None and self._entry(trigger).get("civilians"):
                 actor2 = ActorValue(self.rules["default_civilians"], int(self.rules["civilians_inter"]))
             key = (event_type, sub, clause)
@@ -663,12 +680,20 @@ class Assembler:
                     merged[index] = _combine(existing, candidate, defaults)
                     break
             else:
+                if ANAPHORIC in candidate.warnings:
+                    # "the attack" refers back: it joins the event of its type told before, or none
+                    index = next((i for i, c in enumerate(merged) if c.event_type == candidate.event_type), None)
+                    if index is not None:
+                        merged[index] = _combine(merged[index], replace(candidate, date_how="carried", place_how="article"), defaults)
+                    continue
                 merged.append(candidate)
-        return tuple(merged)
+        return tuple(replace(c, warnings=tuple(w for w in c.warnings if w != ANAPHORIC)) if ANAPHORIC in c.warnings else c
+                     for c in merged)
 
 
 # --- helpers ------------------------------------------------------------------------------
 _EMPTY: dict = {}
+ANAPHORIC = "anaphoric: refers to an event told before"
 
 
 def _abroad(actor: ActorValue, place: Place | None) -> bool:

@@ -407,10 +407,17 @@ def test_weak_trigger_needs_support(assembler):
     lone = Assembler.load(entries=hints)
     assert lone(*build([("The operation in Goma continued on Tuesday.",
                          [("trigger", "operation", weak), ("place", "Goma", None), ("date", "Tuesday", day(-2))])])) == ()
-    (c,) = lone(*build([("M23 rebels pressed their operation in Goma on Tuesday.",
-                         [("actor", "M23 rebels", None), ("trigger", "operation", weak), ("place", "Goma", None),
-                          ("date", "Tuesday", day(-2))])]))
+    (c,) = lone(*build([("M23 rebels pressed their operation against the army in Goma on Tuesday.",
+                         [("actor", "M23 rebels", None), ("trigger", "operation", weak), ("actor", "the army", None),
+                          ("place", "Goma", None), ("date", "Tuesday", day(-2))])]))
     assert c.actor1.inter == 2
+    # a weak battle word told with an arrest is the arrest ("raided the town and arrested 14")
+    arrest = TriggerValue("Strategic developments", "Arrests", "arrest")
+    local = Assembler.load(entries=dict(hints, arrest={"priority": 55}))
+    (c,) = local(*build([("Troops raided the town of Goma on Tuesday and arrested 14 men.",
+                          [("actor", "Troops", ACTORS["the army"]), ("trigger", "raided", weak), ("place", "Goma", None),
+                           ("date", "Tuesday", day(-2)), ("trigger", "arrested", arrest)])]))
+    assert c.sub_event_type == "Arrests"
 
 
 def test_killing_and_abduction_in_one_clause_are_two_events_toll_to_the_killing(assembler):
@@ -528,3 +535,32 @@ def test_toll_of_a_whole_war_is_background(assembler):
          [("trigger", "killed", kill), ("number", "tens of thousands", NumberValue(10000, "killed", vague=True))]),
     ])
     assert [c.fatalities for c in candidates] == [0]
+
+
+def test_anaphoric_attack_joins_the_event_told_before(assembler):
+    attack = TriggerValue("Battles", "Armed clash", "operation")
+    hints = dict(HINTS, operation={"strength": "weak", "priority": 20})
+    local = Assembler.load(entries=hints)
+    candidates = local(*build([
+        ("M23 rebels clashed with the army in Goma on Tuesday.",
+         [("actor", "M23 rebels", None), ("trigger", "clashed", CLASH), ("actor", "the army", None),
+          ("place", "Goma", None), ("date", "Tuesday", day(-2))]),
+        ("The French foreign minister said the attack near Juba showed the army was overstretched.",
+         [("actor", "The French foreign minister", ACTORS["the French foreign minister"]), ("trigger", "attack", attack),
+          ("place", "Juba", None), ("actor", "the army", None)]),
+    ]))
+    assert len(candidates) == 1 and candidates[0].place.name == "Goma"
+
+
+def test_bare_verb_after_an_infinitive_is_a_purpose(assembler):
+    arrest = TriggerValue("Strategic developments", "Arrests", "arrest")
+    hints = dict(HINTS, arrest={"priority": 55})
+    local = Assembler.load(entries=hints)
+    text = "Police said efforts were under way to free the hostages and arrest the kidnappers in Gusau."
+    marks = [("actor", "Police", ActorValue("Police Forces of {country}", 1)), ("trigger", "arrest", arrest),
+             ("place", "Gusau", None)]
+    assert local(*build([(text, marks)])) == ()
+    done = "Police freed the hostages and arrested the kidnappers in Gusau on Monday."
+    marks = [("actor", "Police", ActorValue("Police Forces of {country}", 1)), ("trigger", "arrested", arrest),
+             ("place", "Gusau", None), ("date", "Monday", day(-3))]
+    assert len(local(*build([(done, marks)]))) == 1
