@@ -29,7 +29,7 @@ from .gazetteer import Entry, Gazetteer
 from .records import Mention, Place, Sentence
 
 _WORD = re.compile(r"\w+")
-_AFTER = re.compile(r"[ ,]{0,2}(\w+)(?: (\w+))?(?: (\w+))?")
+_AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
 _MAX_BASE = 12  # same-name base entries considered per mention
 _MAX_POINTS = 12  # context points per article
@@ -212,7 +212,7 @@ class PlaceFinder:
                     kind_word = True
                     if words[k:k + 1] != ["of"]:  # "the Karabakh city of X" names X, not Karabakh
                         kind = self.cues.kind_after[phrase]
-                        kind_end = end + len(folded[end:].split(words[k - 1], 1)[0]) + len(words[k - 1])
+                        kind_end = after.end(k)
                     break
         text = sentence.text
         area_word = kind_word and kind in ("region", "district")
