@@ -11,6 +11,7 @@ money, ages, years, times, parts of a larger count). Mentions have kind "number"
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,8 @@ class NumberFinder:
     lower_bound: frozenset[str]
     negation_roles: tuple[str, ...]
     before: re.Pattern
-    subset: re.Pattern
+    subset: tuple[str, ...]  # literal phrases, each with a leading space (a word boundary)
+    qual_last: frozenset[str]
     after_verb: re.Pattern
     after_noun: re.Pattern
     things: re.Pattern
@@ -164,7 +166,8 @@ class NumberFinder:
             lower_bound=frozenset(" ".join(str(w).split()) for w in data["lower_bound"]),
             negation_roles=tuple(negation_roles),
             before=before,
-            subset=re.compile(rf"\b(?:{_phrases(data['subset'], 'subset')})\s*\Z"),
+            subset=tuple(" " + " ".join(p.split()) for p in _checked(data["subset"], "subset")),
+            qual_last=frozenset(q.split()[-1] for q in qual_words),
             after_verb=after_verb,
             after_noun=after_noun,
             things=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['things'], 'things')})(?![\w])"),
@@ -179,21 +182,34 @@ class NumberFinder:
 
     # ------------------------------------------------------------------ public
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
+        if not sentences:
+            return ()
+        # One pass over all sentences (joined by a NUL, which no pattern crosses) finds where
+        # numbers can start; each sentence is then read on its own.
+        lows = [lowered(s.text) for s in sentences]
+        offsets = []
+        pos = 0
+        for low in lows:
+            offsets.append(pos)
+            pos += len(low) + 1
+        joined = "\x00".join(lows)
+        anchors: list[list[int]] = [[] for _ in sentences]
+        for pattern in (self.digit_anchor, self.word_anchor):
+            for a in pattern.finditer(joined):
+                i = bisect_right(offsets, a.start()) - 1
+                anchors[i].append(a.start() - offsets[i])
+        gated = {bisect_right(offsets, g.start()) - 1 for g in self.single_gate.finditer(joined)}
         out: list[Mention] = []
-        for sent in sentences:
-            out.extend(self._sentence(sent))
+        for i, sent in enumerate(sentences):
+            if anchors[i] or i in gated:
+                out.extend(self._sentence(sent, lows[i], sorted(anchors[i]), i in gated))
         return tuple(out)
 
     # ----------------------------------------------------------------- helpers
-    def _sentence(self, sent: Sentence) -> list[Mention]:
-        text = lowered(sent.text)
+    def _sentence(self, sent: Sentence, text: str, starts: list[int], gated: bool) -> list[Mention]:
         nums: list[_Num] = []
         mentions: list[Mention] = []
         covered = 0
-        starts = [a.start() for a in self.digit_anchor.finditer(text)]
-        words = [a.start() for a in self.word_anchor.finditer(text)]
-        if words:
-            starts = sorted(starts + words)
         for s in starts:
             if s < covered or (s and (text[s - 1].isalnum() or text[s - 1] == "_")):
                 continue
@@ -210,11 +226,14 @@ class NumberFinder:
             covered = m.end()
             if m["dig"] is not None and s and text[s - 1] in "$€£¥/.,:+-":
                 continue  # money, a ratio, a model name ("F-16")
-            qual = self.qual_back.search(text, max(0, s - 30), s)
+            qual = None
+            before = text[max(0, s - 40):s].split()
+            if before and before[-1] in self.qual_last and text[s - 1].isspace():
+                qual = self.qual_back.search(text, max(0, s - 40), s)
             num = self._number(text, m, qual)
             if num is not None:
                 nums.append(num)
-        if self.single_gate.search(text):
+        if gated:
             self._singles(text, nums)
         roles = [self._role(text, nums, i) for i in range(len(nums))]
         self._inherit(text, nums, roles)
@@ -346,7 +365,7 @@ class NumberFinder:
             return num.fixed
         prev_end = nums[i - 1].end if i else 0
         left = text[max(prev_end, num.start - 90):num.start]
-        if self.subset.search(left):
+        if self._subset(left):
             return "other"
         after = text[num.end:]
         if self.things.match(after):
@@ -357,7 +376,7 @@ class NumberFinder:
         # the words after the number, up to the next number or another clause
         limit = len(text)
         for later in nums[i + 1:]:
-            if later.fixed != "other" and not self.subset.search(text[max(0, later.start - 40):later.start]):
+            if later.fixed != "other" and not self._subset(text[max(0, later.start - 40):later.start]):
                 limit = later.start
                 break
         window = text[num.end:limit]
@@ -368,6 +387,10 @@ class NumberFinder:
         if verb:
             return verb
         return self._within(self.after_noun, window)
+
+    def _subset(self, left: str) -> bool:
+        """The text before a number ends with "including", "among them", ..."""
+        return (" " + left.rstrip()).endswith(self.subset)
 
     def _within(self, pattern: re.Pattern, window: str) -> str | None:
         found = pattern.search(window)
