@@ -82,11 +82,21 @@ class Entry:
 
 
 def identity_fingerprint(identity: Identity) -> str:
+    """A hash of what the event is (not of who reported it)."""
     text = repr((
-        identity.country, identity.event_date.isoformat(), identity.event_type, identity.sub_event_type,
-        identity.location, identity.actors, sorted(identity.source_keys),
+        identity.country, identity.event_date.isoformat(), identity.time_precision, identity.event_type,
+        identity.sub_event_type, identity.location, identity.latitude, identity.longitude, identity.actors,
     ))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _new_order(event: Event, fp: str) -> tuple:
+    """Order of new numbers: date, identity, then the first article and its sentences.
+    A duplicate article's key always sorts after its original's (``find_duplicates``), so
+    attaching it to a row changes no number."""
+    first = min(event.source_keys) if event.source_keys else ""
+    spans = sorted((e.start, e.end, e.sentence) for e in event.evidence if e.source_key == first)
+    return (event.event_date, fp, first, spans, event.notes)
 
 
 class IdRegister:
@@ -165,7 +175,7 @@ class IdRegister:
         next_number: dict[str, int] = {}
         for entry in self._entries.values():
             next_number[entry.iso3] = max(next_number.get(entry.iso3, 0), entry.number)
-        fresh = sorted((i for i in range(len(events)) if i not in taken), key=lambda i: (codes[i], idents[i].event_date, fps[i], full[i]))
+        fresh = sorted((i for i in range(len(events)) if i not in taken), key=lambda i: (codes[i], _new_order(events[i], fps[i]), full[i]))
         for i in fresh:
             number = next_number.get(codes[i], 0) + 1
             next_number[codes[i]] = number

@@ -38,7 +38,8 @@ is the single most informative report's note, not a paste of all of them.
 
 Duplicate articles (``etl.sources.find_duplicates``, passed as ``duplicates``) never add
 or change an event: their events are not merged as reports of their own; each is matched
-to a row of its original instead, and the duplicate's key (with that event's evidence)
+to a row of its original instead (the row coded from the same sentence of the original,
+else the same event), and the duplicate's key (with that event's evidence)
 joins the row's ``source_keys``, so every article that reports an event is traceable and
 every source key has evidence. Nothing else of the row changes (date, place, source,
 fatalities, notes stay as without the copy); a copy's event that matches no row of its
@@ -332,14 +333,21 @@ def _attach_copies(rows: list[Event], copies: list[Event], duplicates: Mapping[s
     extra_evidence: dict[int, list[Evidence]] = defaultdict(list)
     for copy in sorted(copies, key=fingerprint):
         ident = Identity.of(copy)
+        originals = {duplicates[k] for k in copy.source_keys}
+        sentences = {" ".join(ev.sentence.split()) for ev in copy.evidence}
         options = []
-        for n in sorted({n for k in copy.source_keys for n in rows_of.get(duplicates[k], ())}):
+        for n in sorted({n for k in originals for n in rows_of.get(k, ())}):
             if n not in row_identity:
                 row_identity[n] = Identity.of(rows[n])
-            if same_event(ident, row_identity[n], rules):
-                options.append((pair_cost(ident, row_identity[n]), n))
+            # The copy's sentence coded in the original (its date may resolve otherwise:
+            # a copy often lacks the manifest's publication date), else the same event.
+            same_sentence = rows[n].event_type == copy.event_type and any(
+                ev.source_key in originals and " ".join(ev.sentence.split()) in sentences for ev in rows[n].evidence
+            )
+            if same_sentence or same_event(ident, row_identity[n], rules):
+                options.append((not same_sentence, pair_cost(ident, row_identity[n]), n))
         if options:
-            n = min(options)[1]
+            n = min(options)[-1]
             extra_keys[n].update(copy.source_keys)
             extra_evidence[n].extend(copy.evidence)
     for n, keys in extra_keys.items():
