@@ -329,3 +329,14 @@ def test_note_without_the_figure_says_where_it_comes_from(publishers):
     (row,) = merged([exact, vague], publishers)
     assert (row.event_date, row.time_precision, row.fatalities) == (DAY, 1, 6)
     assert row.notes == "Exact note. Fatalities unknown. Another source reports 6 fatalities."
+
+
+def test_a_copy_finds_its_original_row_by_sentence_even_on_another_day(publishers):
+    original = ev("a", tp=1, notes="Original.")
+    # The copy lacks the manifest's date, so its relative date resolved a week later.
+    copy = replace(ev("z", date=DAY + dt.timedelta(days=8), tp=1), evidence=(Evidence("z", "sentence of a", 5, 25),))
+    unrelated = replace(ev("z", etype="Riots", sub="Mob violence"), evidence=(Evidence("z", "another", 50, 60),))
+    (row,) = merged([original, copy, unrelated], publishers, duplicates={"z": "a"})
+    assert row.source_keys == ("a", "z")
+    assert row.event_date == DAY and row.notes == "Original."
+    assert Evidence("z", "sentence of a", 5, 25) in row.evidence
