@@ -108,7 +108,7 @@ class Assembler:
             entries=entries,
             weak=frozenset(k for k, e in entries.items() if e.get("strength") == "weak" or e.get("weak")),
             priority={k: int(e.get("priority", 50)) for k, e in entries.items()},
-            locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:\w+\s+)?$"),
+            locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?$"),
             agent=_words_regex(rules["agent_markers"], r"\s+(?:the\s+)?$"),
             weak_agent=_words_regex(rules["weak_agent_markers"], r"\s+(?:the\s+)?$"),
             mediator=_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$"),
@@ -315,6 +315,14 @@ class Assembler:
         key = max(weights, key=lambda k: (weights[k], -first[k][0]))
         return first[key][1]
 
+    @staticmethod
+    def _corroborated(view: _Sentence, place: Mention) -> bool:
+        """A place abroad (of another country than the article's) is believed when its
+        sentence names that country again: another of its places, or one of its actors."""
+        value = place.value
+        return any(p is not place and p.value.iso3 == value.iso3 for p in view.places) or any(
+            a.value.country and a.value.country == value.country for a in view.actors)
+
     def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention, main: Place | None) -> Place | None:
         if not view.places:
             return None
@@ -325,7 +333,8 @@ class Assembler:
 
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        places = [p for p in view.places if main is None or p.value.iso3 == main.iso3 or located(p)]
+        places = [p for p in view.places if main is None or p.value.iso3 == main.iso3
+                  or (located(p) if _is_country(p.value) else self._corroborated(view, p))]
         if not places:
             return None
         penalty = self.rules["place_penalty"]
@@ -339,6 +348,9 @@ class Assembler:
                 score += float(penalty["no_locative"])
             if self.reference_point.search(text[max(sentence_start, mention.start - 30): mention.start]):
                 score += float(penalty["reference_point"])
+            if value.feature in _AREAS and any(o is not mention and o.value.feature not in _AREAS
+                                               and _nested(value, o.value) for o in places):
+                score += float(penalty["containing_area"])  # "Shebekino in the Belgorod region": the town
             if value.feature == "country":
                 score += float(penalty["country"])
             if mention.end <= trigger.start:
@@ -513,6 +525,11 @@ class Assembler:
                 trigger.end <= p.start < min(clause[1], trigger.end + 40) for p in view.places)
         return False
 
+    def _demonstrators(self, view: _Sentence) -> bool:
+        inters = set(self.rules["contexts"]["protesters"]) | set(self.rules["contexts"]["rioters"]) \
+            | set(self.rules["contexts"]["civilians"])
+        return any(a.value.inter in inters for a in view.actors)
+
     @staticmethod
     def _has_killed(view: _Sentence) -> bool:
         return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
@@ -608,6 +625,9 @@ class Assembler:
                     continue  # only a whole (other) country named: not located well enough to code
             actor1, actor2 = self._actors_for(text, view, clause, trigger)
             event_type, sub = self._resolve_type(view, trigger, clause, actor1, actor2, place)
+            if event_type in self.rules["own_actor_inters"] and actor1 is not None \
+                    and actor1.inter in self.rules["contexts"]["armed"] and not self._demonstrators(view):
+                continue  # "an Israeli strike": armed forces do not demonstrate
             actor1, actor2 = self._roles(event_type, actor1, actor2)
             weak = self._is_weak(trigger)
             if weak and self.anaphora.search(text[max(view.sentence.start, trigger.start - 30): trigger.start]):
@@ -618,8 +638,8 @@ class Assembler:
             if key in seen:
                 continue
             seen.add(key)
-            if actor1 is None and event_type in self.rules["speaker_acts"]:
-                actor1 = main_actor  # the article's main actor announces or takes part
+            if actor1 is None and sub in self.rules["article_actor_subs"]:
+                actor1 = main_actor  # the article's main actor is a party to the agreement
             if actor1 is None:
                 default = self.rules["default_actor1"].get(event_type)
                 if default:
@@ -638,7 +658,16 @@ class Assembler:
                 place_how=place_how,
                 warnings=tuple(warnings),
             ))
-        return self._give_tolls(text, view, candidates)
+        return self._give_tolls(text, view, self._absorb_side_acts(candidates))
+
+    def _absorb_side_acts(self, candidates: list[Candidate]) -> list[Candidate]:
+        """Arrests, seized weapons and burned property told with a battle, an attack or a
+        riot in one sentence are part of that event (its note), not events of their own."""
+        side = set(self.rules["side_acts"])
+        main = set(self.rules["side_act_absorbers"])
+        if not any(c.event_type in main for c in candidates):
+            return candidates
+        return [c for c in candidates if c.sub_event_type not in side]
 
     def _give_tolls(self, text: str, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         violent = set(self.rules["violent_event_types"])

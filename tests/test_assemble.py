@@ -564,3 +564,41 @@ def test_bare_verb_after_an_infinitive_is_a_purpose(assembler):
     marks = [("actor", "Police", ActorValue("Police Forces of {country}", 1)), ("trigger", "arrested", arrest),
              ("place", "Gusau", None), ("date", "Monday", day(-3))]
     assert len(local(*build([(done, marks)]))) == 1
+
+
+def test_town_abroad_needs_its_country_named_again(assembler):
+    amarillo = Place("Amarillo", 35.2, -101.8, "city", "United States", "USA", admin1="Texas")
+    shebekino = Place("Shebekino", 50.4, 36.9, "town", "Russia", "RUS", admin1="Belgorod")
+    belgorod = Place("Belgorod", 50.6, 36.6, "region", "Russia", "RUS", admin1="Belgorod", geo_precision=3)
+    candidates = run(assembler, [
+        ("Russian forces shelled Kharkiv on Monday.",
+         [("actor", "Russian forces", None), ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None),
+          ("date", "Monday", day(-3))]),
+        ("Fighting was also reported in Amarillo district.", [("trigger", "Fighting", CLASH), ("place", "Amarillo", amarillo)]),
+        ("A drone hit Shebekino in Russia's Belgorod region on Sunday.",
+         [("trigger", "drone", AIR), ("place", "Shebekino", shebekino), ("place", "Belgorod", belgorod),
+          ("date", "Sunday", day(-4))]),
+    ])
+    places = {c.sub_event_type: c.place.name for c in candidates}
+    assert places["Armed clash"] == "Kharkiv" and places["Air/drone strike"] == "Shebekino"
+
+
+def test_side_acts_are_part_of_the_battle(assembler):
+    arrest = TriggerValue("Strategic developments", "Arrests", "arrest")
+    local = Assembler.load(entries=dict(HINTS, arrest={"priority": 55}))
+    (c,) = local(*build([(
+        "M23 rebels clashed with the army in Goma on Monday and the army arrested 12 fighters.",
+        [("actor", "M23 rebels", None), ("trigger", "clashed", CLASH), ("actor", "the army", None),
+         ("place", "Goma", None), ("date", "Monday", day(-3)), ("trigger", "arrested", arrest)],
+    )]))
+    assert c.sub_event_type == "Armed clash"
+
+
+def test_armed_forces_do_not_demonstrate(assembler):
+    strike = TriggerValue("Protests", "Peaceful protest", "strike")
+    local = Assembler.load(entries=dict(HINTS, strike={"priority": 40}))
+    assert local(*build([(
+        "A Russian strike hit a school in Kharkiv on Monday.",
+        [("actor", "Russian", ACTORS["Russian forces"]), ("trigger", "strike", strike), ("place", "Kharkiv", None),
+         ("date", "Monday", day(-3))],
+    )])) == ()
