@@ -87,7 +87,7 @@ class NumberFinder:
     things: re.Pattern
     people: re.Pattern
     single: re.Pattern
-    single_gate: re.Pattern
+    single_gate: tuple[str, ...]
     stop: re.Pattern
     months: frozenset[str]
     max_gap: int
@@ -174,7 +174,7 @@ class NumberFinder:
             people=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b"),
             single=re.compile(rf"{start_guard(data['articles'])}(?:{_literal(data['articles'])})\s+(?:[\w'’-]+\s+){{0,2}}?"
                               rf"(?:{_phrases(data['people'], 'people')})\b"),
-            single_gate=re.compile(_literal(str(w).lower() for w in data["single_gate"])),
+            single_gate=tuple(str(w).lower() for w in data["single_gate"] if str(w).strip()),
             stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),
@@ -198,7 +198,12 @@ class NumberFinder:
             for a in pattern.finditer(joined):
                 i = bisect_right(offsets, a.start()) - 1
                 anchors[i].append(a.start() - offsets[i])
-        gated = {bisect_right(offsets, g.start()) - 1 for g in self.single_gate.finditer(joined)}
+        gated = set()
+        for stem in self.single_gate:  # plain substring search: faster than a regex here
+            at = joined.find(stem)
+            while at >= 0:
+                gated.add(bisect_right(offsets, at) - 1)
+                at = joined.find(stem, at + len(stem))
         out: list[Mention] = []
         for i, sent in enumerate(sentences):
             if anchors[i] or i in gated:
