@@ -2,7 +2,7 @@
 
 Articles recombine the sentences of the real articles in ``seeds/`` (and
 ``/work/shared/dev/articles`` when present) and of the event notes in
-``/work/shared/acled_samples/*.csv`` (when present) with other place names, numbers and
+``/work/shared/acled_samples/*.csv`` (when present; one sentence in ten) with other place names, numbers and
 dates, so the extractor meets realistic prose, mentions and density. Deterministic: the
 same ``--seed`` and size give byte-identical files.
 
@@ -30,6 +30,9 @@ SOURCES = [ROOT / "seeds", Path("/work/shared/dev/articles")]
 NOTES = Path("/work/shared/acled_samples")
 WORDS_PER_ARTICLE = 600
 COPY_SHARE = 0.01
+# Share of sentences drawn from the ACLED notes: each note is an event, so more would make
+# articles far denser in events than news (the seeds have ~2 events per article).
+NOTE_SHARE = 0.1
 
 # Places named in the source articles, replaced by places of the drawn country.
 SEED_PLACES = [
@@ -60,9 +63,10 @@ MENTION = re.compile(
 SENTENCE_END = re.compile(r"(?<=[.!?\"”])\s+(?=[\"“A-Z])")
 
 
-def source_sentences() -> list[str]:
-    """Every sentence (and heading line) of the source articles, in a stable order."""
+def source_sentences() -> tuple[list[str], list[str]]:
+    """Every sentence (and heading line) of the source articles, and of the ACLED notes."""
     sentences: list[str] = []
+    notes: list[str] = []
     for folder in SOURCES:
         if not folder.is_dir():
             continue
@@ -79,10 +83,10 @@ def source_sentences() -> list[str]:
                     note = " ".join(re.sub(r"\[[^\]]*\]", "", row.get("notes") or "").split())
                     if note.startswith("#"):
                         continue  # HXL tag row
-                    sentences.extend(s for s in SENTENCE_END.split(note) if len(s.split()) >= 4)
+                    notes.extend(s for s in SENTENCE_END.split(note) if len(s.split()) >= 4)
     if not sentences:
         raise SystemExit("no source articles found in seeds/")
-    return sentences
+    return sentences, notes or sentences
 
 
 def gazetteer_places(min_population: int = 5000) -> tuple[list[tuple[str, list[str]]], frozenset[str]]:
@@ -121,7 +125,7 @@ def _date_text(day: dt.date, rng: random.Random) -> str:
     return f"{MONTHS[day.month - 1]} {day.day}" if rng.random() < 0.7 else f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def make_article(rng: random.Random, sentences: list[str], places: list[tuple[str, list[str]]],
+def make_article(rng: random.Random, pools: tuple[list[str], list[str]], places: list[tuple[str, list[str]]],
                  known: frozenset[str]) -> tuple[str, dt.date]:
     _country, names = places[rng.randrange(len(places))]
     chosen = rng.sample(names, k=min(4, len(names)))
@@ -146,7 +150,8 @@ def make_article(rng: random.Random, sentences: list[str], places: list[tuple[st
     while words < WORDS_PER_ARTICLE:
         paragraph = []
         for _ in range(rng.randint(1, 3)):
-            sentence = MENTION.sub(replace, sentences[rng.randrange(len(sentences))])
+            pool = pools[1] if rng.random() < NOTE_SHARE else pools[0]
+            sentence = MENTION.sub(replace, pool[rng.randrange(len(pool))])
             paragraph.append(sentence)
             words += len(sentence.split())
         paragraphs.append(" ".join(paragraph))
@@ -162,7 +167,7 @@ def near_copy(text: str, rng: random.Random) -> str:
 def make_corpus(size: int, folder: Path, *, seed: int = 1, start: int = 0) -> Path:
     """Write articles ``start .. start+size-1`` into ``folder`` and (re)write its manifest."""
     folder.mkdir(parents=True, exist_ok=True)
-    sentences = source_sentences()
+    pools = source_sentences()
     places, known = gazetteer_places()
     manifest = folder / "manifest.csv"
     rows: list[list[str]] = []
@@ -175,7 +180,7 @@ def make_corpus(size: int, folder: Path, *, seed: int = 1, start: int = 0) -> Pa
         if recent and rng.random() < COPY_SHARE:
             text, published = near_copy(recent[rng.randrange(len(recent))], rng), None
         else:
-            text, published = make_article(rng, sentences, places, known)
+            text, published = make_article(rng, pools, places, known)
             recent = (recent + [text])[-50:]
         name = f"{i:06d}_{hashlib.sha256(text.encode()).hexdigest()[:12]}.txt"
         (folder / name).write_text(text, encoding="utf-8")

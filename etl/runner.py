@@ -21,8 +21,11 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
+
+from .errors import EtlError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -124,6 +127,8 @@ class ProcessRunner:
                         yield from pending.popleft().result()
                 while pending:
                     yield from pending.popleft().result()
+            except BrokenProcessPool as exc:
+                raise EtlError(f"a worker process died ({exc}); out of memory? try fewer --workers") from exc
             finally:
                 for future in pending:
                     future.cancel()

@@ -122,3 +122,28 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path):
     assert (two.articles, two.events, two.extracted) == (one.articles, one.events, 140)
     for name in ("events.csv", "events.parquet", "sources.csv", "evidence.csv", "event_ids.csv"):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+
+class Crasher:
+    def __call__(self, task):
+        if task == 13:
+            os._exit(3)  # a worker killed (out of memory, segfault)
+        return task
+
+
+def load_crasher():
+    return Crasher()
+
+
+def test_a_dead_worker_is_one_actionable_error():
+    from etl.errors import EtlError
+
+    with pytest.raises(EtlError, match="worker process died"):
+        list(ProcessRunner(workers=2, chunk_size=4).map(list(range(40)), load_crasher))
+
+
+def test_cli_scheduler_needs_the_dask_engine(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "etl", "build", str(ROOT / "seeds"), "--out", str(tmp_path),
+                             "--scheduler", "tcp://127.0.0.1:8786"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: --scheduler needs --engine dask"
