@@ -13,7 +13,8 @@ date mentions (kind "date", value ``DateValue``):
 * relative days and periods ("yesterday", "last week", "two days ago"), and weekdays
   ("on Tuesday", "Tuesday's attack"): a weekday is the latest such day on or before the
   reference, or the NEXT such day after it when the clause is in the future tense
-  ("talks will be held on Thursday"). Without a usable reference these are omitted,
+  ("talks will be held on Thursday"). Without a day-level reference (none, or only a
+  year named in the text) these are omitted,
   never guessed.
 
 Times of day are not dates. Vocabulary: ``etl/vocab/dates.yaml``.
@@ -476,11 +477,11 @@ class DateFinder:
                     year = self._infer_year(h.month, 1, ref) or year
             return DateValue(dt.date(year, h.month, 1), 3, True)
         if kind == "ago":
-            if rdate is None or (h.unit in ("day", "week") and not day_level):
+            if not day_level:  # a year-only reference would make the day (or month) up
                 return None
             return self._shift(rdate, h.unit, h.offset, None)
         if kind == "relative":
-            if rdate is None or (h.unit in ("day", "week", "weekend") and not day_level):
+            if not day_level:
                 return None
             return self._shift(rdate, h.unit, h.offset, h.precision)
         if kind == "weekday":

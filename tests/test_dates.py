@@ -138,10 +138,19 @@ def test_not_dates(text):
     assert dates(text) == []
 
 
-def test_weekday_needs_a_day_level_reference():
-    text = "Soldiers opened fire on Tuesday in Nyala."
+@pytest.mark.parametrize(
+    "text",
+    ["Soldiers opened fire on Tuesday in Nyala.", "Soldiers opened fire yesterday in Nyala.",
+     "The militia seized the mine last month.", "The town fell three weeks ago."],
+)
+def test_relative_dates_need_a_day_level_reference(text):
     assert dates(text, ReferenceDate(None, "none")) == []
     assert dates(text, ReferenceDate(D(2023, 1, 1), "text-year")) == []
+
+
+def test_year_only_reference_gives_month_days_its_year():
+    got = dates("Rebels entered Goma on 27 January.", ReferenceDate(D(2023, 1, 1), "text-year"))
+    assert [v.date for _, v in got] == [D(2023, 1, 27)]
 
 
 def test_no_reference_keeps_explicit_dates_only():
