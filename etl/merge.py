@@ -12,9 +12,9 @@ Two reports are of the same event (``same_event``) when all of these hold:
 * dates agree within precision: the same day when both are exact (time_precision 1),
   at most 7 days apart when either is precision 2, inside the coarse event's month when
   either is precision 3;
-* places agree: the same location name; or, when either is region-level (geo_precision 3),
-  the same admin1; or within a distance that grows with geo_precision (10/25/75 km, great
-  circle);
+* places agree: when either is region-level (geo_precision 3), the same admin1; else
+  within a distance that grows with geo_precision (10/25/75 km, great circle); the same
+  location name counts as one place up to 75 km apart (namesakes farther apart do not);
 * actors are compatible: the two actor sets overlap (order does not matter: A-B equals
   B-A; state forces and the government of one country count as one actor; year ranges
   are ignored), or one side names no identified actor, or they fit slot by slot with an
@@ -181,12 +181,13 @@ def distance_km(a: Identity, b: Identity) -> float:
 
 
 def places_agree(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:
-    if a.place and a.place == b.place:
-        return True
     if max(a.geo_precision, b.geo_precision) >= 3 and a.admin1 and a.admin1 == b.admin1:
         return True
-    limit = rules.km_by_precision[min(max(a.geo_precision, b.geo_precision), 3) - 1]
-    return distance_km(a, b) <= limit
+    km = distance_km(a, b)
+    if a.place and a.place == b.place:
+        # One name, coded to different points; namesakes far apart are different places.
+        return km <= rules.km_by_precision[-1]
+    return km <= rules.km_by_precision[min(max(a.geo_precision, b.geo_precision), 3) - 1]
 
 
 def same_event(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bool:

@@ -100,6 +100,8 @@ def test_five_agreements_from_five_articles_make_one_row(publishers):
         (dict(date=dt.date(2031, 6, 1), tp=3), 2),  # other month
         (dict(town=TOWN_B), 1),  # 5 km away
         (dict(town=TOWN_FAR), 2),  # 200 km away
+        (dict(town=("Alpha", 40.3, 47.3)), 1),  # same name, other point 40 km off
+        (dict(town=("Alpha", 43.0, 47.0), admin1="Province Two"), 2),  # a namesake far away
         (dict(town=TOWN_FAR, gp=3, admin1="Province One"), 1),  # region-level, same admin1
         (dict(town=TOWN_FAR, gp=3, admin1="Province Two"), 2),  # region-level, other admin1
         (dict(a1=ART, a2=AZE), 1),  # same actors in the other order
