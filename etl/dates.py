@@ -62,8 +62,14 @@ def literal_alternation(phrases: Iterable[str]) -> str:
 
 
 def mixed_alternation(phrases: Iterable[str]) -> str:
-    """Literal phrases go into a trie; regex fragments are tried after them, longest first."""
-    items = [str(p) for p in phrases]
+    """Literal phrases go into a trie; regex fragments are tried after them, longest first.
+    A phrase whose only regex part is a final optional letter ("soldiers?") is literal."""
+    items = []
+    for p in map(str, phrases):
+        if len(p) > 2 and p.endswith("?") and p[-2].isalpha() and not (set(p[:-1]) & _META):
+            items += [p[:-2], p[:-1]]
+        else:
+            items.append(p)
     literal = [p for p in items if not (set(p) & _META)]
     fragments = sorted({p.replace(" ", r"\s+") for p in items if set(p) & _META}, key=len, reverse=True)
     parts = ([literal_alternation(literal)] if literal else []) + fragments
