@@ -150,7 +150,7 @@ class Assembler:
     ) -> tuple[Candidate, ...]:
         text = article.text
         ref = reference.date if reference is not None else None
-        views = self._views(sentences, mentions)
+        views = self._views(sentences, mentions, ref)
         lead_date = self._lead_date(views, ref)
         main_place = self._main_place(views)
         main_actor = self._main_actor(views)
@@ -160,7 +160,7 @@ class Assembler:
         return self._merge(self._redate(candidates, lead_date))
 
     # --- indexing ------------------------------------------------------------------------
-    def _views(self, sentences, mentions) -> list[_Sentence]:
+    def _views(self, sentences, mentions, ref: dt.date | None = None) -> list[_Sentence]:
         by_sentence: dict[int, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
         for mention in mentions:
             by_sentence[mention.sentence][mention.kind].append(mention)
@@ -170,7 +170,7 @@ class Assembler:
             kinds = by_sentence.get(sentence.index, {})
             if kinds.get("trigger") or (position < lead and kinds.get("date")):
                 read = self.cues.read(sentence)
-                clauses, cues = read.clauses, read.cues
+                clauses, cues = read.clauses, self._dated_cues(read.cues, ref)
             else:  # nothing here needs clauses or cues: skip the work
                 clauses, cues = ((sentence.start, sentence.end),), ()
             actors = tuple(kinds.get("actor", ()))
@@ -192,6 +192,21 @@ class Assembler:
                  for v in views]
         return [replace(v, protest_nearby=any(marks[max(0, i - window): i])) if v.triggers else v
                 for i, v in enumerate(views)]
+
+    def _dated_cues(self, cues: tuple[Cue, ...], ref: dt.date | None) -> tuple[Cue, ...]:
+        """Drop the year cues whose year is not before the reference year ("in 2023" in
+        an article of 2023 is news, not history)."""
+        year_cues = self.rules["year_cues"]
+        if not any(c.name in year_cues for c in cues):
+            return cues
+        kept = []
+        for cue in cues:
+            if cue.name in year_cues:
+                found = _YEAR.search(cue.text)
+                if ref is None or found is None or int(found.group(0)) >= ref.year:
+                    continue
+            kept.append(cue)
+        return tuple(kept)
 
     def _in_dateline(self, sentence: Sentence, place: Mention) -> bool:
         offset = place.start - sentence.start
@@ -722,6 +737,7 @@ class Assembler:
 
 # --- helpers ------------------------------------------------------------------------------
 _EMPTY: dict = {}
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 ANAPHORIC = "anaphoric: refers to an event told before"
 
 

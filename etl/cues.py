@@ -66,6 +66,7 @@ class _Group:
     blocks: bool
     lookback: int = 0
     coordinated: bool = False  # the scope runs on through clauses opened by "and"
+    initial: str = ""  # the scope when the cue opens the sentence ("In 1994, ...": sentence)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class CueFinder:
                 if scope not in SCOPES:
                     raise DataFileError(f"cues.yaml: group {name!r} has unknown scope {scope!r}")
                 groups[name] = _Group(name, scope, int(spec.get("window", 24)), bool(spec.get("blocks", True)),
-                                      int(spec.get("lookback", 0)), bool(spec.get("coordinated", False)))
+                                      int(spec.get("lookback", 0)), bool(spec.get("coordinated", False)),
+                                      str(spec.get("initial_scope", "")))
                 for phrase in spec.get("phrases") or ():
                     if not isinstance(phrase, str):  # YAML reads a bare no/on/yes as a boolean
                         raise DataFileError(f"cues.yaml: phrase {phrase!r} in {name!r} is not a string (quote it)")
@@ -226,7 +228,9 @@ class CueFinder:
                         found.append((end - len(ending), end, name))
                         break
             skip_to = index + (matched or 1)
-        if self.patterns and (not self.pattern_words.isdisjoint([t[2] for t in tokens]) or "0s" in text):
+        words = [t[2] for t in tokens]
+        if self.patterns and (not self.pattern_words.isdisjoint(words) or "0s" in text
+                              or any(len(w) == 4 and w.isdigit() for w in words)):
             for pattern, name in self.patterns:
                 for match in pattern.finditer(text):
                     found.append((match.start(), match.end(), name))
@@ -243,7 +247,10 @@ class CueFinder:
             _, clause_end = self.clause_of(clauses, b - 1)
             if group.coordinated:
                 clause_end = self._coordinated_end(text, base, clauses, clause_end)
-            if group.scope == "after":
+            opening = group.initial and not text[:start].strip(" \t\r\n\"“'‘(")
+            if opening and group.initial == "sentence":
+                scope = (sentence.start, sentence.end)
+            elif group.scope == "after":
                 scope = (max(clause_start, a - group.lookback), clause_end)
             elif group.scope == "after_end":
                 scope = (b, clause_end)

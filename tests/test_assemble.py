@@ -602,3 +602,12 @@ def test_armed_forces_do_not_demonstrate(assembler):
         [("actor", "Russian", ACTORS["Russian forces"]), ("trigger", "strike", strike), ("place", "Kharkiv", None),
          ("date", "Monday", day(-3))],
     )])) == ()
+
+
+@pytest.mark.parametrize("year, events", [("2021", 0), ("2024", 1)])
+def test_a_bare_year_before_the_reference_year_is_history(assembler, year, events):
+    candidates = run(assembler, [(
+        f"In {year}, M23 rebels captured Bunagana, which the army has since failed to retake.",
+        [("actor", "M23 rebels", None), ("trigger", "captured", CAPTURE), ("place", "Bunagana", None)],
+    )])
+    assert len(candidates) == events
