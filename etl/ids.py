@@ -56,8 +56,9 @@ from .taxonomy import Taxonomy
 COLUMNS = (
     "event_id_cnty", "iso3", "number", "fingerprint", "event_date", "time_precision", "country",
     "event_type", "sub_event_type", "location", "latitude", "longitude", "geo_precision", "admin1",
-    "actors", "source_keys", "first_keys", "reports",
+    "actors", "source_keys", "first_keys", "reports", "associates",
 )
+OPTIONAL = frozenset({"reports", "associates"})  # older registers may lack them
 SEP = "; "
 ACTOR_SEP = " | "
 
@@ -126,7 +127,7 @@ class IdRegister:
         entries = []
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
-            missing = set(COLUMNS) - set(reader.fieldnames or ())
+            missing = set(COLUMNS) - OPTIONAL - set(reader.fieldnames or ())
             if missing:
                 raise InputError(f"{path}: event id register lacks columns {', '.join(sorted(missing))}")
             for line, row in enumerate(reader, start=2):
@@ -312,13 +313,14 @@ def _entry_from_row(row: dict[str, str]) -> Entry:
         admin1=row["admin1"],
         actors=_two(row["actors"].split(ACTOR_SEP)),
         source_keys=frozenset(k for k in row["source_keys"].split(SEP) if k),
+        associates=frozenset(a for a in (row.get("associates") or "").split(ACTOR_SEP) if a),
     )
     event_id, code, number = row["event_id_cnty"], row["iso3"], int(row["number"])
     if event_id != f"{code}{number}":
         raise ValueError(f"event_id_cnty {event_id!r} is not iso3 {code!r} + number {number}")
     return Entry(
         event_id, code, number, row["fingerprint"], identity, tuple(k for k in row["first_keys"].split(SEP) if k),
-        frozenset(r for r in row["reports"].split(SEP) if r),
+        frozenset(r for r in (row.get("reports") or "").split(SEP) if r),
     )
 
 
@@ -343,4 +345,5 @@ def _row_from_entry(entry: Entry) -> dict[str, object]:
         "source_keys": SEP.join(sorted(ident.source_keys)),
         "first_keys": SEP.join(entry.first_keys),
         "reports": SEP.join(sorted(entry.reports)),
+        "associates": ACTOR_SEP.join(sorted(ident.associates)),
     }

@@ -18,7 +18,9 @@ Two reports are of the same event (``same_event``) when all of these hold:
 * actors are compatible: the two actor sets overlap (order does not matter: A-B equals
   B-A; state forces and the government of one country count as one actor; year ranges
   are ignored), or one side names no identified actor, or they fit slot by slot with an
-  empty or unidentified slot standing for anyone (A-? fits A-B; ?-C fits B-C);
+  empty or unidentified slot standing for anyone (A-? fits A-B; ?-C fits B-C); and when
+  both name associated actors, they share one (protests of two parties in one city on
+  one day are two events);
 * except between two Agreements: an agreement is coded where it is reached, which reports
   often disagree on, and reports name its parties and mediators unevenly, so two
   Agreements (same country and date) are one when they share an actor (wherever placed)
@@ -88,6 +90,7 @@ class Identity:
     admin1: str
     actors: tuple[str, str]  # actor_key of actor1 and actor2 ('' = none or unidentified)
     source_keys: frozenset[str] = field(default=frozenset())
+    associates: frozenset[str] = field(default=frozenset())  # assoc_actor_1/2, compared forms
     # Derived once, for speed: day number, month number, comparable place name.
     day: int = field(init=False, repr=False, compare=False)
     month: int = field(init=False, repr=False, compare=False)
@@ -115,6 +118,7 @@ class Identity:
             admin1=event.admin1,
             actors=(actor_key(event.actor1), actor_key(event.actor2)),
             source_keys=frozenset(event.source_keys),
+            associates=actor_keys(n for names in (event.assoc_actor_1, event.assoc_actor_2) for n in names.split(";")),
         )
 
 
@@ -198,6 +202,8 @@ def same_event(a: Identity, b: Identity, rules: MergeRules = MergeRules()) -> bo
         return False
     if a.sub_event_type in rules.place_free_subtypes and b.sub_event_type in rules.place_free_subtypes:
         return bool(a.known & b.known) or places_agree(a, b, rules)
+    if a.associates and b.associates and not a.associates & b.associates:
+        return False  # e.g. protests by different parties in one city on one day
     return actors_agree(a, b) and places_agree(a, b, rules)
 
 

@@ -163,6 +163,20 @@ def test_unidentified_shelling_matches_named_shelling(publishers):
     assert len(rows) == 1 and rows[0].actor1 == AZE and rows[0].fatalities == 30
 
 
+@pytest.mark.parametrize(
+    "assoc_a, assoc_b, expected_rows",
+    [
+        ("Party One", "Party Two", 2),  # two parties' protests
+        ("Party One", "Party One; Union", 1),
+        ("Party One", "", 1),  # one report does not say who
+    ],
+)
+def test_associated_actors_tell_protests_apart(publishers, assoc_a, assoc_b, expected_rows):
+    protest = dict(etype="Protests", sub="Peaceful protest", a1="Protesters (Azerbaijan)", a2="")
+    events = [replace(ev("a", **protest), assoc_actor_1=assoc_a), replace(ev("b", **protest), assoc_actor_1=assoc_b)]
+    assert len(merged(events, publishers)) == expected_rows
+
+
 def test_battle_a_day_apart_keeps_the_precise_date(publishers):
     rows = merged([ev("a", tp=2), ev("b", date=DAY + dt.timedelta(days=1), tp=1)], publishers)
     assert len(rows) == 1
