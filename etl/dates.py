@@ -381,9 +381,12 @@ class DateFinder:
         if article.published_date is not None:
             return ReferenceDate(article.published_date, "manifest")
         scanned = list(zip(sentences, self._scan_many([s.text for s in sentences])))
+        # the page furniture left out of the sentences often carries the date ("Published
+        # 17 July 2026", a press release's date line): read it too
+        furniture = [h for hits in self._scan_many(_left_out(article)) for h in hits]
         explicit: list[dt.date] = []
         years: list[int] = []
-        for _, hits in scanned:
+        for hits in [hits for _, hits in scanned] + [furniture]:
             for h in hits:
                 if h.year is not None:
                     years.append(h.year)
@@ -642,6 +645,20 @@ def lowered(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _left_out(article: Article) -> list[str]:
+    """The parts of the text the cleaner left out (empty if it kept everything)."""
+    if not article.kept:
+        return []
+    out, pos = [], 0
+    for start, end in article.kept:
+        if start > pos and article.text[pos:start].strip():
+            out.append(article.text[pos:start])
+        pos = max(pos, end)
+    if article.text[pos:].strip():
+        out.append(article.text[pos:])
+    return out
 
 
 def _safe_date(year: int | None, month: int | None, day: int | None) -> dt.date | None:

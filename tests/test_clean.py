@@ -51,6 +51,10 @@ FURNITURE = [
     "By Amina Diallo\n" + BODY,
     "Staff Reporter\n" + BODY,
     BODY + "Continue reading\n",
+    "Kano | Published 03.05.25, 10:02 AM\n" + BODY,
+    BODY + "Daily Monitor / Gulu correspondent\n",
+    "Press Release No. 12/2025\n" + BODY,
+    BODY + "Tel. +256 414 000 000\n",
 ]
 
 
@@ -128,6 +132,15 @@ def test_signoff(cleaner, tail, publisher):
 )
 def test_no_signoff_in_plain_prose(cleaner, text):
     assert cleaner.signoff(article(text)) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Contact with the unit was lost after the ambush near Kidal, the army said.",
+     "Published reports said the convoy was hit twice near Goma."],
+)
+def test_prose_that_looks_like_furniture_is_kept(cleaner, line):
+    assert line in kept_text(cleaner, BODY + line + "\n")
 
 
 def test_body_is_fully_kept(cleaner):

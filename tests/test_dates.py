@@ -194,6 +194,17 @@ def test_reference(text, published, expected):
     assert finder().reference(article, sentences(text)) == expected
 
 
+def test_reference_read_from_furniture_left_out():
+    from etl.clean import Cleaner
+
+    text = ("Staff Reporter | Published 14 May 2025, 09:10\n\n"
+            "Gunmen attacked a police post in Kasese on Tuesday, officials said.\n")
+    article = Cleaner.load()(Article(key="k", file="k.txt", text=text, sha256=""))
+    sents = splitter()(article)
+    assert all("Published" not in s.text for s in sents)
+    assert finder().reference(article, sents) == ReferenceDate(D(2025, 5, 14), "text-explicit")
+
+
 def test_mention_offsets_point_into_text():
     text = "Title without date\n\nOn Tuesday gunmen struck. On 3 March 2024 they returned."
     for m in finder()(sentences(text), WED):
