@@ -46,6 +46,7 @@ class Cues:
     titles: frozenset
     adjectival_after: frozenset
     adjectival_before: frozenset
+    prefixes_ok: frozenset
 
     @classmethod
     def load(cls, gazetteer: Gazetteer, folder: Path | None = None) -> "Cues":
@@ -64,6 +65,7 @@ class Cues:
                 titles=frozenset(key(p) for p in data["titles_before"]),
                 adjectival_after=frozenset(key(p) for p in data["adjectival_after"]),
                 adjectival_before=frozenset(key(p) for p in data["adjectival_before"]),
+                prefixes_ok=frozenset(key(p) for p in data["name_prefixes_ok"]),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
@@ -82,6 +84,7 @@ class _Hit:
     kind_end: int  # end including a kind word after the name ("Lachin district")
     personal: bool  # looks like part of a person's name: "President X", "X Surname"
     folded: str  # the sentence, folded
+    tail: bool = False  # right after another capitalised word: maybe the end of a longer name
     contained: bool = False  # "X, Y" / "X in Y" with Y an area that contains X (or Y itself)
 
 
@@ -223,11 +226,18 @@ class PlaceFinder:
             entries = memo[memo_key] = self._candidates(surface, key, curated_ids, alias_id, area_word)
         if not entries:
             return None
+        if kind_end != end and all(e.feature == "country" for e in entries):
+            kind, kind_end = "", end  # "US State Department"
         personal = bool(before) and before[-1] in self.cues.titles
         if not personal and not kind_word:
             nxt = re.match(r" ([A-Z][\w']*)", text[end : end + 40])
             personal = bool(nxt) and self.gazetteer.fold.key(nxt.group(1)) not in self.stop
-        return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded)
+        prev = re.search(r"(?:^|[^\w'])([A-Z][\w']*) $", text[max(0, start - 40) : start])
+        tail = False
+        if prev and text[: start - len(prev.group(1)) - 1].strip():
+            word = self.gazetteer.fold.key(prev.group(1))
+            tail = not (word in self.stop or word in self.cues.prefixes_ok or word in self.cues.titles)
+        return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail)
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
         """ "Moscow-backed", "pro-Kyiv": the name qualifies something else."""
@@ -327,23 +337,33 @@ class PlaceFinder:
     def _credible(self, hit: _Hit, entry: Entry, countries: set, points: list) -> bool:
         if entry.source in ("curated", "countries"):
             return True
-        if hit.personal:
+        if hit.personal or hit.tail:
             return False
         if hit.contained:
             return True
         if entry.feature == "admin1":
-            return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries or " " in hit.key
+            return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries
+        if entry.iso2 in countries:
+            return True
         own_name = self.gazetteer.fold.key(entry.name) == hit.key
-        if own_name and entry.population >= self.accept["strong_population"]:
+        if not own_name:
+            # an alternate (foreign, historical) name: in an article about other countries
+            # it needs a nearby place of the article; alone, a locative word will do
+            limit = float(self.accept["context_km"])
+            if any(great_circle(entry.point, p).km <= limit for p in points):
+                return True
+            return not countries and (hit.locative or hit.vicinity or bool(hit.kind))
+        if entry.population >= self.accept["strong_population"]:
             return True
         if hit.locative or hit.vicinity or hit.kind:
-            return True
-        if entry.iso2 in countries:
             return True
         limit = float(self.accept["context_km"])
         return any(great_circle(entry.point, p).km <= limit for p in points)
 
     def _mention(self, hit: _Hit, entry: Entry) -> Mention:
+        if hit.kind_end != hit.end and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
+            # "a West Bank village", "took Darfur town": the name is an adjective here
+            hit = _replace(hit, kind="", kind_end=hit.end)
         precision = entry.default_precision()
         if precision == 1 and hit.vicinity:
             precision = 2
