@@ -86,6 +86,7 @@ class Assembler:
     reference_point: re.Pattern
     infinitive: re.Pattern
     anaphora: re.Pattern
+    instrument: re.Pattern
     speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
@@ -131,6 +132,7 @@ class Assembler:
             reference_point=_words_regex(rules["reference_point_words"], r"\s+(?:the\s+)?(?:\w+\s+){0,2}$"),
             infinitive=re.compile(rules["infinitive_before"], re.IGNORECASE),
             anaphora=re.compile(rules["anaphora_before"], re.IGNORECASE),
+            instrument=_words_regex(rules["instrument_words"], r"\s+(?:[\w'’-]+\s+){0,5}$"),
             suffered=re.compile(
                 r"(?:\s+[\w'’-]+){0,3}?\s+" + _words_regex(rules["passive_auxiliaries"]).pattern
                 + r"\s+(?:\w+ly\s+)?" + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
@@ -180,7 +182,8 @@ class Assembler:
                 sentence=sentence,
                 clauses=clauses,
                 cues=cues,
-                dates=tuple(d for d in kinds.get("date", ()) if isinstance(d.value, DateValue)),
+                dates=tuple(d for d in kinds.get("date", ()) if isinstance(d.value, DateValue)
+                            and not self._in_dateline(sentence, d)),
                 places=places,
                 actors=tuple(a for a in actors if isinstance(a.value, ActorValue)),
                 numbers=tuple(kinds.get("number", ())),
@@ -592,6 +595,11 @@ class Assembler:
             if len(lethal) > 1:
                 best = max(lethal, key=lambda k: self._priority(k[0]))
                 kept = [k for k in kept if k is best or k not in lethal]
+        if any(t.value.event_type == "Battles" and not self._is_weak(t) for t, _ in kept):
+            # "came under fire from troops using rocket-propelled grenades": the weapons of a
+            # battle are part of it
+            kept = [k for k in kept if not (k[0].value.event_type in self.rules["instrument_types"]
+                                            and self.instrument.search(text[max(0, k[0].start - base - 50): k[0].start - base]))]
         keep_also = int(self.rules["specific_priority"])
         out = []
         pairs = set()
@@ -795,6 +803,10 @@ def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), 
                 follow_up: frozenset = frozenset(), weak=lambda trigger: False) -> bool:
     if a.event_type != b.event_type:
         return False
+    if {a.sub_event_type, b.sub_event_type} & _TERRITORY and {a.sub_event_type, b.sub_event_type} & {_CLASH} \
+            and (a.date_how in _CARRIED_HOWS or b.date_how in _CARRIED_HOWS or a.date.date == b.date.date):
+        # the fighting in which a place was taken is the taking
+        return _places_agree(a, b)
     if a.sub_event_type != b.sub_event_type:
         # "the blast", "the device detonated" after "a suicide bomber killed 14": an undated
         # generic re-mention of the same kind of violence in the same place is that event
@@ -815,6 +827,16 @@ def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), 
     if _vague(a) or _vague(b):
         return True  # a re-mention with nothing of its own ("the fighting") is the event told before
     return _actors_compatible(a, b, defaults)
+
+
+_TERRITORY = {"Government regains territory", "Non-state actor overtakes territory"}
+_CLASH = "Armed clash"
+
+
+def _places_agree(a: Candidate, b: Candidate) -> bool:
+    if a.place is None or b.place is None or a.place.name == b.place.name:
+        return True
+    return a.place_how in _PLACE_WEAK or b.place_how in _PLACE_WEAK or _nested(a.place, b.place)
 
 
 _AREAS = {"admin1", "region", "admin2", "district", "province", "state"}
@@ -866,6 +888,8 @@ def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> C
     if _information(b, defaults) > _information(a, defaults):
         a, b = b, a
     updates = {}
+    if b.sub_event_type in _TERRITORY and a.sub_event_type == _CLASH:
+        updates.update(sub_event_type=b.sub_event_type, actor1=b.actor1 or a.actor1, trigger=b.trigger)
     if a.date_how in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:
         updates.update(date=b.date, date_how=b.date_how)
     if a.place_how in _PLACE_WEAK and b.place_how not in _PLACE_WEAK and b.place is not None:

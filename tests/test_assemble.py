@@ -611,3 +611,37 @@ def test_a_bare_year_before_the_reference_year_is_history(assembler, year, event
         [("actor", "M23 rebels", None), ("trigger", "captured", CAPTURE), ("place", "Bunagana", None)],
     )])
     assert len(candidates) == events
+
+
+def test_fighting_in_which_a_town_was_taken_is_the_taking(assembler):
+    candidates = run(assembler, [
+        ("M23 rebels captured Bunagana on Sunday after heavy fighting, residents said.",
+         [("actor", "M23 rebels", None), ("trigger", "captured", CAPTURE), ("place", "Bunagana", None),
+          ("date", "Sunday", day(-4))]),
+        ("Local doctors said 17 people were killed in Sunday's clashes around Bunagana.",
+         [("number", "17", NumberValue(17, "killed")), ("date", "Sunday", day(-4)), ("trigger", "clashes", CLASH),
+          ("place", "Bunagana", None)]),
+    ])
+    assert [(c.sub_event_type, c.fatalities) for c in candidates] == [("Non-state actor overtakes territory", 17)]
+
+
+def test_weapons_of_a_battle_are_part_of_it(assembler):
+    fire = TriggerValue("Battles", "Armed clash", "came under fire")
+    grenade = TriggerValue("Explosions/Remote violence", "Grenade", "grenade")
+    local = Assembler.load(entries=dict(HINTS, **{"came under fire": {"priority": 45, "voice": "passive"},
+                                                 "grenade": {"priority": 75}}))
+    (c,) = local(*build([(
+        "A patrol came under fire from rebels using rifles and rocket-propelled grenades near Juba on Monday.",
+        [("trigger", "came under fire", fire), ("actor", "rebels", ActorValue("Unidentified Armed Group ({country})", 3)),
+         ("trigger", "rocket-propelled grenades", grenade), ("place", "Juba", None), ("date", "Monday", day(-3))],
+    )]))
+    assert c.sub_event_type == "Armed clash"
+
+
+def test_dateline_date_is_the_report_not_the_event(assembler):
+    (c,) = run(assembler, [(
+        "JUBA, March 13 (Reuters) - Fighting between the army and the SPLM-IO killed 9 people near Juba.",
+        [("date", "March 13", day(-1)), ("trigger", "Fighting", CLASH), ("actor", "the army", None),
+         ("actor", "the SPLM-IO", None), ("number", "9", NumberValue(9, "killed")), ("place", "Juba", None)],
+    )])
+    assert c.date_how != "explicit"
