@@ -14,8 +14,13 @@ date mentions (kind "date", value ``DateValue``):
   ("on Tuesday", "Tuesday's attack"): a weekday is the latest such day on or before the
   reference, or the NEXT such day after it when the clause is in the future tense
   ("talks will be held on Thursday"). Without a day-level reference (none, or only a
-  year named in the text) these are omitted,
-  never guessed.
+  year named in the text) these are omitted, never guessed.
+
+The reference inferred from text is, in order: a full date standing nearly alone on its
+line (a dateline, "Published 17 July 2026", also in the furniture the cleaner left
+out); else the latest full date, unless older than the latest year named; else a
+month-day whose weekday is named with it; else 1 January of the latest year named
+(how="text-year").
 
 Times of day are not dates. Vocabulary: ``etl/vocab/dates.yaml``.
 """
@@ -383,23 +388,29 @@ class DateFinder:
         scanned = list(zip(sentences, self._scan_many([s.text for s in sentences])))
         # the page furniture left out of the sentences often carries the date ("Published
         # 17 July 2026", a press release's date line): read it too
-        furniture = [h for hits in self._scan_many(_left_out(article)) for h in hits]
+        left_out = _left_out(article)
+        pieces = [(text, hits, True) for text, hits in zip(left_out, self._scan_many(left_out))]
+        pieces += [(s.text, hits, False) for s, hits in scanned]
         explicit: list[dt.date] = []
+        datelines: list[dt.date] = []  # a full date standing (nearly) alone on its line
         years: list[int] = []
-        for hits in [hits for _, hits in scanned] + [furniture]:
+        for text, hits, furniture in pieces:
             for h in hits:
                 if h.year is not None:
                     years.append(h.year)
                     if h.kind == "range":
                         years.append(h.offset)
+                d = None
                 if h.kind in ("dmy", "mdy", "iso") and h.year is not None:
                     d = _safe_date(h.year, h.month, h.day)
-                    if d:
-                        explicit.append(d)
                 elif h.kind == "numeric":
                     d = self._numeric(h, None)
-                    if d:
-                        explicit.append(d)
+                if d:
+                    explicit.append(d)
+                    if furniture or len(_WORDS.findall(text)) <= len(_WORDS.findall(text[h.start:h.end])) + 2:
+                        datelines.append(d)
+        if datelines:
+            return ReferenceDate(datelines[0], "text-explicit")
         # a full date older than the latest year named is background, not the report's date
         if explicit and max(explicit).year >= max(years):
             return ReferenceDate(max(explicit), "text-explicit")

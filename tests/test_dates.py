@@ -183,6 +183,8 @@ def test_month_day_without_narrative_takes_reference_year():
         ("Clashes erupted on Monday, June 5. The war started in 2022.", None, ReferenceDate(D(2023, 6, 5), "text-weekday")),
         ("The conflict that began in 2019 escalated again in 2021.", None, ReferenceDate(D(2021, 1, 1), "text-year")),
         ("Nothing here names a time.", None, ReferenceDate(None, "none")),
+        ("Ministry of Defence\n3 March 2025\nTalks are set for 10 March 2025 in Juba.", None,
+         ReferenceDate(D(2025, 3, 3), "text-explicit")),
         ("The vote took place on 14 January 2024.", D(2024, 1, 16), ReferenceDate(D(2024, 1, 16), "manifest")),
         # a full date in the past of the latest year named is background
         ("Independence was declared on 2 September 1991. Fighting resumed in 2020.", None,
