@@ -27,6 +27,12 @@ event matched in this build stays in the register (a later build may match it ag
 When a new article joins two old events into one row, the row keeps the better-matching
 id and the other id rests unused.
 
+Register columns: event_id_cnty, iso3, number, fingerprint (of the event's identity, not
+its sources), the identity (event_date, time_precision, country, event_type,
+sub_event_type, location, latitude, longitude, geo_precision, admin1, actors as compared
+"actor1 | actor2", associates), source_keys, first_keys, reports. Rows sorted by iso3,
+number; the file is rewritten whole.
+
 ``reports`` keeps every evidence sentence ("key@start-end") its event was coded from;
 ``first_keys`` records the source keys that first earned an id (never rewritten);
 ``source_keys`` every key that ever reported it (so an id survives a build that leaves

@@ -125,6 +125,15 @@ def test_an_id_rests_when_its_event_is_gone_and_is_never_reused(publishers):
     assert register.assign([protest_elsewhere])[0].event_id_cnty == "ARM2"
 
 
+def test_a_duplicate_article_changes_no_id(publishers):
+    events = [e for k in "abcde" for e in corpus()[k]]
+    copies = [replace(e, source_keys=("zz",), evidence=(replace(e.evidence[0], source_key="zz"),)) for e in corpus()["c"]]
+    plain = IdRegister().assign(merge_events(events, {}, publishers))
+    with_copy = IdRegister().assign(merge_events(events + copies, {}, publishers, duplicates={"zz": "c"}))
+    assert [e.event_id_cnty for e in plain] == [e.event_id_cnty for e in with_copy]
+    assert sum("zz" in e.source_keys for e in with_copy) == 2
+
+
 def test_missing_register_is_empty_and_bad_register_is_reported(tmp_path):
     assert len(IdRegister.load(tmp_path / "nope.csv")) == 0
     bad = tmp_path / "bad.csv"
