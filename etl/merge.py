@@ -370,8 +370,8 @@ def _without_duplicates(events: Iterable[Event], duplicates: Mapping[str, str]) 
     kept = []
     for event in events:
         keys = tuple(k for k in event.source_keys if k not in duplicates)
-        if not keys:
-            continue
+        if event.source_keys and not keys:
+            continue  # a duplicate article's own event: see _attach_copies
         if len(keys) != len(event.source_keys):
             event = replace(event, source_keys=keys, evidence=tuple(ev for ev in event.evidence if ev.source_key not in duplicates))
         kept.append(event)
