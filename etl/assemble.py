@@ -156,9 +156,11 @@ class Assembler:
         lead_date = self._lead_date(views, ref)
         main_place = self._main_place(views)
         main_actor = self._main_actor(views)
+        countries = _article_countries(views)
         candidates: list[Candidate] = []
         for view in views:
-            candidates.extend(self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor))
+            candidates.extend(self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor,
+                                                        countries))
         return self._merge(self._redate(candidates, lead_date))
 
     # --- indexing ------------------------------------------------------------------------
@@ -341,7 +343,8 @@ class Assembler:
         return any(p is not place and p.value.iso3 == value.iso3 for p in view.places) or any(
             a.value.country and a.value.country == value.country for a in view.actors)
 
-    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention, main: Place | None) -> Place | None:
+    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention, main: Place | None,
+                   countries: frozenset = frozenset()) -> Place | None:
         if not view.places:
             return None
         sentence_start = view.sentence.start
@@ -352,7 +355,8 @@ class Assembler:
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
         places = [p for p in view.places if main is None or p.value.iso3 == main.iso3
-                  or (located(p) if _is_country(p.value) else self._corroborated(view, p))]
+                  or (located(p) and (_is_country(p.value) or p.value.country in countries))
+                  or self._corroborated(view, p)]
         if not places:
             return None
         penalty = self.rules["place_penalty"]
@@ -619,7 +623,8 @@ class Assembler:
         return out
 
     # --- one sentence --------------------------------------------------------------------
-    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor) -> list[Candidate]:
+    def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor,
+                             countries: frozenset = frozenset()) -> list[Candidate]:
         kept = self._select(view)
         if not kept:
             return []
@@ -638,7 +643,7 @@ class Assembler:
                 warnings.append("no date in the article: coded to the reference date")
             else:
                 warnings.append("no date and no reference date")
-            place = self._place_for(text, view, clause, trigger, main_place)
+            place = self._place_for(text, view, clause, trigger, main_place, countries)
             place_how = "sentence"
             if place is None or _is_country(place):
                 fine_main = main_place is not None and not _is_country(main_place)
@@ -747,6 +752,18 @@ class Assembler:
 _EMPTY: dict = {}
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 ANAPHORIC = "anaphoric: refers to an event told before"
+
+
+def _article_countries(views) -> frozenset:
+    """The countries an article is about: its actors' countries and the countries of the
+    places it names more than once."""
+    seen: dict[str, int] = defaultdict(int)
+    for view in views:
+        for mention in view.places:
+            seen[mention.value.country] += 1
+    found = {country for country, count in seen.items() if count > 1}
+    found.update(a.value.country for view in views for a in view.actors if a.value.country)
+    return frozenset(found)
 
 
 def _abroad(actor: ActorValue, place: Place | None) -> bool:

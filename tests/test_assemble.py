@@ -645,3 +645,18 @@ def test_dateline_date_is_the_report_not_the_event(assembler):
          ("actor", "the SPLM-IO", None), ("number", "9", NumberValue(9, "killed")), ("place", "Juba", None)],
     )])
     assert c.date_how != "explicit"
+
+
+def test_town_of_the_countries_the_article_is_about_is_kept(assembler):
+    jeddah = Place("Jeddah", 21.5, 39.2, "city", "Saudi Arabia", "SAU", admin1="Makkah")
+    khartoum = Place("Khartoum", 15.6, 32.5, "city", "Sudan", "SDN", admin1="Khartoum")
+    army = ActorValue("Military Forces of Sudan (2019-)", 1, "Sudan")
+    candidates = run(assembler, [
+        ("The Sudanese army and the RSF signed a truce in Jeddah on Saturday.",
+         [("actor", "Sudanese army", army), ("trigger", "signed", TRUCE), ("place", "Jeddah", jeddah),
+          ("date", "Saturday", day(-5))]),
+        ("The talks in Jeddah were hosted by Saudi Arabia.", [("place", "Jeddah", jeddah)]),
+        ("Fighting continued in Khartoum on Saturday.",
+         [("trigger", "Fighting", CLASH), ("place", "Khartoum", khartoum), ("date", "Saturday", day(-5))]),
+    ])
+    assert {c.sub_event_type: c.place.name for c in candidates}["Armed clash"] == "Khartoum"
