@@ -372,8 +372,7 @@ class NumberFinder:
         left = text[max(prev_end, num.start - 90):num.start]
         if self._subset(left):
             return "other"
-        after = text[num.end:]
-        if self.things.match(after):
+        if self.things.match(text, num.end):
             return "other"
         found = self.before.search(left)
         if found:
