@@ -4,6 +4,9 @@ The text itself is never changed (offsets must stay valid); the cleaner sets
 ``Article.kept`` to the spans of the text that survive: newsletter blocks, photo
 credits, bylines and sign-offs, share prompts, a title repeated on the next line and
 section headings are left out. Patterns live in ``etl/vocab/furniture.yaml``.
+If nothing is left, ``kept`` is ``((0, 0),)`` (an empty ``kept`` means "not cleaned").
+``Cleaner.signoff`` returns a closing attribution line (a publisher name) for the source
+stage.
 """
 from __future__ import annotations
 

@@ -7,6 +7,12 @@ wounded, unsettled), missing, displaced, detained, crowd, or other (durations, w
 money, ages, years, times, parts of a larger count). Mentions have kind "number" and a
 ``NumberValue``; the span is the number phrase itself. Vocabulary:
 ``etl/vocab/numbers.yaml`` (month names come from ``dates.yaml``).
+
+Coding: "at least 32" -> 32; "about/nearly/up to N" -> N, vague; vague words take the
+figures ACLED codes them as (see the YAML); displaced, evacuated, fled and sheltering all
+give role "displaced"; abducted and kidnapped give "detained"; a negation gives value 0
+(role killed, or wounded for "no one was hurt"); "a soldier was killed" counts one (the
+span is the article "a"). "one", "several", "many" and the like are only kept with a role.
 """
 from __future__ import annotations
 
