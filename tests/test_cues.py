@@ -35,7 +35,7 @@ def _blocked(finder: CueFinder, text: str, word: str):
         ("Police fired tear gas at protesters, who had blocked the highway since dawn.", "fired", None),
         ("Militants killed 12 soldiers on Monday in the deadliest attack since 2019.", "killed", None),
         # plans and the future
-        ("Talks between the two delegations will be held in Doha next week.", "held", "future"),
+        ("Talks between the two delegations will be held in Muscat after the holiday.", "held", "future"),
         ("The opposition is expected to rally in the capital on Friday.", "rally", "future"),
         ("Both parties plan to sign the accord in Addis Ababa.", "sign", "future"),
         ("Negotiations are scheduled to resume in Jeddah.", "resume", "future"),
@@ -62,7 +62,7 @@ def _blocked(finder: CueFinder, text: str, word: str):
         ("The region has been disputed since 1994 when separatist forces seized it.", "seized", "history_after"),
         ("Rebels captured the town three years ago.", "captured", "history"),
         ("The rebels lost the valley to government forces in the 1990s.", "lost", "history"),
-        ("The country descended into war after the collapse of the Soviet Union.", "war", "history_era"),
+        ("The country descended into war when the Soviet Union collapsed.", "war", "history_era"),
         ("The flare-up comes two years after the army recaptured the province.", "recaptured", "history_after"),
         ("From 2011 to 2013 the army fought the rebels, in a war during which thousands were killed.", "killed", "past_year"),
         ("In 2014, rebels seized the airport, which was later retaken.", "retaken", "past_year"),
@@ -114,7 +114,7 @@ def test_cue_mentions_carry_group_names(finder):
 @pytest.mark.parametrize(
     "text, word, expected",
     [
-        ("The UN chief called \"for an immediate end to the fighting\" in the north.", "fighting", "appeal"),
+        ("The UN chief called \"for a halt to the shelling\" in the north.", "shelling", "appeal"),
         ("Washington urged the army to \u201cimmediately cease military actions\u201d near the border.", "cease", "appeal"),
     ],
 )
