@@ -32,7 +32,8 @@ type and week, then a 1-degree grid or admin1, never all pairs) are taken best f
 two groups join only if every cross pair is the same event and the groups share no
 article: two events of one article are never merged unless identical.
 
-The merged row keeps the most precise date and place, the most specific sub type, the
+The merged row keeps the most precise date and place, the most specific sub type (a
+territory change over "Armed clash", anything over "Other"; then the most reported), the
 actors of its most complete report, the union of source keys (sorted) and all evidence,
 and ACLED's conservative fatality figure: the lowest positive figure reported (a report
 without a figure is not a figure of 0); when reports disagree the note says so. The note
@@ -484,7 +485,8 @@ def _merge_group(
     best_gp = min(e.geo_precision for e in order)
     places = Counter(_place(e) for e in order if e.geo_precision == best_gp)
     place = min(places, key=lambda p: (-places[p], p))
-    # Sub type: the most specific, then the most reported.
+    # Sub type: the most specific ("Other" < clash < territory change or any other), then
+    # the most reported: a report that territory changed hands says more than "clashes".
     subtypes = Counter(e.sub_event_type for e in order)
     sub = min(subtypes, key=lambda s: (-specificity(s), -subtypes[s], s))
     # Actors, disorder type, tags: the most complete report of the chosen sub type.

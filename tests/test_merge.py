@@ -183,9 +183,18 @@ def test_battle_a_day_apart_keeps_the_precise_date(publishers):
     assert (rows[0].event_date, rows[0].time_precision) == (DAY + dt.timedelta(days=1), 1)
 
 
-def test_territory_change_is_kept_over_clash(publishers):
-    rows = merged([ev("a"), ev("b", sub="Government regains territory")], publishers)
-    assert [r.sub_event_type for r in rows] == ["Government regains territory"]
+@pytest.mark.parametrize(
+    "subs, expected",
+    [
+        (["Armed clash", "Government regains territory"], "Government regains territory"),
+        (["Armed clash", "Armed clash", "Government regains territory"], "Government regains territory"),
+        (["Other", "Other", "Agreement"], "Agreement"),  # "Other" says least
+    ],
+)
+def test_sub_type_of_a_merged_row(publishers, subs, expected):
+    etype = "Strategic developments" if "Other" in subs else "Battles"
+    rows = merged([ev(f"k{i}", etype=etype, sub=s) for i, s in enumerate(subs)], publishers)
+    assert [r.sub_event_type for r in rows] == [expected]
 
 
 def test_shelling_and_protest_same_day_and_place_stay_two(publishers):
