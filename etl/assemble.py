@@ -1,21 +1,30 @@
 """Assembly: from one article's sentences and mentions to the events it reports as happened.
 
-For every trigger mention the assembler decides whether its clause reports a happened
-event (not a plan, hope, threat, appeal, denial or piece of history: ``etl.cues``), then
-groups it with its arguments:
+For every trigger mention the assembler decides whether it reports a happened event:
+not under a cue (plan, hope, threat, appeal, denial, negation, commitment, history:
+``etl.cues``), not a weak word without support, not a purpose ("to ... and arrest"), not a
+date in the future or well before the reference date. Per clause the most specific trigger
+of each kind wins; weak words ("attack", "killed") yield to specific ones; arrests, seized
+weapons and burned property told with a battle or riot are part of it. Then it binds:
 
-    who   actor1 acts (subject of an active verb, agent of "by Y"), actor2 is the target
-    where the nearest place of the clause, else of the sentence, else the article's main place
-    when  the date of the clause/sentence, else the article's date carried from the lead,
-          else the reference date (time_precision 2, with a warning); future or
-          background dates are not events
+    who   actor1 acts (subject of an active verb, agent of "by Y"); actor2 is the target;
+          reporting speakers, mediators and victims ("were killed") are not actor1
+    where the best place of the clause, else of the sentence, else the article's main place
+          (datelines and reference points "south of X" ignored; a town abroad needs its
+          country named again)
+    when  the date of the clause/sentence; violence dated only by a reporting verb ("said
+          Tuesday") or not at all is dated by the article's dated violence, else before the
+          lead's news; else the reference date (time_precision 2, with a warning)
     toll  the killed figures of the sentence, each given to one event only
 
-It resolves the trigger's hints (territory taken by state or non-state forces, battles
-against civilians, protests met by police) and merges the candidates of the article
-that are one event (same type, compatible date, place and actors).
+It resolves the trigger's hints (territory taken by state or by non-state or foreign
+forces, recoding by victims and context, protesters and rioters as actor1) and merges the
+candidates of the article that are one event (same type, compatible date, place and actors;
+one agreement per day; the fighting in which a place was taken is the taking; "the attack"
+re-mentions join the event told before).
 
-Rules and word lists: ``etl/vocab/assembly.yaml``; cue words: ``etl/vocab/cues.yaml``.
+Rules and word lists: ``etl/vocab/assembly.yaml``; cue words: ``etl/vocab/cues.yaml``;
+trigger hints: ``etl/vocab/triggers.yaml`` (through ``TriggerFinder.entry``).
 """
 from __future__ import annotations
 
@@ -100,7 +109,15 @@ class Assembler:
 
     @classmethod
     def load(cls, folder: Path | None = None, entries: dict | None = None) -> "Assembler":
-        rules = vocab.load("assembly", folder)
+        """Read ``assembly.yaml`` and ``cues.yaml``; ``entries`` are the trigger hints by
+        lemma (default: ``TriggerFinder.entry`` for every entry of the trigger stage)."""
+        try:
+            return cls._build(vocab.load("assembly", folder), folder, entries)
+        except (KeyError, TypeError, AttributeError, re.error) as exc:
+            raise DataFileError(f"assembly.yaml: missing or malformed entry: {exc!r}") from exc
+
+    @classmethod
+    def _build(cls, rules: dict, folder: Path | None, entries: dict | None) -> "Assembler":
         protest = rules["protest"]
         entries = _trigger_entries() if entries is None else entries
         return cls(
@@ -773,10 +790,6 @@ def _abroad(actor: ActorValue, place: Place | None) -> bool:
 
 def _is_country(place: Place) -> bool:
     return place.feature == "country"
-
-
-def _hint(entry: dict, key: str):
-    return entry.get(key) if isinstance(entry, dict) else None
 
 
 def _overlaps(a: Mention, b: Mention) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from . import vocab
+from .errors import DataFileError
 from .records import ActorValue, Article, Candidate, Evidence, Event
 from .taxonomy import Taxonomy
 
@@ -41,7 +42,11 @@ class Coder:
     @classmethod
     def load(cls, folder: Path | None = None, taxonomy: Taxonomy | None = None, for_event: Callable | None = None) -> "Coder":
         rules = vocab.load("assembly", folder)
-        notes = dict(rules["notes"])
+        try:
+            notes = dict(rules["notes"])
+            civilians = int(rules["civilians_inter"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataFileError(f"assembly.yaml: missing or malformed notes/civilians_inter: {exc!r}") from exc
         if for_event is None:
             try:
                 from .actors import ActorFinder
@@ -52,7 +57,7 @@ class Coder:
         return cls(
             taxonomy=taxonomy or Taxonomy.load(),
             notes=notes,
-            civilians_inter=int(rules["civilians_inter"]),
+            civilians_inter=civilians,
             fatality_types=frozenset(notes.get("fatalities_none_types") or ()),
             for_event=for_event,
         )

@@ -660,3 +660,15 @@ def test_town_of_the_countries_the_article_is_about_is_kept(assembler):
          [("trigger", "Fighting", CLASH), ("place", "Khartoum", khartoum), ("date", "Saturday", day(-5))]),
     ])
     assert {c.sub_event_type: c.place.name for c in candidates}["Armed clash"] == "Khartoum"
+
+
+def test_malformed_rule_file_is_an_actionable_error(tmp_path):
+    import shutil
+
+    from etl.errors import DataFileError
+    from etl.paths import vocab_dir
+
+    shutil.copy(vocab_dir() / "cues.yaml", tmp_path / "cues.yaml")
+    (tmp_path / "assembly.yaml").write_text("lead_sentences: 3\n")
+    with pytest.raises(DataFileError, match="assembly.yaml"):
+        Assembler.load(tmp_path, entries={})

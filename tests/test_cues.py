@@ -120,3 +120,19 @@ def test_cue_mentions_carry_group_names(finder):
 )
 def test_quotes_inside_cue_scope(finder, text, word, expected):
     assert _blocked(finder, text, word) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("groups:\n  negation:\n    scope: near\n    phrases: [no, never]\n", "not a string"),
+        ("groups:\n  future:\n    scope: sideways\n    phrases: [will]\n", "unknown scope"),
+        ("clause_boundaries: {}\n", "groups"),
+    ],
+)
+def test_malformed_cue_file_is_an_actionable_error(tmp_path, text, message):
+    from etl.errors import DataFileError
+
+    (tmp_path / "cues.yaml").write_text(text)
+    with pytest.raises(DataFileError, match=message):
+        CueFinder.load(tmp_path)
