@@ -47,6 +47,7 @@ class Cues:
     adjectival_after: frozenset
     adjectival_before: frozenset
     prefixes_ok: frozenset
+    common_locatives: frozenset
 
     @classmethod
     def load(cls, gazetteer: Gazetteer, folder: Path | None = None) -> "Cues":
@@ -66,6 +67,7 @@ class Cues:
                 adjectival_after=frozenset(key(p) for p in data["adjectival_after"]),
                 adjectival_before=frozenset(key(p) for p in data["adjectival_before"]),
                 prefixes_ok=frozenset(key(p) for p in data["name_prefixes_ok"]),
+                common_locatives=frozenset(key(p) for p in data["common_word_locatives"]),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
@@ -85,6 +87,7 @@ class _Hit:
     personal: bool  # looks like part of a person's name: "President X", "X Surname"
     folded: str  # the sentence, folded
     tail: bool = False  # right after another capitalised word: maybe the end of a longer name
+    common_word: bool = False  # the name is also a common English word ("in Tame")
     contained: bool = False  # "X, Y" / "X in Y" with Y an area that contains X (or Y itself)
 
 
@@ -92,7 +95,8 @@ class _Hit:
 class PlaceFinder:
     gazetteer: Gazetteer
     cues: Cues
-    stop: frozenset  # folded words that are never GeoNames places
+    stop: frozenset  # folded words that are not GeoNames places (see common_word)
+    hard_stop: frozenset  # weekdays, months, nationality words, names: never GeoNames places
     curated_trie: object  # pyahocorasick trie: folded alias -> tuple of curated indices
     accept: dict
 
@@ -105,15 +109,18 @@ class PlaceFinder:
         stop = frozenset(
             gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) for w in items
         )
+        hard_stop = frozenset(
+            gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) and name != "words" for w in items
+        )
         trie = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for key, ids in gazetteer.curated_index.items():
             trie.add_word(key, ids)
         accept = dict(gazetteer.ranker.weights.get("accept") or {})
         for name in ("short_name_chars", "short_name_population", "tiny_name_chars", "tiny_name_population",
-                     "strong_population", "context_km"):
+                     "strong_population", "context_km", "kind_mismatch_km"):
             if name not in accept:
                 raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
-        return cls(gazetteer, Cues.load(gazetteer), stop, trie, accept)
+        return cls(gazetteer, Cues.load(gazetteer), stop, hard_stop, trie, accept)
 
     # -- public ------------------------------------------------------------------------
 
@@ -169,9 +176,12 @@ class PlaceFinder:
                 hits.append(hit)
         return _longest_first(hits)
 
-    def _candidates(self, surface: str, key: str, curated_ids: list[int], alias_id: int, area_word: bool) -> tuple[Entry, ...]:
+    def _candidates(
+        self, surface: str, key: str, curated_ids: list[int], alias_id: int, area_word: bool, common_ok: bool = False
+    ) -> tuple[Entry, ...]:
         """Entries a name may stand for; ``area_word``: a word such as "state" or
-        "district" follows, which lets a common word name a first-level area ("Chin State")."""
+        "district" follows, which lets a common word name a first-level area ("Chin State");
+        ``common_ok``: "in Tame", mid-sentence, may name a place (checked against context later)."""
         areas_only = False
         if alias_id >= 0:
             letters = [c for c in surface if c.isalpha()]
@@ -181,7 +191,7 @@ class PlaceFinder:
             elif key in self.stop:
                 if area_word:
                     areas_only = True
-                else:
+                elif not common_ok or key in self.hard_stop:
                     alias_id = -1
         min_pop = 0
         if len(key) <= self.accept["tiny_name_chars"]:
@@ -217,13 +227,22 @@ class PlaceFinder:
                         kind = self.cues.kind_after[phrase]
                         kind_end = after.end(k)
                     break
+        if not kind_word:
+            # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
+            last = key.rsplit(" ", 1)[-1]
+            if " " in key and last in self.cues.kind_after:
+                kind = self.cues.kind_after[last]
         text = sentence.text
         area_word = kind_word and kind in ("region", "district")
         surface = text[start:end]
-        memo_key = (surface, area_word)
+        common_word = key in self.stop and not area_word
+        common_ok = common_word and start > 0 and any(
+            " ".join(before[-k:]) in self.cues.common_locatives for k in (1, 2, 3) if len(before) >= k
+        )
+        memo_key = (surface, area_word, common_ok)
         entries = memo.get(memo_key)
         if entries is None:
-            entries = memo[memo_key] = self._candidates(surface, key, curated_ids, alias_id, area_word)
+            entries = memo[memo_key] = self._candidates(surface, key, curated_ids, alias_id, area_word, common_ok)
         if not entries:
             return None
         if kind_end != end and all(e.feature == "country" for e in entries):
@@ -237,7 +256,9 @@ class PlaceFinder:
         if prev and text[: start - len(prev.group(1)) - 1].strip():
             word = self.gazetteer.fold.key(prev.group(1))
             tail = not (word in self.stop or word in self.cues.prefixes_ok or word in self.cues.titles)
-        return _Hit(sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail)
+        return _Hit(
+            sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail, common_word
+        )
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
         """ "Moscow-backed", "pro-Kyiv": the name qualifies something else."""
@@ -339,8 +360,13 @@ class PlaceFinder:
             return True
         if hit.personal or hit.tail:
             return False
+        if hit.common_word:
+            return entry.iso2 in countries and self.gazetteer.fold.key(entry.name) == hit.key
         if hit.contained:
             return True
+        if hit.kind in ("district", "region") and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
+            limit = float(self.accept["kind_mismatch_km"])
+            return any(great_circle(entry.point, p).km <= limit for p in points)
         if entry.feature == "admin1":
             return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries
         if entry.iso2 in countries:
@@ -361,7 +387,7 @@ class PlaceFinder:
         return any(great_circle(entry.point, p).km <= limit for p in points)
 
     def _mention(self, hit: _Hit, entry: Entry) -> Mention:
-        if hit.kind_end != hit.end and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
+        if hit.kind_end != hit.end and entry.feature in _AREAS and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
             # "a West Bank village", "took Darfur town": the name is an adjective here
             hit = _replace(hit, kind="", kind_end=hit.end)
         precision = entry.default_precision()
@@ -390,6 +416,7 @@ class PlaceFinder:
 
 
 _CONTAINERS = ("country", "admin1", "region")
+_AREAS = ("country", "admin1", "region", "district")
 _CONTAINED = re.compile(
     r"^\s*(?:,\s*(?:in\s+)?|in\s+)(?:the\s+)?(?:(?:north|south|east|west|central|northern|southern|eastern|western)"
     r"(?:\s*(?:east|west|eastern|western))?\s+)?$"

@@ -92,6 +92,31 @@ def test_context_and_phrasing_choose_the_place(finder, text, mention, name, iso3
     assert (place.name, place.iso3, place.feature, place.geo_precision) == (name, iso3, feature, precision)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Protesters gathered in Reading, England, at noon.", {"Reading": "GBR", "England": "GBR"}),
+        ("He was in Reading the news all day.", {}),
+        ("Clashes in Tame left two dead.", {}),
+        ("In Colombia, troops clashed with rebels in Tame.", {"Colombia": "COL", "Tame": "COL"}),
+    ],
+)
+def test_a_common_word_is_a_place_only_after_in_and_in_the_article_country(finder, text, expected):
+    assert {k: p.iso3 for k, p in places(finder, text).items()} == expected
+
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        ("Rebels advanced in the Flor Amarillo area of the province.", "Amarillo"),
+        ("In Kharkiv, a drone hit a shop in the Kyivskyi district.", "Kyivskyi district"),
+        ("The report appeared in Daily Sabah on Monday.", "Sabah"),
+    ],
+)
+def test_tails_of_unknown_names_and_far_namesake_districts_are_not_places(finder, text, absent):
+    assert absent not in places(finder, text)
+
+
 def test_a_place_that_is_not_in_the_area_named_after_it_is_dropped(finder):
     # "X in Y": a Jordanian town of the name cannot be in a Somali region
     found = places(finder, "Troops retook Mahas in Hiiraan.")
