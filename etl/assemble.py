@@ -127,10 +127,10 @@ class Assembler:
             weak=frozenset(k for k, e in entries.items() if e.get("strength") == "weak" or e.get("weak")),
             priority={k: int(e.get("priority", 50)) for k, e in entries.items()},
             locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?$"),
-            agent=_words_regex(rules["agent_markers"], r"\s+(?:the\s+)?$"),
-            weak_agent=_words_regex(rules["weak_agent_markers"], r"\s+(?:the\s+)?$"),
+            agent=_words_regex(rules["agent_markers"], _MODIFIED),
+            weak_agent=_words_regex(rules["weak_agent_markers"], _MODIFIED),
             mediator=_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$"),
-            target=_words_regex(rules["target_markers"], r"\s+(?:the\s+)?$"),
+            target=_words_regex(rules["target_markers"], _MODIFIED),
             speech=_words_regex(rules["speech_verbs"]),
             pronoun=_words_regex(rules["resumptive_pronouns"]),
             passive=_words_regex(rules["passive_auxiliaries"], r"\s+(?:\w+ly\s+|not\s+|also\s+|reportedly\s+)*$"),
@@ -214,6 +214,13 @@ class Assembler:
                  for v in views]
         return [replace(v, protest_nearby=any(marks[max(0, i - window): i])) if v.triggers else v
                 for i, v in enumerate(views)]
+
+    def _is_headline(self, article: Article, view: _Sentence) -> bool:
+        """The title line: the manifest's title, or a first sentence without a full stop."""
+        text = view.sentence.text.strip()
+        if article.title and text == article.title.strip():
+            return True
+        return view.sentence.index == 0 and not text.endswith((".", "!", "?", '"', "”", "'", "’", ":"))
 
     def _dated_cues(self, cues: tuple[Cue, ...], ref: dt.date | None) -> tuple[Cue, ...]:
         """Drop the year cues whose year is not before the reference year ("in 2023" in
@@ -570,6 +577,10 @@ class Assembler:
         return any(a.value.inter in inters for a in view.actors)
 
     @staticmethod
+    def _has_killed_text(c: Candidate) -> bool:
+        return c.fatalities > 0
+
+    @staticmethod
     def _has_killed(view: _Sentence) -> bool:
         return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
 
@@ -645,6 +656,7 @@ class Assembler:
         kept = self._select(view)
         if not kept:
             return []
+        headline = self._is_headline(article, view)
         candidates: list[Candidate] = []
         seen: set[tuple[str, str, Clause]] = set()
         for trigger, clause in kept:
@@ -675,6 +687,8 @@ class Assembler:
                 continue  # "an Israeli strike": armed forces do not demonstrate
             actor1, actor2 = self._roles(event_type, actor1, actor2)
             weak = self._is_weak(trigger)
+            if headline:
+                warnings.append(HEADLINE)
             if weak and self.anaphora.search(text[max(view.sentence.start, trigger.start - 30): trigger.start]):
                 warnings.append(ANAPHORIC)
             if actor2 is None and self._entry(trigger).get("civilians"):
@@ -712,7 +726,29 @@ class Assembler:
         main = set(self.rules["side_act_absorbers"])
         if not any(c.event_type in main for c in candidates):
             return candidates
-        return [c for c in candidates if c.sub_event_type not in side]
+        protest = self.rules["protest"]
+        protests = [i for i, c in enumerate(candidates) if c.event_type == protest["event_type"]]
+        out = list(candidates)
+        if protests:
+            # protesters who burn or loot riot; the police who shoot at a protest use
+            # excessive force against it, they do not attack civilians of their own
+            destroyed = any(c.sub_event_type in self.rules["riot_acts"] for c in candidates)
+            state = set(self.rules["contexts"]["state"])
+            shot = [c for c in candidates if c.event_type in self.rules["protest_absorbs"]
+                    and c.actor1 is not None and c.actor1.inter in state]
+            for i in protests:
+                c = out[i]
+                if shot and c.sub_event_type != protest["excessive"]:
+                    c = replace(c, sub_event_type=protest["excessive"] if any(s.fatalities for s in shot) or self._has_killed_text(c)
+                                else protest["intervention"], actor2=c.actor2 or shot[0].actor1)
+                elif destroyed and c.sub_event_type == protest["peaceful"]:
+                    riot = self.rules["riot"]
+                    default = self.rules["default_actor1"][riot[0]]
+                    c = replace(c, event_type=riot[0], sub_event_type=riot[1],
+                                actor1=ActorValue(default["name"], int(default["inter"])))
+                out[i] = c
+            out = [c for c in out if c not in shot]
+        return [c for c in out if c.sub_event_type not in side]
 
     def _give_tolls(self, text: str, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         violent = set(self.rules["violent_event_types"])
@@ -761,14 +797,22 @@ class Assembler:
                         merged[index] = _combine(merged[index], replace(candidate, date_how="carried", place_how="article"), defaults)
                     continue
                 merged.append(candidate)
-        return tuple(replace(c, warnings=tuple(w for w in c.warnings if w != ANAPHORIC)) if ANAPHORIC in c.warnings else c
-                     for c in merged)
+        body = [c for c in merged if HEADLINE not in c.warnings]
+        if body:
+            # a headline sums up the body: what it alone tells is dropped, not coded twice
+            merged = body
+        marks = (ANAPHORIC, HEADLINE)
+        return tuple(replace(c, warnings=tuple(w for w in c.warnings if w not in marks))
+                     if any(m in c.warnings for m in marks) else c for c in merged)
 
 
 # --- helpers ------------------------------------------------------------------------------
 _EMPTY: dict = {}
+# a marker word, then up to two modifiers before the actor ("backed by local militias")
+_MODIFIED = r"\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,2}$"
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 ANAPHORIC = "anaphoric: refers to an event told before"
+HEADLINE = "headline: sums up the events of the body"
 
 
 def _article_countries(views) -> frozenset:
@@ -915,7 +959,7 @@ def _information(c: Candidate, defaults: frozenset) -> tuple:
 def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> Candidate:
     """One event told twice: keep the better-informed telling (the first on a tie) as the
     base, and fill what it lacks from the other."""
-    if _information(b, defaults) > _information(a, defaults):
+    if _information(b, defaults) > _information(a, defaults) or (HEADLINE in a.warnings and HEADLINE not in b.warnings):
         a, b = b, a
     updates = {}
     if b.sub_event_type in _TERRITORY and a.sub_event_type == _CLASH:
@@ -936,4 +980,6 @@ def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> C
             updates["actor2"] = b.actor2
     if b.fatalities > a.fatalities:
         updates.update(fatalities=b.fatalities, fatalities_vague=b.fatalities_vague)
+    if HEADLINE in a.warnings and HEADLINE not in b.warnings:
+        updates["warnings"] = tuple(w for w in a.warnings if w != HEADLINE)
     return replace(a, **updates) if updates else a

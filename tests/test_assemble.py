@@ -672,3 +672,46 @@ def test_malformed_rule_file_is_an_actionable_error(tmp_path):
     (tmp_path / "assembly.yaml").write_text("lead_sentences: 3\n")
     with pytest.raises(DataFileError, match="assembly.yaml"):
         Assembler.load(tmp_path, entries={})
+
+
+def test_headline_sums_up_the_body_and_adds_no_toll(assembler):
+    kill = TriggerValue("Violence against civilians", "Attack", "killed")
+    candidates = run(assembler, [
+        ("Shelling kills 9 in Kharkiv",
+         [("trigger", "Shelling", SHELLING), ("number", "9", NumberValue(9, "killed")), ("place", "Kharkiv", None)]),
+        ("Russian forces shelled Kharkiv on Monday, killing nine people, officials said.",
+         [("actor", "Russian forces", None), ("trigger", "shelled", SHELLING), ("place", "Kharkiv", None),
+          ("date", "Monday", day(-3)), ("trigger", "killing", kill), ("number", "nine", NumberValue(9, "killed"))]),
+    ])
+    assert [(c.sentence.index, c.fatalities) for c in candidates] == [(1, 9)]
+
+
+@pytest.mark.parametrize(
+    "sentence, marks, expected",
+    [
+        ("Protesters marched in Dhaka on Monday and set fire to a police box.",
+         [("actor", "Protesters", ActorValue("Protesters ({country})", 6)), ("trigger", "marched", PROTEST),
+          ("place", "Dhaka", None), ("date", "Monday", day(-3)),
+          ("trigger", "set fire", TriggerValue("Strategic developments", "Looting/property destruction", "loot"))],
+         ("Riots", "Violent demonstration")),
+        ("Police opened fire on students protesting in Dhaka on Monday, killing two.",
+         [("actor", "Police", ActorValue("Police Forces of {country}", 1)),
+          ("trigger", "opened fire", TriggerValue("Violence against civilians", "Attack", "opened fire")),
+          ("actor", "students", ActorValue("Civilians ({country})", 7)), ("trigger", "protesting", PROTEST),
+          ("place", "Dhaka", None), ("date", "Monday", day(-3)), ("number", "two", NumberValue(2, "killed"))],
+         ("Protests", "Excessive force against protesters")),
+    ],
+)
+def test_what_happens_at_a_protest(assembler, sentence, marks, expected):
+    local = Assembler.load(entries=dict(HINTS, loot={"priority": 55}, **{"opened fire": {"priority": 50}}))
+    (c,) = local(*build([(sentence, marks)]))
+    assert (c.event_type, c.sub_event_type) == expected
+
+
+def test_agent_with_modifiers_is_not_the_subject(assembler):
+    (c,) = run(assembler, [(
+        "The army, backed by allied rebels, recaptured Palmyra on Wednesday.",
+        [("actor", "The army", ACTORS["the army"]), ("actor", "rebels", ActorValue("Islamic State (Syria)", 2)),
+         ("trigger", "recaptured", RECAPTURE), ("place", "Palmyra", None), ("date", "Wednesday", day(-1))],
+    )])
+    assert c.actor1.name == "Military Forces of {country}" and c.sub_event_type == "Government regains territory"
