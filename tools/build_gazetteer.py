@@ -123,7 +123,9 @@ def build(out: Path) -> dict:
     suffixes = config["admin1_suffixes"]
     prefixes = tuple(config.get("admin1_prefixes") or ())
     stripped = [strip_suffixes(a, suffixes, prefixes) for a in rg["admin1"]]
-    rg["admin1"] = [renames.get((cc, a), a) for cc, a in zip(rg["cc"], stripped)]
+    rg["admin1"] = [
+        renames.get((cc, raw)) or renames.get((cc, a), a) for cc, raw, a in zip(rg["cc"], rg["admin1"], stripped)
+    ]
     rg["admin2"] = [strip_suffixes(a, suffixes) for a in rg["admin2"]]
     tree = cKDTree(xyz(rg["lat"].to_numpy(), rg["lon"].to_numpy()))
     dist, nearest = tree.query(xyz(places["latitude"].to_numpy(), places["longitude"].to_numpy()))
