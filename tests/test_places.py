@@ -83,7 +83,7 @@ def test_world_places_in_running_text(finder, row):
         ("Strikes hit Kyiv, Kharkiv and Odesa.", "Kyiv", "Kyiv", "UKR", "city", 1),
         ("Strikes hit Kyiv, Kharkiv and Odesa.", "Kharkiv", "Kharkiv", "UKR", "city", 1),
         ("Azerbaijani shelling hit Martuni in Nagorno-Karabakh.", "Martuni", "Khojavend", "AZE", "town", 1),
-        ("Fighting spread in North Kivu province.", "North Kivu province", "Nord Kivu", "COD", "admin1", 3),
+        ("Fighting spread in North Kivu province.", "North Kivu province", "Nord-Kivu", "COD", "admin1", 3),
         ("Rebels hold towns in Chin State.", "Chin State", "Chin", "MMR", "admin1", 3),
     ],
 )
