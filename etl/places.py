@@ -22,6 +22,7 @@ from pathlib import Path
 
 import ahocorasick
 from geopy.distance import great_circle
+from rapidfuzz import fuzz
 
 from . import vocab
 from .errors import DataFileError
@@ -29,6 +30,7 @@ from .gazetteer import Entry, Gazetteer
 from .records import Mention, Place, Sentence
 
 _WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\w]+")
 _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
 _MAX_BASE = 12  # same-name base entries considered per mention
@@ -88,6 +90,7 @@ class _Hit:
     folded: str  # the sentence, folded
     tail: bool = False  # right after another capitalised word: maybe the end of a longer name
     common_word: bool = False  # the name is also a common English word ("in Tame")
+    kind_in_name: bool = False  # the matched name itself ends in a kind word ("Kyivskyi district")
     contained: bool = False  # "X, Y" / "X in Y" with Y an area that contains X (or Y itself)
 
 
@@ -117,7 +120,7 @@ class PlaceFinder:
             trie.add_word(key, ids)
         accept = dict(gazetteer.ranker.weights.get("accept") or {})
         for name in ("short_name_chars", "short_name_population", "tiny_name_chars", "tiny_name_population",
-                     "strong_population", "context_km", "kind_mismatch_km"):
+                     "strong_population", "context_km", "kind_mismatch_km", "own_name_similarity"):
             if name not in accept:
                 raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
         return cls(gazetteer, Cues.load(gazetteer), stop, hard_stop, trie, accept)
@@ -227,11 +230,12 @@ class PlaceFinder:
                         kind = self.cues.kind_after[phrase]
                         kind_end = after.end(k)
                     break
+        kind_in_name = False
         if not kind_word:
             # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
             last = key.rsplit(" ", 1)[-1]
             if " " in key and last in self.cues.kind_after:
-                kind = self.cues.kind_after[last]
+                kind, kind_in_name = self.cues.kind_after[last], True
         text = sentence.text
         area_word = kind_word and kind in ("region", "district")
         surface = text[start:end]
@@ -257,7 +261,8 @@ class PlaceFinder:
             word = self.gazetteer.fold.key(prev.group(1))
             tail = not (word in self.stop or word in self.cues.prefixes_ok or word in self.cues.titles)
         return _Hit(
-            sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail, common_word
+            sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
+            kind_in_name,
         )
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
@@ -361,17 +366,23 @@ class PlaceFinder:
         if hit.personal or hit.tail:
             return False
         if hit.common_word:
-            return entry.iso2 in countries and self.gazetteer.fold.key(entry.name) == hit.key
+            return entry.iso2 in countries and self._own_name(entry, hit.key)
         if hit.contained:
             return True
-        if hit.kind in ("district", "region") and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
+        if (
+            hit.kind_in_name
+            and hit.kind in ("district", "region")
+            and entry.feature not in self.cues.kind_features.get(hit.kind, ())
+        ):
+            # a town listed under a district's name is an urban district of some city:
+            # only the one near the article's places
             limit = float(self.accept["kind_mismatch_km"])
             return any(great_circle(entry.point, p).km <= limit for p in points)
         if entry.feature == "admin1":
             return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries
         if entry.iso2 in countries:
             return True
-        own_name = self.gazetteer.fold.key(entry.name) == hit.key
+        own_name = self._own_name(entry, hit.key)
         if not own_name:
             # an alternate (foreign, historical) name: in an article about other countries
             # it needs a nearby place of the article; alone, a locative word will do
@@ -385,6 +396,14 @@ class PlaceFinder:
             return True
         limit = float(self.accept["context_km"])
         return any(great_circle(entry.point, p).km <= limit for p in points)
+
+    def _own_name(self, entry: Entry, key: str) -> bool:
+        """Is ``key`` the entry's main name, up to transliteration ("Khan Younis" for
+        "Khān Yūnis", "Marib" for "Ma'rib"), rather than one of its alternate names?"""
+        name = self.gazetteer.fold.key(entry.name)
+        if name == key or _LETTERS.sub("", name) == _LETTERS.sub("", key):
+            return True
+        return fuzz.ratio(name, key) >= float(self.accept["own_name_similarity"])
 
     def _mention(self, hit: _Hit, entry: Entry) -> Mention:
         if hit.kind_end != hit.end and entry.feature in _AREAS and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
