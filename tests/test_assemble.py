@@ -715,3 +715,21 @@ def test_agent_with_modifiers_is_not_the_subject(assembler):
          ("trigger", "recaptured", RECAPTURE), ("place", "Palmyra", None), ("date", "Wednesday", day(-1))],
     )])
     assert c.actor1.name == "Military Forces of {country}" and c.sub_event_type == "Government regains territory"
+
+
+def test_hospital_town_is_not_where_the_attack_happened(assembler):
+    (c,) = run(assembler, [(
+        "Gunmen attacked a village near Goma on Monday and the wounded were taken to hospital in Juba.",
+        [("actor", "Gunmen", ACTORS["gunmen"]), ("trigger", "attacked", CLASH), ("place", "Goma", None),
+         ("date", "Monday", day(-3)), ("place", "Juba", None)],
+    )])
+    assert c.place.name == "Goma"
+
+
+def test_date_of_a_statement_is_a_report_date_for_violence(assembler):
+    (c,) = run(assembler, [(
+        "Police, in a statement on Tuesday, said gunmen had clashed with vigilantes near Gusau.",
+        [("actor", "Police", ActorValue("Police Forces of {country}", 1)), ("date", "Tuesday", day(-2)),
+         ("actor", "gunmen", ACTORS["gunmen"]), ("trigger", "clashed", CLASH), ("place", "Gusau", None)],
+    )])
+    assert c.date_how == "reported" and c.date.precision == 2
