@@ -577,10 +577,6 @@ class Assembler:
         return any(a.value.inter in inters for a in view.actors)
 
     @staticmethod
-    def _has_killed_text(c: Candidate) -> bool:
-        return c.fatalities > 0
-
-    @staticmethod
     def _has_killed(view: _Sentence) -> bool:
         return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
 
@@ -717,9 +713,9 @@ class Assembler:
                 place_how=place_how,
                 warnings=tuple(warnings),
             ))
-        return self._give_tolls(text, view, self._absorb_side_acts(candidates))
+        return self._absorb_side_acts(view, self._give_tolls(text, view, candidates))
 
-    def _absorb_side_acts(self, candidates: list[Candidate]) -> list[Candidate]:
+    def _absorb_side_acts(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         """Arrests, seized weapons and burned property told with a battle, an attack or a
         riot in one sentence are part of that event (its note), not events of their own."""
         side = set(self.rules["side_acts"])
@@ -734,13 +730,19 @@ class Assembler:
             # excessive force against it, they do not attack civilians of their own
             destroyed = any(c.sub_event_type in self.rules["riot_acts"] for c in candidates)
             state = set(self.rules["contexts"]["state"])
+            defaults = {d["name"] for d in self.rules["default_actor1"].values()}
             shot = [c for c in candidates if c.event_type in self.rules["protest_absorbs"]
-                    and c.actor1 is not None and c.actor1.inter in state]
+                    and (c.actor1 is None or c.actor1.inter in state or c.actor1.name in defaults)]
+            named = [s.actor1 for s in shot if s.actor1 is not None and s.actor1.name not in defaults]
             for i in protests:
                 c = out[i]
-                if shot and c.sub_event_type != protest["excessive"]:
-                    c = replace(c, sub_event_type=protest["excessive"] if any(s.fatalities for s in shot) or self._has_killed_text(c)
-                                else protest["intervention"], actor2=c.actor2 or shot[0].actor1)
+                if shot:
+                    toll = max([c.fatalities] + [s.fatalities for s in shot])
+                    sub = c.sub_event_type
+                    if sub != protest["excessive"]:
+                        sub = protest["excessive"] if toll or self._has_killed(view) else protest["intervention"]
+                    c = replace(c, sub_event_type=sub, fatalities=toll,
+                                actor2=c.actor2 or (named[0] if named else None))
                 elif destroyed and c.sub_event_type == protest["peaceful"]:
                     riot = self.rules["riot"]
                     default = self.rules["default_actor1"][riot[0]]
