@@ -78,11 +78,14 @@ def admin1_aliases(name: str, variants: dict) -> list[str]:
     return out
 
 
-def arabic_variants(alias: str, articles: set, words: dict) -> list[str]:
+def arabic_variants(alias: str, articles: set, words: dict, marks: str = "") -> list[str]:
     """Press spellings of an Arabic name: "Dayr al Balah" -> "Deir al Balah", "Deir el Balah";
-    "Al Qamishli" -> "Qamishli"."""
-    tokens = alias.replace("-", " ").split()
+    "Al Qamishli" -> "Qamishli"; "Turmus‘ayya" -> "Turmusayya", "Turmus ayya"."""
     out = []
+    if marks and any(m in alias for m in marks):
+        out.append(re.sub(f"[{re.escape(marks)}]", "", alias))
+        out.append(" ".join(re.sub(f"[{re.escape(marks)}]", " ", alias).split()))
+    tokens = alias.replace("-", " ").split()
     if len(tokens) > 1 and tokens[0] in articles and len(tokens[1]) >= 4:
         out.append(" ".join(tokens[1:]))
     options = [[t, *words.get(t, [])] for t in tokens]
@@ -158,8 +161,9 @@ def build(out: Path) -> dict:
     arabic = set(config.get("arabic_countries") or ())
     articles = set(config.get("arabic_articles") or ())
     words = config.get("arabic_words") or {}
+    marks = config.get("arabic_marks") or ""
     places["aliases"] = [
-        "|".join(dict.fromkeys(a for alias in aliases.split("|") for a in [alias, *arabic_variants(alias, articles, words)]))
+        "|".join(dict.fromkeys(a for alias in aliases.split("|") for a in [alias, *arabic_variants(alias, articles, words, marks)]))
         if cc in arabic else aliases
         for cc, aliases in zip(places["countrycode"], places["aliases"])
     ]
