@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -74,17 +75,18 @@ def baseline(folder: Path) -> dict:
         automaton.add_word(alias, len(alias))
     automaton.make_automaton()
     built = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     files = matches = 0
     for path in sorted(folder.glob("*.txt")):
         text = path.read_bytes().decode("utf-8", errors="replace").lower()
         matches += sum(1 for _ in automaton.iter(text))
         files += 1
-    return {"seconds": time.perf_counter() - started, "automaton_seconds": built,
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu_started,
+            "automaton_seconds": built,
             "files": files, "matches": matches, "aliases": len(automaton)}
 
 
-def run_measured(command: list[str]) -> dict:
+def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
     """Run ``command``: wall time, CPU time and peak RSS (its own, and summed with its children).
 
     Sampled with psutil every ``SAMPLE_SECONDS``: CPU is the sum over every process seen in
@@ -92,7 +94,8 @@ def run_measured(command: list[str]) -> dict:
     ``RUSAGE_CHILDREN`` would miss them).
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     main = psutil.Process(proc.pid)
     peak_main = peak_tree = 0
     cpu: dict[int, float] = {}
@@ -110,6 +113,13 @@ def run_measured(command: list[str]) -> dict:
             peak_main, peak_tree = max(peak_main, rss_main), max(peak_tree, rss_tree)
         except psutil.Error:
             pass
+        if max_rss_mb and peak_tree > max_rss_mb * 2**20:
+            # Stop before the machine runs out of memory; the run is reported as over the limit.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return {"seconds": time.perf_counter() - started, "cpu_seconds": sum(cpu.values()),
+                    "peak_rss_main_mb": peak_main / 2**20, "peak_rss_total_mb": peak_tree / 2**20,
+                    "stdout": [f"killed: over --max-rss-mb {max_rss_mb:.0f}"], "killed": True}
         time.sleep(SAMPLE_SECONDS)
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
@@ -139,6 +149,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--engine", default="local", choices=["local", "dask"])
     parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild measurement")
+    parser.add_argument("--max-rss-mb", type=float, default=8000,
+                        help="kill the build when it (with its workers) uses more memory than this (0: no limit)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     load_at_start = os.getloadavg()[0]  # other work on the machine skews wall times
@@ -150,13 +162,13 @@ def main() -> None:
 
     build_out = args.out / f"build_{args.size}"
     shutil.rmtree(build_out, ignore_errors=True)
-    full = run_measured(build_command(corpus, build_out, args.workers, extra))
+    full = run_measured(build_command(corpus, build_out, args.workers, extra), args.max_rss_mb)
 
     rebuild = None
-    if not args.no_rebuild:
+    if not args.no_rebuild and not full.get("killed"):
         added, manifest = add_one_article(corpus, args.size)
         try:
-            rebuild = run_measured(build_command(corpus, build_out, args.workers, extra))
+            rebuild = run_measured(build_command(corpus, build_out, args.workers, extra), args.max_rss_mb)
         finally:
             for path in added:
                 path.unlink()
@@ -179,10 +191,15 @@ def main() -> None:
         "mb_per_second": size_bytes / 2**20 / seconds,
         "peak_rss_main_mb": full["peak_rss_main_mb"],
         "peak_rss_total_mb": full["peak_rss_total_mb"],
+        "killed_over_max_rss": bool(full.get("killed")),
         "baseline_seconds": base["seconds"],
+        "baseline_cpu_seconds": base["cpu_seconds"],
         "baseline_automaton_seconds": base["automaton_seconds"],
         "baseline_matches": base["matches"],
         "ratio_to_baseline": seconds / base["seconds"],
+        # CPU time against CPU time: robust to other work on the machine, and fair to the
+        # build's N workers against the baseline's one process.
+        "cpu_ratio_to_baseline": full["cpu_seconds"] / base["cpu_seconds"],
         "build_output": full["stdout"],
     }
     if rebuild is not None:
@@ -197,7 +214,10 @@ def main() -> None:
             f"({result['articles_per_second_per_worker']:.0f}/s per worker; {result['cpu_ms_per_article']:.1f} ms CPU per article), "
             f"{result['mb_per_second']:.2f} MB/s, "
             f"peak RSS {result['peak_rss_main_mb']:.0f} MB main / {result['peak_rss_total_mb']:.0f} MB with workers, "
-            f"baseline {base['seconds']:.1f} s (ratio {result['ratio_to_baseline']:.1f})")
+            f"baseline {base['seconds']:.1f} s (ratio {result['ratio_to_baseline']:.1f}; "
+            f"CPU {full['cpu_seconds']:.0f} s vs {base['cpu_seconds']:.1f} s: ratio {result['cpu_ratio_to_baseline']:.1f})")
+    if full.get("killed"):
+        line += f", KILLED over {args.max_rss_mb:.0f} MB"
     if rebuild is not None:
         line += f", rebuild +1 article {rebuild['seconds']:.2f} s ({result['rebuild_percent_of_full']:.1f}% of full)"
     print(line)
