@@ -67,6 +67,7 @@ class _Group:
     lookback: int = 0
     coordinated: bool = False  # the scope runs on through clauses opened by "and"
     initial: str = ""  # the scope when the cue opens the sentence ("In 1994, ...": sentence)
+    comma: bool = False  # the scope also ends at the next comma ("X, which has pledged ..., killed")
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class CueFinder:
                     raise DataFileError(f"cues.yaml: group {name!r} has unknown scope {scope!r}")
                 groups[name] = _Group(name, scope, int(spec.get("window", 24)), bool(spec.get("blocks", True)),
                                       int(spec.get("lookback", 0)), bool(spec.get("coordinated", False)),
-                                      str(spec.get("initial_scope", "")))
+                                      str(spec.get("initial_scope", "")), bool(spec.get("stop_at_comma", False)))
                 for phrase in spec.get("phrases") or ():
                     if not isinstance(phrase, str):  # YAML reads a bare no/on/yes as a boolean
                         raise DataFileError(f"cues.yaml: phrase {phrase!r} in {name!r} is not a string (quote it)")
@@ -251,6 +252,10 @@ class CueFinder:
             if opening and group.initial == "sentence":
                 scope = (sentence.start, sentence.end)
             elif group.scope == "after":
+                if group.comma:
+                    comma = text.find(",", end)
+                    if comma >= 0:
+                        clause_end = min(clause_end, base + comma)
                 scope = (max(clause_start, a - group.lookback), clause_end)
             elif group.scope == "after_end":
                 scope = (b, clause_end)

@@ -64,6 +64,7 @@ def _blocked(finder: CueFinder, text: str, word: str):
         ("The rebels lost the valley to government forces in the 1990s.", "lost", "history"),
         ("The country descended into war when the Soviet Union collapsed.", "war", "history_era"),
         ("The flare-up comes two years after the army recaptured the province.", "recaptured", "history_after"),
+        ("The militia, a group that has vowed to expel settlers, burned a village near Djugu.", "burned", None),
         ("From 2011 to 2013 the army fought the rebels, in a war during which thousands were killed.", "killed", "past_year"),
         ("In 2014, rebels seized the airport, which was later retaken.", "retaken", "past_year"),
     ],
