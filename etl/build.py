@@ -129,8 +129,7 @@ def _meta_fields(meta: ingest.ManifestRow | None) -> tuple:
 
 def task_key(task: ArticleTask) -> str:
     """The cache key of a task: hashes the file's bytes (the text itself is not kept)."""
-    with open(task.path, "rb") as handle:
-        sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    sha = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
     return article_key(task.name, sha, _meta_fields(task.meta))
 
 

@@ -48,8 +48,7 @@ def _digest_files(hasher: "hashlib._Hash", root: Path, label: str, suffixes: tup
         if suffixes is not None and path.suffix not in suffixes:
             continue
         hasher.update(f"{label}/{rel.as_posix()}\0".encode())
-        with path.open("rb") as handle:
-            hasher.update(hashlib.file_digest(handle, "sha256").digest())
+        hasher.update(hashlib.sha256(path.read_bytes()).digest())
 
 
 def extractor_version(package_version: str, data_dirs: Iterable[Path], code_dir: Path | None = None) -> str:
