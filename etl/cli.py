@@ -5,6 +5,7 @@ Every ``EtlError`` becomes one line on stderr and exit code 1; a traceback only 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import List, Literal, Optional
@@ -39,12 +40,17 @@ def _version(value: bool) -> None:
 def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show per-sentence extraction warnings."),
 ) -> None:
     """Build ACLED-style conflict event datasets from news articles.
 
     Example: etl build seeds --out data
     """
     _State.debug = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING if verbose else logging.ERROR,
+        format="%(levelname)s: %(message)s",
+    )
 
 
 def _fail(message: str, lines: list[str] | None = None) -> None:
