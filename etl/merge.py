@@ -7,8 +7,11 @@ researcher who counts rows or sums fatalities must not count an event twice.
 Two reports are of the same event (``same_event``) when all of these hold:
 
 * same country and event type;
-* sub event types agree: equal, or one is the general case of the other ("Other", or
-  "Armed clash" against a territory-change sub type of the same battle);
+* sub event types agree: equal, or one is the general case of the other ("Other").
+  A territory change and "Armed clash" stay apart: across articles they are different
+  granularities (the taking of a town against the fighting reported in general), and
+  folding one into the other loses the battle rows a researcher counts (within one
+  article the assembler joins the fighting in which a place was taken to the taking);
 * dates agree within precision: the same day when both are exact (time_precision 1),
   at most 7 days apart when either is precision 2, inside the coarse event's month when
   either is precision 3;
@@ -158,9 +161,7 @@ def actor_keys(names: Iterable[str]) -> frozenset[str]:
 
 
 def subtypes_agree(x: str, y: str) -> bool:
-    if x == y or x == GENERAL or y == GENERAL:
-        return True
-    return {x, y} - TERRITORY == {CLASH}
+    return x == y or x == GENERAL or y == GENERAL
 
 
 def specificity(sub_event_type: str) -> int:

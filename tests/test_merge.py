@@ -114,7 +114,9 @@ def test_five_agreements_from_five_articles_make_one_row(publishers):
         (dict(a1=RUS, a2=""), 2),  # C-? does not fit A-B
         (dict(a1="Unidentified Armed Group (Azerbaijan)", a2=RUS), 2),  # ?-C does not fit A-B
         (dict(a1="Unidentified Armed Group (Azerbaijan)", a2=ART), 1),  # ?-B fits A-B
-        (dict(sub="Government regains territory"), 1),  # clash vs territory change
+        (dict(sub="Government regains territory"), 2),  # clash vs territory change: other granularity
+        (dict(sub="Non-state actor overtakes territory"), 2),
+        (dict(etype="Battles", sub="Armed clash"), 1),
         (dict(etype="Explosions/Remote violence", sub="Shelling/artillery/missile attack"), 2),
         (dict(country="Armenia"), 2),
     ],
@@ -186,8 +188,8 @@ def test_battle_a_day_apart_keeps_the_precise_date(publishers):
 @pytest.mark.parametrize(
     "subs, expected",
     [
-        (["Armed clash", "Government regains territory"], "Government regains territory"),
-        (["Armed clash", "Armed clash", "Government regains territory"], "Government regains territory"),
+        (["Armed clash", "Armed clash"], "Armed clash"),
+        (["Government regains territory", "Government regains territory"], "Government regains territory"),
         (["Other", "Other", "Agreement"], "Agreement"),  # "Other" says least
     ],
 )
