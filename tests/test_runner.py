@@ -116,10 +116,10 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path):
         Extractor.load()
     except ImportError as exc:  # extraction stages still being written
         pytest.skip(f"extractor not available yet: {exc}")
-    corpus = mixed_corpus(tmp_path / "in", 140)
+    corpus = mixed_corpus(tmp_path / "in", 70)  # two chunks of CHUNK_SIZE: the pool is used
     one = build(corpus, tmp_path / "one", workers=1, cache=False)
     two = build(corpus, tmp_path / "two", workers=2, cache=False)
-    assert (two.articles, two.events, two.extracted) == (one.articles, one.events, 140)
+    assert (two.articles, two.events, two.extracted) == (one.articles, one.events, 70)
     for name in ("events.csv", "events.parquet", "sources.csv", "evidence.csv", "event_ids.csv"):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
