@@ -31,6 +31,10 @@ _YEARLIKE = re.compile(r"(?:1[89]|20)\d{2}")
 _TIME_AFTER = re.compile(r"\s*(?:[:.]\d{2}\b|h\d{2}\b)")
 _WORD_SPLIT = re.compile(r"[\s-]+")
 ROLES = ("casualties", "killed", "wounded", "missing", "displaced", "detained", "crowd", "other")
+# Roles given after the grammar has spoken (never in the YAML role tables):
+# "aggregate" = a killed toll that sums a period, a country or a whole conflict.
+DERIVED_ROLES = ("aggregate",)
+_SEGMENT_BREAKS = ",;:—–()[]"
 
 
 def _checked(items, name: str) -> list[str]:
@@ -97,6 +101,13 @@ class NumberFinder:
     stop: re.Pattern
     months: frozenset[str]
     max_gap: int
+    ordinal_prefixes: frozenset[str]
+    single_after_verb: re.Pattern
+    single_before_verb: re.Pattern
+    single_not_before: frozenset[str]
+    aggregate_roles: frozenset[str]
+    aggregate_cue: re.Pattern
+    aggregate_subject: re.Pattern
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "NumberFinder":
@@ -153,7 +164,7 @@ class NumberFinder:
         )
         qual_back = re.compile(rf"{start_guard(qual_words)}(?P<qual>{quals})\s+\Z")
         before = _grouped(data["before"], "before",
-                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|the|a|an|some|only|just))*\s*\Z")
+                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|a\s+total\s+of|the|a|an|some|only|just))*\s*\Z")
         after_verb = _grouped(data["after_verb"], "after_verb", r"(?:{})\b")
         after_noun = _grouped(data["after_noun"], "after_noun", r"(?:{})\b")
         return cls(
@@ -184,7 +195,28 @@ class NumberFinder:
             stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),
+            ordinal_prefixes=frozenset(str(w).lower() for w in data["ordinal_prefixes"]),
+            single_after_verb=re.compile(
+                rf"(?<![\w])(?:{_phrases(data['single_after_verb'], 'single_after_verb')})\s+(?P<art>an?)\s+(?P<next>[\w'’-]+)"),
+            single_before_verb=re.compile(
+                rf"(?<![\w'’-])(?P<art>an?)\s+(?P<next>[\w'’-]+)\s+(?:[\w'’-]+\s+){{0,2}}?(?:was|has\s+been|had\s+been)"
+                rf"\s+(?:reportedly\s+|also\s+|allegedly\s+)?(?:{_phrases(data['single_after_verb'], 'single_after_verb')})\b"),
+            single_not_before=frozenset(str(w).lower() for w in data["single_not_before"]),
+            aggregate_roles=frozenset(str(r) for r in data["aggregate_roles"]),
+            aggregate_cue=cls._aggregate_pattern(data, dates, "aggregate_cues"),
+            aggregate_subject=cls._aggregate_pattern(data, dates, "aggregate_subjects", r"\s*\Z"),
         )
+
+    @staticmethod
+    def _aggregate_pattern(data: dict, dates: dict, key: str, tail: str = "") -> re.Pattern:
+        months = _literal(str(m).lower() for m in dates["months"])
+        conflict = "|".join(sorted((lower_regex(str(w)).replace(" ", r"\s+") for w in data["aggregate_conflict_nouns"]),
+                                   key=len, reverse=True))
+        cues = []
+        for cue in _checked(data[key], key):
+            cue = cue.replace("{months}", months).replace("{conflict}", conflict)
+            cues.append(cue.replace(" ", r"\s+"))
+        return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{c})" for c in cues) + ")" + tail)
 
     # ------------------------------------------------------------------ public
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
@@ -248,6 +280,8 @@ class NumberFinder:
             self._singles(text, nums)
         roles = [self._role(text, nums, i) for i in range(len(nums))]
         self._inherit(text, nums, roles)
+        if any(r in self.aggregate_roles for r in roles):
+            self._aggregate(text, nums, roles)
         for num, role in zip(nums, roles):
             if role is None:
                 if num.needs_role:
@@ -258,14 +292,45 @@ class NumberFinder:
             mentions.append(self._mention(sent, num.start, num.end, NumberValue(num.value, role, num.vague)))
         return mentions
 
-    def _singles(self, text: str, nums: list[_Num]) -> None:
-        """ "a soldier was killed": the article counts one (only kept with a role)."""
-        added = False
-        for m in self.single.finditer(text):
-            s = m.start()
-            if any((n.start <= s < n.end or s <= n.start < m.end()) and n.fixed != "other" for n in nums):
+    def _aggregate(self, text: str, nums: list[_Num], roles: list[str | None]) -> None:
+        """Killed tolls that sum a period, a country or a conflict become "aggregate": a cue
+        in the number's own clause segment (between the commas, semicolons or other counts
+        around it), or a cue opening the sentence ("Since 2019, ...", "In total, ...")."""
+        first = min((text.find(ch) for ch in _SEGMENT_BREAKS if ch in text), default=-1)
+        intro = first > 0 and self.aggregate_cue.match(text.lstrip(), 0) is not None \
+            and self.aggregate_cue.search(text, 0, first) is not None
+        for i, (num, role) in enumerate(zip(nums, roles)):
+            if role not in self.aggregate_roles:
                 continue
-            article_end = s + len(text[s:m.end()].split()[0])
+            if intro and num.start > first:
+                roles[i] = "aggregate"
+                continue
+            if self.aggregate_subject.search(text, max(0, num.start - 120), num.start):
+                roles[i] = "aggregate"  # "the war (in the north) has killed N"
+                continue
+            counted = [n for n, r in zip(nums, roles) if r not in (None, "other") and n is not num]
+            lo = max([0] + [n.end for n in counted if n.end <= num.start])
+            lo = max([lo] + [text.rfind(ch, lo, num.start) + 1 for ch in _SEGMENT_BREAKS])
+            hi = min([len(text)] + [n.start for n in counted if n.start >= num.end])
+            cuts = [text.find(ch, num.end, hi) for ch in _SEGMENT_BREAKS]
+            hi = min([hi] + [c for c in cuts if c >= 0])
+            if self.aggregate_cue.search(text, lo, hi):
+                roles[i] = "aggregate"
+
+    def _singles(self, text: str, nums: list[_Num]) -> None:
+        """ "a soldier was killed": the article counts one (only kept with a role);
+        "killing a woman", "shot dead a councillor": the article after a role verb counts
+        one whatever noun follows."""
+        added = False
+        found = [(m.start(), m.end()) for m in self.single.finditer(text)]
+        for pattern in (self.single_after_verb, self.single_before_verb):
+            for m in pattern.finditer(text):
+                if m["next"] not in self.single_not_before and not m["next"][0].isdigit():
+                    found.append((m.start("art"), m.end()))
+        for s, e in sorted(set(found)):
+            if any((n.start <= s < n.end or s <= n.start < e) and n.fixed != "other" for n in nums):
+                continue
+            article_end = s + len(text[s:e].split()[0])
             nums.append(_Num(s, article_end, 1, False, needs_role=True))
             added = True
         if added:
@@ -312,6 +377,10 @@ class NumberFinder:
                 return None
             value = parsed
             needs_role = " ".join(m["wrd"].lower().split()) in self.weak
+        if fixed is None:
+            prev = _WORD.findall(text[max(0, start - 12):start])
+            if prev and prev[-1] in self.ordinal_prefixes and text[start - 1:start].isspace():
+                fixed = "other"  # "a Form Three student", "Grade 5 pupils": a class, not a count
         if fixed is None and text[end:end + 1] == "-" and text[end + 1:end + 2].isalpha():
             # "2,000-strong force", "12-year-old": not a count of people (a crowd excepted)
             tail = text[end + 1:end + 40]
