@@ -34,6 +34,11 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2013": "-", "\
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|'s|-\w+", re.UNICODE)
 
 
+_AGENT_PARTICIPLES = frozenset({"carried", "launched", "fired", "conducted", "mounted", "staged"})
+_WEAPON_NOUNS = frozenset({"rocket", "missile", "drone", "mortar", "jet", "aircraft", "warplane", "helicopter",
+                           "tank", "sniper", "shell", "artillery"})
+
+
 def fold(text: str) -> str:
     """Lower-case and normalise quotes/dashes/spaces without changing the text's length."""
     text = text.translate(_FOLD)
@@ -510,7 +515,8 @@ class ActorFinder:
                             consumed.add(position + 1)
                             out.append(Actor(hit.start, follower.end, value))
                             continue
-                if payload.kind in ("adjective", "country", "capital") and self._agent_noun_after(text, hit.end):
+                if payload.kind in ("adjective", "country", "capital") and self._agent_noun_after(text, hit.end) \
+                        or payload.kind in ("country", "capital") and self._agent_noun_before(text, hit.start):
                     iso3 = payload.ref
                     value = ActorValue(self.states.state_name(iso3, "military", self.templates),
                                        self.inters["military"], self.states.name(iso3))
@@ -543,6 +549,28 @@ class ActorFinder:
         first = words[0].strip(",.;:!?\"()")
         two = f"{first} {words[1].strip(',.;:!?()')}" if len(words) > 1 else first
         return first in self.agent_nouns or two in self.agent_nouns
+
+    def _agent_noun_before(self, text: str, start: int) -> bool:
+        """Whether a state named as a place is the author of an attack noun before it
+        ("shelling by Ukraine", "an attack from Azerbaijan", "strikes carried out by Israel")."""
+        words = [w.strip(",.;:!?\"()") for w in fold(text[max(0, start - 60):start]).split()]
+        if words and words[-1] == "the":
+            words = words[:-1]
+        if len(words) < 2 or words[-1] not in ("by", "from"):
+            return False
+        marker, head = words[-1], words[:-1]
+        if head and head[-1] in ("out", "up"):
+            head = head[:-1]
+        if head and head[-1] in _AGENT_PARTICIPLES:
+            if marker != "by":
+                return False  # "rockets fired from Lebanon": where from, not who
+            head = head[:-1]  # "strikes carried out by"
+        if not head:
+            return False
+        if marker == "from" and head[-1].rstrip("s") in _WEAPON_NOUNS:
+            return False  # "drones from Iran": an origin, not the attacker
+        two = " ".join(head[-2:])
+        return head[-1] in self.agent_nouns or two in self.agent_nouns
 
     def _linked(self, gap: str) -> bool:
         """Whether ``gap`` links an armed noun to the group after it ("fighters loyal to the")."""

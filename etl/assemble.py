@@ -107,6 +107,10 @@ class Assembler:
     excessive: re.Pattern
     territory_words: re.Pattern
 
+    @property
+    def _victims(self) -> frozenset:
+        return frozenset(self.rules["victim_inters"])
+
     @classmethod
     def load(cls, folder: Path | None = None, entries: dict | None = None) -> "Assembler":
         """Read ``assembly.yaml`` and ``cues.yaml``; ``entries`` are the trigger hints by
@@ -150,8 +154,9 @@ class Assembler:
             infinitive=re.compile(rules["infinitive_before"], re.IGNORECASE),
             anaphora=re.compile(rules["anaphora_before"], re.IGNORECASE),
             instrument=_words_regex(rules["instrument_words"], r"\s+(?:[\w'’-]+\s+){0,5}$"),
+            # "Four soldiers, including a captain, were killed": an apposition may stand between
             suffered=re.compile(
-                r"(?:\s+[\w'’-]+){0,3}?\s+" + _words_regex(rules["passive_auxiliaries"]).pattern
+                r"(?:[\s,]+[\w'’-]+){0,4}?,?\s+" + _words_regex(rules["passive_auxiliaries"]).pattern
                 + r"\s+(?:\w+ly\s+)?" + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             speech_before=_words_regex(rules["speech_verbs"], r"\s+(?:on\s+|late\s+|early\s+|in\s+)?$"),
             speech_after=re.compile(r"^\s+" + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
@@ -493,6 +498,12 @@ class Assembler:
                 chosen = (marked_targets or targets)[:1]
                 if chosen:
                     actor2 = chosen[0]
+            if actor1 is not None and actor2 is None and span is not sentence_span:
+                # "X's missile hit a block, killing four people": the victims of the
+                # participle clause after the trigger are its target
+                later = [a for a in in_span(sentence_span) if a.start >= span[1] and a.value.inter in self._victims
+                         and a.value.name != actor1.value.name and not self._is_speaker(text, a, view.sentence.end)[0]]
+                actor2 = later[0] if later else None
             if actor1 is not None:
                 return actor1.value, (actor2.value if actor2 is not None else None)
         return None, (fallback_target.value if fallback_target is not None else None)
