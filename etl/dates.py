@@ -38,6 +38,10 @@ from .errors import DataFileError
 from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
+# a numeric date on a dateline ("06.04.26", "14/05/2026"); read for the reference only
+_NUMERIC_DATELINE = re.compile(
+    r"(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b(?:[ap]\.?m\.?|gmt|utc|ist|hrs|local time)(?!\w)", re.IGNORECASE)
 _YEAR = r"(?:1[89]|20)\d{2}"
 
 
@@ -140,6 +144,12 @@ class DateFinder:
     passive_aux: frozenset[str]
     clause_breaks: str
     future_window: int
+    past_aux: frozenset[str]
+    scope_breaks: frozenset[str]
+    announcing: frozenset[str]
+    scheduled: frozenset[str]
+    dateline_cue: re.Pattern
+    dotted_day_first: bool
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -236,6 +246,12 @@ class DateFinder:
             passive_aux=frozenset(str(w).lower() for w in data["passive_auxiliaries"]),
             clause_breaks=str(data["clause_breaks"]),
             future_window=int(data["future_window_days"]),
+            past_aux=frozenset(str(w).lower() for w in data["past_auxiliaries"]),
+            scope_breaks=frozenset(str(w).lower() for w in data["future_scope_breaks"]),
+            announcing=frozenset(w for p in data["announcing_verbs"] for w in [str(p).lower().split()[0]]),
+            scheduled=frozenset(str(w).lower() for w in data["scheduled_nouns"]),
+            dateline_cue=re.compile(rf"(?<!\w)(?i:{_spaced(data['dateline_cues'])})(?!\w)"),
+            dotted_day_first=bool(data["ambiguous_dotted_day_first"]),
         )
 
     # ------------------------------------------------------------------ scanning
@@ -395,6 +411,9 @@ class DateFinder:
         datelines: list[dt.date] = []  # a full date standing (nearly) alone on its line
         years: list[int] = []
         for text, hits, furniture in pieces:
+            numeric = self._numeric_dateline(text) if any(c in text for c in "./-") else None
+            if numeric:
+                datelines.append(numeric)
             for h in hits:
                 if h.year is not None:
                     years.append(h.year)
@@ -420,6 +439,33 @@ class DateFinder:
                 return ReferenceDate(found, "text-weekday")
             return ReferenceDate(dt.date(max(years), 1, 1), "text-year")
         return ReferenceDate(None, "none")
+
+    def _numeric_dateline(self, text: str) -> dt.date | None:
+        """A numeric date on a dateline line ("Jamshedpur | Published 06.04.26, 08:14 AM",
+        "Updated: 14/05/2026"): a dateline word before it, or (nearly) alone on its line.
+        Day-month order: see ``dateline_cues`` in dates.yaml."""
+        for m in _NUMERIC_DATELINE.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.end())
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            before = text[line_start:m.start()]
+            rest = _TIME.sub(" ", line.replace(m.group(), " "))
+            if not (self.dateline_cue.search(before) or len(_WORDS.findall(rest)) <= 3):
+                continue
+            a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+            if len(m["y"]) == 2:
+                y += 2000
+            if a > 12 and b <= 12:
+                d = _safe_date(y, b, a)
+            elif b > 12 and a <= 12:
+                d = _safe_date(y, a, b)
+            elif a <= 12 and b <= 12 and m["sep"] == "." and self.dotted_day_first:
+                d = _safe_date(y, b, a)
+            else:
+                d = None
+            if d is not None:
+                return d
+        return None
 
     @staticmethod
     def _weekday_reference(scanned, latest_year: int) -> dt.date | None:
@@ -562,6 +608,9 @@ class DateFinder:
         raise ValueError(unit)
 
     def _future(self, h: _Hit, text: str) -> bool:
+        """Is the weekday's clause about the future? Cues count only in the weekday's own
+        clause: before it (up to the last clause break, and not past a past auxiliary that
+        comes after the cue), or right after it (up to a preposition or conjunction)."""
         if h.modifier in self.past_modifiers:
             return False
         if h.modifier in self.future_modifiers:
@@ -573,15 +622,36 @@ class DateFinder:
         if before and before[-1] in self.reporting_verbs:
             if not (len(before) > 1 and before[-2] in self.passive_aux):
                 return False
-        if self.future_cue.search(" ".join(before)):
+        after = []
+        for word in _WORDS.findall(text[h.end:h.end + 60].lower())[:4]:
+            if word in self.scope_breaks:
+                break
+            after.append(word)
+        past_after = bool(after) and (after[0] in self.past_aux or after[0] in ("has", "have")
+                                      or (after[0].endswith("ed") and after[0] not in self.future_words))
+        found = self.future_cue.search(" ".join(before))
+        if found:
+            tail = " ".join(before)[found.end():].split()
+            if not any(w in self.past_aux for w in tail):
+                return True
+        if not past_after and self._announced(before):
             return True
         if h.possessive:
             return False
-        for word in _WORDS.findall(text[h.end:h.end + 60].lower())[:4]:
+        for word in after:
             if word in self.future_words:
                 return True
             if word in self.reporting_verbs or word in self.passive_aux or word in ("had", "has", "was", "were", "did"):
                 return False
+        return False
+
+    def _announced(self, before: list[str]) -> bool:
+        """ "confirmed talks with the rebels (on) Thursday": an announcing verb, then a
+        scheduled event as its object, then the weekday, all in one clause."""
+        for i, word in enumerate(before):
+            if word in self.announcing:
+                rest = before[i + 1:]
+                return any(w in self.scheduled for w in rest) and not any(w in self.past_aux for w in rest)
         return False
 
 

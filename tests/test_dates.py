@@ -236,3 +236,85 @@ def test_never_crashes(text):
     ref = finder().reference(article, sents)
     finder()(sents, ref)
     finder()(sents, WED)
+
+
+# --- nights: the day the night ends, or the day named (see date_prefixes in dates.yaml) ---
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("Shahed drones hit Zaporizhzhia overnight, the regional governor said.", D(2024, 3, 13)),
+        ("Missiles struck Kryvyi Rih overnight into Tuesday, officials said.", D(2024, 3, 12)),
+        ("Rebels shelled Goma in the night to Monday.", D(2024, 3, 11)),
+        ("Jets bombed Idlib in the early hours of Tuesday.", D(2024, 3, 12)),
+        ("Gunmen attacked a checkpoint near Gao late on Sunday.", D(2024, 3, 10)),
+        ("Gunmen attacked a checkpoint near Gao late Sunday.", D(2024, 3, 10)),
+        ("Clashes erupted in Tripoli on Monday night.", D(2024, 3, 11)),
+        ("Settlers torched cars in Huwara last night.", D(2024, 3, 12)),
+    ],
+)
+def test_nights(text, date):
+    assert only(text).date == date
+
+
+# --- tense is scoped to the weekday's own clause -------------------------------------------
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        # a future word after the weekday that belongs to another phrase: past
+        ("Police detained 30 students in Dhaka on Monday ahead of a planned sit-in.", D(2024, 3, 11)),
+        ("Soldiers arrested an opposition leader in Kinshasa on Tuesday before the scheduled vote.",
+         D(2024, 3, 12)),
+        # a future word before the weekday, but a past verb of its own in between: past
+        ("Farmers who had planned to block the road were dispersed on Monday in Punjab.", D(2024, 3, 11)),
+        # a past announcing verb introducing a scheduled event: the event's day is ahead
+        ("The junta confirmed talks with the ethnic armed groups on Thursday in Kunming.", D(2024, 3, 14)),
+        ("The presidency announced a funeral for the victims on Saturday.", D(2024, 3, 16)),
+        ("Mediators announced that the next round would be held on Friday in Doha.", D(2024, 3, 15)),
+        # ... unless a past verb follows the weekday, or the verb itself carries the weekday
+        ("The mediators confirmed the talks on Monday ended without agreement.", D(2024, 3, 11)),
+        ("The interior ministry confirmed on Monday that talks had begun.", D(2024, 3, 11)),
+        ("The army announced on Tuesday it had retaken the town of Kidal.", D(2024, 3, 12)),
+    ],
+)
+def test_tense_scope(text, date):
+    assert only(text).date == date
+
+
+# --- numeric datelines as the reference when the manifest gives none -----------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # dotted, both parts <= 12: day-first (locale unknown); two-digit year is 20yy
+        ("Lahore | Published 03.05.26, 10:20 AM\n\nProtesters blocked the canal road on Sunday.",
+         ReferenceDate(D(2026, 5, 3), "text-explicit")),
+        ("Updated: 07.11.2025\n\nTroops clashed with rebels near Beni on Saturday.",
+         ReferenceDate(D(2025, 11, 7), "text-explicit")),
+        # a number > 12 settles the order whatever the separator
+        ("Staff writer\nPosted 23/08/2026 14:05\n\nA bomb exploded in Mogadishu on Friday.",
+         ReferenceDate(D(2026, 8, 23), "text-explicit")),
+        ("Posted 08/23/2026\n\nA bomb exploded in Mogadishu on Friday.",
+         ReferenceDate(D(2026, 8, 23), "text-explicit")),
+        # a slashed date with both parts <= 12 stays undecided
+        ("Posted 08/05/2026\n\nA bomb exploded in Mogadishu on Friday.",
+         ReferenceDate(D(2026, 1, 1), "text-year")),
+        # not a dateline: a version number, a score in running text
+        ("Version 2.10.4 of the app leaked.\n\nA bomb exploded in Mogadishu on Friday.",
+         ReferenceDate(None, "none")),
+    ],
+)
+def test_numeric_dateline_reference(text, expected):
+    from etl.clean import Cleaner
+
+    article = Cleaner.load()(Article(key="k", file="k.txt", text=text, sha256=""))
+    assert finder().reference(article, splitter()(article)) == expected
+
+
+def test_background_year_never_anchors_weekdays():
+    text = ("Youths clashed with police in Kisumu on Sunday, leaving shops burnt.\n\n"
+            "In August 2019, riots broke out in the same market.")
+    article = Article(key="k", file="k.txt", text=text, sha256="")
+    sents = sentences(text)
+    ref = finder().reference(article, sents)
+    assert ref.how == "text-year"
+    got = finder()(sents, ref)
+    assert [m.text for m in got] == ["August 2019"]  # "on Sunday" stays unresolved
