@@ -108,6 +108,9 @@ class NumberFinder:
     aggregate_roles: frozenset[str]
     aggregate_cue: re.Pattern
     aggregate_subject: re.Pattern
+    partitive: tuple[str, ...]
+    subject_verb: re.Pattern
+    opener_words: int
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "NumberFinder":
@@ -204,6 +207,11 @@ class NumberFinder:
             single_not_before=frozenset(str(w).lower() for w in data["single_not_before"]),
             aggregate_roles=frozenset(str(r) for r in data["aggregate_roles"]),
             aggregate_cue=cls._aggregate_pattern(data, dates, "aggregate_cues"),
+            partitive=tuple(" ".join(str(p).lower().split()) + " " for p in data["partitive_after"]),
+            subject_verb=re.compile(
+                rf"(?<![\w])(?:{_phrases(data['subject_auxiliaries'], 'subject_auxiliaries')})\s+"
+                rf"(?:(?:{_phrases(data['subject_adverbs'], 'subject_adverbs')})\s+)?(?=[a-z])"),
+            opener_words=int(data["subject_opener_max_words"]),
             aggregate_subject=cls._aggregate_pattern(data, dates, "aggregate_subjects", r"\s*\Z"),
         )
 
@@ -449,6 +457,8 @@ class NumberFinder:
             return "other"
         if self.things.match(text, num.end):
             return "other"
+        if not num.vague and text[num.end:num.end + 12].lstrip().startswith(self.partitive):
+            return "other"  # "two of the injured": part of a count given elsewhere
         found = self.before.search(left)
         if found:
             return found.lastgroup
@@ -465,7 +475,26 @@ class NumberFinder:
         verb = self._within(self.after_verb, window)
         if verb:
             return verb
-        return self._within(self.after_noun, window)
+        noun = self._within(self.after_noun, window)
+        if noun:
+            return noun
+        return self._subject_role(text, nums, i, limit)
+
+    def _subject_role(self, text: str, nums: list[_Num], i: int, limit: int) -> str | None:
+        """A count opening its sentence: the first passive verb after it gives its role."""
+        num = nums[i]
+        opener = text[:num.start]
+        if opener.strip() and (not opener.rstrip().endswith(",") or len(_WORD.findall(opener)) > self.opener_words):
+            return None
+        if any(n.start < num.start and n.fixed != "other" for n in nums):
+            return None
+        # the next real count ends the search ("a"/"one"/vague words that need a role do not)
+        limit = min([len(text)] + [n.start for n in nums[i + 1:] if n.fixed != "other" and not n.needs_role])
+        for aux in self.subject_verb.finditer(text, num.end, limit):
+            found = self.after_verb.match(text, aux.end())
+            if found:
+                return found.lastgroup
+        return None
 
     def _subset(self, left: str) -> bool:
         """The text before a number ends with "including", "among them", ..."""

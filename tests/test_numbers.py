@@ -242,3 +242,25 @@ def test_aggregate_tolls(text, expected):
 )
 def test_single_person_and_school_grades(text, expected):
     assert people(text) == expected
+
+
+# --- a count opening its sentence takes the role of its passive verb, past a long subject ---
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Separately, two members of the Civilian Joint Task Force (CJTF), a vigilante group that "
+         "patrols with the army, were killed on Friday near Konduga.", [("two", 2, "killed", False)]),
+        ("Three fishermen from the island, the navy said, were later found dead.", [("Three", 3, "killed", False)]),
+        ("Four guards, who had been posted at the bridge over the river since dawn, were abducted.",
+         [("Four", 4, "detained", False)]),
+        ("Three policemen, including an inspector, were martyred when militants stormed a post in Bannu.",
+         [("Three", 3, "killed", False)]),
+        ("Militants martyred two levies personnel at a checkpoint in Zhob.", [("two", 2, "killed", False)]),
+        ("Two policemen, an officer said, were attending a wedding in Mardan.", []),
+        # "two of the injured": part of a count given elsewhere
+        ("Doctors said two of the injured were in a critical condition in Kherson.", []),
+        ("Three of them later died in hospital in Maiduguri.", []),
+    ],
+)
+def test_subject_and_partitive_counts(text, expected):
+    assert people(text) == expected
