@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -150,6 +150,9 @@ class DateFinder:
     scheduled: frozenset[str]
     dateline_cue: re.Pattern
     dotted_day_first: bool
+    # the last article's sentences and their hits: ``reference`` and ``__call__`` scan the
+    # same sentences one after the other (hits are immutable; one entry, per process)
+    _last: list = field(default_factory=lambda: [None], compare=False, repr=False)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -313,6 +316,14 @@ class DateFinder:
             out.append(hits)
         return out
 
+    def _sentence_hits(self, sentences: tuple[Sentence, ...]) -> list[list[_Hit]]:
+        entry = self._last[0]  # one tuple, replaced whole: safe to share between threads
+        if entry is not None and entry[0] == sentences:
+            return entry[1]
+        hits = self._scan_many([s.text for s in sentences])
+        self._last[0] = (tuple(sentences), hits)
+        return hits
+
     def _back(self, pattern: re.Pattern, text: str, start: int) -> re.Match | None:
         """Words in front of a date ("on", "late", "in mid-"), read backwards; the regex
         runs only when the word just before is one that can start such a prefix."""
@@ -401,7 +412,7 @@ class DateFinder:
     def reference(self, article: Article, sentences: tuple[Sentence, ...]) -> ReferenceDate:
         if article.published_date is not None:
             return ReferenceDate(article.published_date, "manifest")
-        scanned = list(zip(sentences, self._scan_many([s.text for s in sentences])))
+        scanned = list(zip(sentences, self._sentence_hits(sentences)))
         # the page furniture left out of the sentences often carries the date ("Published
         # 17 July 2026", a press release's date line): read it too
         left_out = _left_out(article)
@@ -410,8 +421,9 @@ class DateFinder:
         explicit: list[dt.date] = []
         datelines: list[dt.date] = []  # a full date standing (nearly) alone on its line
         years: list[int] = []
+        has_numeric = any(_NUMERIC_DATELINE.search(text) for text, _, _ in pieces)
         for text, hits, furniture in pieces:
-            numeric = self._numeric_dateline(text) if any(c in text for c in "./-") else None
+            numeric = self._numeric_dateline(text) if has_numeric else None
             if numeric:
                 datelines.append(numeric)
             for h in hits:
@@ -492,7 +504,7 @@ class DateFinder:
     def __call__(self, sentences: tuple[Sentence, ...], reference: ReferenceDate) -> tuple[Mention, ...]:
         out: list[Mention] = []
         context: tuple[int, int] | None = None  # (year of a dated month or day, its sentence)
-        for sent, hits in zip(sentences, self._scan_many([s.text for s in sentences])):
+        for sent, hits in zip(sentences, self._sentence_hits(sentences)):
             for hit in hits:
                 ctx_year = None
                 if context and sent.index - context[1] <= 1:

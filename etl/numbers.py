@@ -157,7 +157,7 @@ class NumberFinder:
         starts |= {f"{a} {w}" for a in data["articles"] for w in list(scales) + ["dozen"]}
         starts |= {" ".join(str(w).lower().split()) for w in data["negation_starts"]}
         digits = re.compile(r"\d+")
-        words_anchor = re.compile(rf"{_literal(starts)}\b")
+        words_anchor = re.compile(start_guard(sorted(starts)) + rf"{_literal(starts)}\b")
         negation = re.compile(r"(?:" + "|".join(negations) + r")\b")
         core = re.compile(
             rf"(?P<dig>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d{{1,9}}(?![\d,]\d))"
