@@ -108,6 +108,7 @@ class NumberFinder:
     aggregate_roles: frozenset[str]
     aggregate_cue: re.Pattern
     aggregate_subject: re.Pattern
+    aggregate_veto: re.Pattern
     partitive: tuple[str, ...]
     subject_verb: re.Pattern
     opener_words: int
@@ -207,6 +208,7 @@ class NumberFinder:
             single_not_before=frozenset(str(w).lower() for w in data["single_not_before"]),
             aggregate_roles=frozenset(str(r) for r in data["aggregate_roles"]),
             aggregate_cue=cls._aggregate_pattern(data, dates, "aggregate_cues"),
+            aggregate_veto=re.compile(rf"(?<![\w])(?:{_phrases(data['aggregate_vetoes'], 'aggregate_vetoes')})\b"),
             partitive=tuple(" ".join(str(p).lower().split()) + " " for p in data["partitive_after"]),
             subject_verb=re.compile(
                 rf"(?<![\w])(?:{_phrases(data['subject_auxiliaries'], 'subject_auxiliaries')})\s+"
@@ -322,7 +324,10 @@ class NumberFinder:
             hi = min([len(text)] + [n.start for n in counted if n.start >= num.end])
             cuts = [text.find(ch, num.end, hi) for ch in _SEGMENT_BREAKS]
             hi = min([hi] + [c for c in cuts if c >= 0])
-            if self.aggregate_cue.search(text, lo, hi):
+            cue = self.aggregate_cue.search(text, lo, hi)
+            while cue and self.aggregate_veto.search(text, lo, cue.start()):
+                cue = self.aggregate_cue.search(text, cue.end(), hi)
+            if cue:
                 roles[i] = "aggregate"
 
     def _singles(self, text: str, nums: list[_Num]) -> None:

@@ -218,6 +218,11 @@ def test_never_crashes(text):
         ("The strike on the market in Kherson killed 9 people, the governor said.", [("9", 9, "killed", False)]),
         ("The army said it killed a total of 14 militants in the raid near Mandera.",
          [("14", 14, "killed", False)]),
+        # a cue that ranks the event does not sum a period
+        ("At least 11 people were killed on Sunday in the deadliest attack this year in Borno.",
+         [("At least 11", 11, "killed", False)]),
+        ("Gunmen killed 6 worshippers in the worst attack on a mosque in Herat since 2021.",
+         [("6", 6, "killed", False)]),
     ],
 )
 def test_aggregate_tolls(text, expected):
