@@ -106,6 +106,9 @@ class Assembler:
     intervention: re.Pattern
     excessive: re.Pattern
     territory_words: re.Pattern
+    claim: re.Pattern
+    victim_passive: re.Pattern
+    victim_link: re.Pattern
 
     @property
     def _victims(self) -> frozenset:
@@ -146,6 +149,10 @@ class Assembler:
             intervention=_words_regex(protest["intervention_words"]),
             excessive=_words_regex(protest["excessive_words"]),
             territory_words=_words_regex(rules["territory_words"]),
+            claim=re.compile(rules["claim"]["pattern"], re.IGNORECASE),
+            victim_passive=re.compile(_words_regex(rules["passive_auxiliaries"]).pattern + r"\s+(?:\w+ly\s+)?"
+                                      + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
+            victim_link=_words_regex(rules["victim_links"]),
             speaker_after=re.compile(
                 r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
                 + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
@@ -181,9 +188,59 @@ class Assembler:
         countries = _article_countries(views)
         candidates: list[Candidate] = []
         for view in views:
-            candidates.extend(self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor,
-                                                        countries))
+            claim = self.claim.search(view.sentence.text) if view.actors or view.triggers else None
+            if claim is not None and self._claimed(view, claim, candidates):
+                continue
+            found = self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor, countries)
+            if claim is not None:
+                found = self._with_claimant(found, self._claimant(view, claim))
+            candidates.extend(found)
         return self._merge(self._redate(candidates, lead_date))
+
+    # --- claims of responsibility ----------------------------------------------------------
+    def _claimant(self, view: _Sentence, claim: re.Match) -> ActorValue | None:
+        """Who claimed: the first armed group after "claimed by", else the subject before
+        "claimed responsibility" (an apposition after the claimant is not another claimant)."""
+        inters = set(self.rules["claim"]["claimant_inters"])
+        start, end = view.sentence.start + claim.start(), view.sentence.start + claim.end()
+        after = [a for a in view.actors if a.start >= end and a.value.inter in inters]
+        if claim.group(0).lower().startswith("claimed") and claim.group(0).lower().endswith("by") and after:
+            return after[0].value
+        before = [a for a in view.actors if a.end <= start and a.value.inter in inters]
+        return before[-1].value if before else None
+
+    def _claimed(self, view: _Sentence, claim: re.Match, candidates: list[Candidate]) -> bool:
+        """A claim of an attack told before: the claimant becomes its author (if unknown);
+        the sentence itself reports no new event. False when no violence was told before."""
+        violence = set(self.rules["violence_types"])
+        told = [i for i, c in enumerate(candidates) if c.event_type in violence]
+        if not told:
+            return False
+        claimant = self._claimant(view, claim)
+        if claimant is not None:
+            defaults = {d["name"] for d in self.rules["default_actor1"].values()}
+            unknown = [i for i in told if candidates[i].actor1 is None or candidates[i].actor1.name in defaults]
+            if unknown:
+                i = unknown[-1]
+                c = candidates[i]
+                candidates[i] = replace(c, actor1=claimant,
+                                        actor2=None if c.actor2 is not None and c.actor2.name == claimant.name else c.actor2)
+        return True
+
+    def _with_claimant(self, found: list[Candidate], claimant: ActorValue | None) -> list[Candidate]:
+        if claimant is None:
+            return found
+        violence = set(self.rules["violence_types"])
+        defaults = {d["name"] for d in self.rules["default_actor1"].values()}
+        out = []
+        for c in found:
+            if c.event_type in violence and (c.actor1 is None or c.actor1.name in defaults or c.actor1.name == claimant.name):
+                actor2 = None if c.actor2 is not None and c.actor2.name == claimant.name else c.actor2
+                if c.event_type == "Battles" and actor2 is not None and actor2.inter in self.rules["claim"]["claimant_inters"]:
+                    actor2 = None  # the claimant's apposition ("X, an affiliate of Y") is not a side
+                c = replace(c, actor1=claimant, actor2=actor2)
+            out.append(c)
+        return out
 
     # --- indexing ------------------------------------------------------------------------
     def _views(self, sentences, mentions, ref: dt.date | None = None) -> list[_Sentence]:
@@ -435,6 +492,14 @@ class Assembler:
 
         sentence_span = (view.sentence.start, view.sentence.end)
         fallback_target = None
+        # "Two members of X, a force that fights alongside Y, were killed when their vehicle
+        # struck a mine": everyone named before the victims' passive suffered the event
+        suffered_before = -1
+        head = text[view.sentence.start: trigger.start]
+        for found in self.victim_passive.finditer(head):
+            if self.victim_link.search(head[found.end():]):
+                suffered_before = view.sentence.start + found.start()
+                break
         for span in (clause, sentence_span):
             actors = in_span(span)
             if not actors:
@@ -460,7 +525,7 @@ class Assembler:
                 if in_phrase:
                     continue
                 subjects.append(actor)
-            patients = [a for a in subjects if self.suffered.match(text, a.end)]
+            patients = [a for a in subjects if self.suffered.match(text, a.end) or a.end <= suffered_before]
             if passive or victims or patients:
                 patients = [a for a in subjects if passive or a.value.inter in victims or a in patients]
                 subjects = [a for a in subjects if a not in patients]
@@ -491,6 +556,12 @@ class Assembler:
                 fallback_target = actor2
             if actor1 is None and span is sentence_span:
                 break
+            if actor2 is None and actor1 is None and trigger.value.event_type in self.rules["violence_types"]:
+                # "A car bomb killed six soldiers": with no author named, the object is the target
+                objects = [a for a in after if not self._is_speaker(text, a, span[1])[0]
+                           and a.value.inter not in self.rules["claim"]["claimant_inters"]]
+                if objects and fallback_target is None:
+                    fallback_target = objects[0]
             if actor2 is None:
                 after = [a for a in after if not self._is_speaker(text, a, span[1])[0]]
                 targets = [a for a in after if a is not actor1 and a.value.name != actor1.value.name] if actor1 else after

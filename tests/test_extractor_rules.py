@@ -82,3 +82,45 @@ def test_a_weapon_fired_from_a_country_does_not_name_its_army():
 def test_victims_of_a_participle_clause_are_the_target():
     got = rows("A Russian missile hit an apartment block in Zaporizhzhia on Tuesday, killing four people.")
     assert [(_base(a1), a2) for _, a1, a2 in got] == [("Military Forces of Russia", "Civilians (Ukraine)")]
+
+
+# --- 3. a claim of responsibility names the author; it is not a second event ---------------
+@pytest.mark.parametrize(
+    "text, sub, actor1",
+    [
+        ("Gunmen killed nine villagers in Mopti on Tuesday. The attack was claimed on Wednesday by "
+         "Ansarul Islam, an affiliate of al-Qaeda, in a message online.", "Attack", "Ansaroul Islam"),
+        ("A car bomb killed six soldiers in Mogadishu on Tuesday. Al-Shabaab claimed responsibility for the attack.",
+         "Remote explosive/landmine/IED", "Al Shabaab"),
+        ("Islamic State claimed responsibility for a suicide bombing that killed 12 people at a mosque "
+         "in Kabul on Tuesday.", "Suicide bomb", "Islamic State (Afghanistan)"),
+    ],
+)
+def test_claim_names_the_author_of_one_event(text, sub, actor1):
+    got = rows(text)
+    assert [(s, a1) for s, a1, _ in got] == [(sub, actor1)]
+    assert all(a2 in ("", None) or "Qaeda" not in a2 for _, _, a2 in got)  # an apposition is no side
+
+
+def test_a_denied_claim_leaves_the_author_unknown():
+    got = rows("A car bomb killed six soldiers in Mogadishu on Tuesday. No group has claimed responsibility.")
+    assert [_base(a1) for _, a1, _ in got] == ["Unidentified Armed Group (Somalia)"]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "In March 2019, gunmen stormed a mosque in the town and killed 11 people.",
+        "On 4 June 2017 militants attacked the same market and killed 20 traders.",
+        "Back in August 2021, bandits abducted 30 pupils from a school there.",
+    ],
+)
+def test_an_old_month_and_year_is_history(history):
+    got = rows("Gunmen killed four worshippers in Kaduna on Tuesday. " + history)
+    assert len(got) == 1 and got[0][0] == "Attack"
+
+
+def test_everyone_named_before_the_victims_passive_is_a_victim():
+    got = rows("Three members of the VDP, a volunteer force that fights alongside the army, were killed on "
+               "Friday when their truck hit a landmine near Djibo, a militia leader said.")
+    assert got and all(_base(a1) == "Unidentified Armed Group (Burkina Faso)" for _, a1, _ in got)
