@@ -129,6 +129,7 @@ class DateFinder:
     back_year: re.Pattern
     back_weekday: re.Pattern
     date_after_weekday: re.Pattern
+    night_to: re.Pattern
     back_words: frozenset[str]
     months: dict[str, int]
     weekdays: dict[str, int]
@@ -234,6 +235,7 @@ class DateFinder:
                                 data["period_qualifiers"], modifiers, list(weekdays), ["the"])
                 for phrase in phrases for w in str(phrase).split()
             ),
+            night_to=re.compile(rf"\s+(?:to|into)\s+(?P<wd_to>{wd})\b"),
             date_after_weekday=re.compile(rf",?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}|{mon},?\s+\d)"),
             months=months,
             weekdays=weekdays,
@@ -274,6 +276,7 @@ class DateFinder:
             pos += len(t) + 1
         joined = "\x00".join(texts)
         found: list[list[_Hit]] = [[] for _ in texts]
+        touched = set()
         for m in self.pattern.finditer(joined):
             i = bisect_right(offsets, m.start()) - 1
             try:
@@ -282,6 +285,8 @@ class DateFinder:
                 hit = None
             if hit is not None:
                 found[i].append(hit)
+                if hit.end + offsets[i] > m.end():
+                    touched.add(i)  # the hit reaches past its match: later hits may overlap it
         low = lowered(joined)
         windows: list[list[int]] = []
         for key in self.relative_keys.finditer(low):  # relative phrases sit around these words
@@ -293,7 +298,6 @@ class DateFinder:
                 windows[-1][1] = we
             else:
                 windows.append([ws, we])
-        touched = set()
         for ws, we in windows:
             for m in self.relative_pattern.finditer(low, ws, we):
                 i = bisect_right(offsets, m.start()) - 1
@@ -391,6 +395,9 @@ class DateFinder:
             back = self._back(self.back_weekday, text, s)
             mod = None
             if back:
+                to = self.night_to.match(text, e) if "night" in back.group().lower() else None
+                if to:  # "overnight Saturday to Sunday": the night ends on Sunday
+                    return _Hit("weekday", back.start(), to.end(), weekday=self.weekdays[to["wd_to"].lower()])
                 s = back.start()
                 mod = back["mod"].lower() if back["mod"] else None
             return _Hit("weekday", s, e, weekday=self.weekdays[m["wd_d"].lower()], modifier=mod,
@@ -648,8 +655,8 @@ class DateFinder:
                 return True
         if not past_after and self._announced(before):
             return True
-        if h.possessive:
-            return False
+        if h.possessive:  # "Friday's planned protest": only a future word right after
+            return bool(after) and after[0] in self.future_words
         for word in after:
             if word in self.future_words:
                 return True

@@ -511,7 +511,8 @@ class NumberFinder:
             return found.lastgroup
         return None
 
-    _CONNECTOR = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:and|or|,)\s*(?:another\s+|other\s+)?$", re.IGNORECASE)
+    _CONNECTOR = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:and|or|,)\s*(?:another\s+|other\s+|his\s+|her\s+|their\s+|its\s+)?$",
+                            re.IGNORECASE)
 
     def _inherit(self, text: str, nums: list[_Num], roles: list[str | None]) -> None:
         """Coordinated counts share a role: "12 soldiers and 3 civilians were killed",

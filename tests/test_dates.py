@@ -250,6 +250,8 @@ def test_never_crashes(text):
         ("Gunmen attacked a checkpoint near Gao late Sunday.", D(2024, 3, 10)),
         ("Clashes erupted in Tripoli on Monday night.", D(2024, 3, 11)),
         ("Settlers torched cars in Huwara last night.", D(2024, 3, 12)),
+        ("Shells fell on Kupiansk overnight Saturday to Sunday.", D(2024, 3, 10)),
+        ("Gunmen raided the camp on the night of Sunday to Monday near Beni.", D(2024, 3, 11)),
     ],
 )
 def test_nights(text, date):
@@ -274,6 +276,11 @@ def test_nights(text, date):
         ("The mediators confirmed the talks on Monday ended without agreement.", D(2024, 3, 11)),
         ("The interior ministry confirmed on Monday that talks had begun.", D(2024, 3, 11)),
         ("The army announced on Tuesday it had retaken the town of Kidal.", D(2024, 3, 12)),
+        # a relative clause after the weekday is another clause
+        ("The junta announced an amnesty on Sunday that will apply to all detainees.", D(2024, 3, 10)),
+        # a possessive weekday is future only with a future word right after it
+        ("Riot police fired tear gas in Lagos ahead of Friday's planned march.", D(2024, 3, 15)),
+        ("Witnesses said Monday's shelling of Kramatorsk lasted an hour.", D(2024, 3, 11)),
     ],
 )
 def test_tense_scope(text, date):

@@ -218,6 +218,7 @@ def test_never_crashes(text):
         ("The strike on the market in Kherson killed 9 people, the governor said.", [("9", 9, "killed", False)]),
         ("The army said it killed a total of 14 militants in the raid near Mandera.",
          [("14", 14, "killed", False)]),
+        ("Overall, 31 people died in the three days of rioting in Dakar.", [("31", 31, "aggregate", False)]),
         # a cue that ranks the event does not sum a period
         ("At least 11 people were killed on Sunday in the deadliest attack this year in Borno.",
          [("At least 11", 11, "killed", False)]),
@@ -243,6 +244,9 @@ def test_aggregate_tolls(text, expected):
         ("Class 4 children fled when the school in Rakhine was shelled.", []),
         ("Standard 8 pupils sat their exams under guard in Garissa.", []),
         ("The raid killed a number of fighters near Idlib.", [("a number of", 3, "killed", True)]),
+        ("Suspected herders killed a farmer and his two sons near Makurdi.",
+         [("a", 1, "killed", False), ("two", 2, "killed", False)]),
+        ("An off-duty police officer was gunned down in Culiacán.", [("An", 1, "killed", False)]),
     ],
 )
 def test_single_person_and_school_grades(text, expected):
