@@ -38,7 +38,7 @@ from .errors import DataFileError
 from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
-# a numeric date on a dateline ("06.04.26", "14/05/2026"); read for the reference only
+# a numeric date on a dateline ("21.09.25", "14/05/2026"); read for the reference only
 _NUMERIC_DATELINE = re.compile(
     r"(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b(?:[ap]\.?m\.?|gmt|utc|ist|hrs|local time)(?!\w)", re.IGNORECASE)
@@ -460,7 +460,7 @@ class DateFinder:
         return ReferenceDate(None, "none")
 
     def _numeric_dateline(self, text: str) -> dt.date | None:
-        """A numeric date on a dateline line ("Jamshedpur | Published 06.04.26, 08:14 AM",
+        """A numeric date on a dateline line ("Kandy | Posted 21.09.25, 7:05 PM",
         "Updated: 14/05/2026"): a dateline word before it, or (nearly) alone on its line.
         Day-month order: see ``dateline_cues`` in dates.yaml."""
         for m in _NUMERIC_DATELINE.finditer(text):

@@ -245,7 +245,7 @@ def test_never_crashes(text):
         ("Shahed drones hit Zaporizhzhia overnight, the regional governor said.", D(2024, 3, 13)),
         ("Missiles struck Kryvyi Rih overnight into Tuesday, officials said.", D(2024, 3, 12)),
         ("Rebels shelled Goma in the night to Monday.", D(2024, 3, 11)),
-        ("Jets bombed Idlib in the early hours of Tuesday.", D(2024, 3, 12)),
+        ("Jets bombed Idlib during the early hours of Tuesday.", D(2024, 3, 12)),
         ("Gunmen attacked a checkpoint near Gao late on Sunday.", D(2024, 3, 10)),
         ("Gunmen attacked a checkpoint near Gao late Sunday.", D(2024, 3, 10)),
         ("Clashes erupted in Tripoli on Monday night.", D(2024, 3, 11)),

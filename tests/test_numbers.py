@@ -206,7 +206,7 @@ def test_never_crashes(text):
          [("63", 63, "aggregate", False)]),
         ("Since the coup in 2021, the security forces have shot dead at least 1,500 demonstrators.",
          [("at least 1,500", 1500, "aggregate", False)]),
-        ("The civil war, which began in 2012, has killed tens of thousands of people in Mali.",
+        ("The civil war, which began in 2012, has now killed tens of thousands of Malians.",
          [("tens of thousands", 10000, "aggregate", True)]),
         ("Nearly 300 villagers have died in the conflict over the past two years in Oromia.",
          [("Nearly 300", 300, "aggregate", True)]),
@@ -258,7 +258,7 @@ def test_single_person_and_school_grades(text, expected):
     "text, expected",
     [
         ("Separately, two members of the Civilian Joint Task Force (CJTF), a vigilante group that "
-         "patrols with the army, were killed on Friday near Konduga.", [("two", 2, "killed", False)]),
+         "patrols with soldiers, were killed near Konduga on Saturday.", [("two", 2, "killed", False)]),
         ("Three fishermen from the island, the navy said, were later found dead.", [("Three", 3, "killed", False)]),
         ("Four guards, who had been posted at the bridge over the river since dawn, were abducted.",
          [("Four", 4, "detained", False)]),
@@ -267,7 +267,7 @@ def test_single_person_and_school_grades(text, expected):
         ("Militants martyred two levies personnel at a checkpoint in Zhob.", [("two", 2, "killed", False)]),
         ("Two policemen, an officer said, were attending a wedding in Mardan.", []),
         # "two of the injured": part of a count given elsewhere
-        ("Doctors said two of the injured were in a critical condition in Kherson.", []),
+        ("Doctors in Kherson reported that two of the injured remain in intensive care.", []),
         ("Three of them later died in hospital in Maiduguri.", []),
     ],
 )
