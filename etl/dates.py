@@ -13,12 +13,17 @@ date mentions (kind "date", value ``DateValue``):
 * relative days and periods ("yesterday", "last week", "two days ago"), and weekdays
   ("on Tuesday", "Tuesday's attack"): a weekday is the latest such day on or before the
   reference, or the NEXT such day after it when the clause is in the future tense
-  ("talks will be held on Thursday"). Without a day-level reference (none, or only a
+  ("talks will be held on Thursday", "confirmed talks with the rebels on Thursday"); tense
+  cues count only in the weekday's own clause ("arrested on Monday ahead of a planned
+  rally": Monday is past). Nights: "overnight" is the reference day (the night ending on
+  it), "overnight into Tuesday" / "overnight Monday to Tuesday" the day the night ends,
+  "late on Monday" Monday. Without a day-level reference (none, or only a
   year named in the text) these are omitted, never guessed.
 
 The reference inferred from text is, in order: a full date standing nearly alone on its
 line (a dateline, "Published 17 July 2026", also in the furniture the cleaner left
-out); else the latest full date, unless older than the latest year named; else a
+out), or a numeric one on such a line ("Posted 21.09.25, 7:05 PM"; day-month order only
+when decidable: a part > 12, or a dotted date read day-first; see dates.yaml); else the latest full date, unless older than the latest year named; else a
 month-day whose weekday is named with it; else 1 January of the latest year named
 (how="text-year").
 

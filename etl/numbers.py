@@ -4,15 +4,18 @@ Finds number phrases (digits "2,261", words "thirty-two", "a dozen", vague words
 "dozens", with qualifiers "at least", "up to") and negations ("no one was killed"), and
 gives each a role from the words around it: killed, wounded, casualties (killed or
 wounded, unsettled), missing, displaced, detained, crowd, or other (durations, weapons,
-money, ages, years, times, parts of a larger count). Mentions have kind "number" and a
+money, ages, years, times, school grades, parts of a larger count). A killed or
+casualties count that sums a period, a country or a whole conflict ("the war has killed
+N", "N so far this year", "since 2019", "in total") gets role "aggregate": background,
+never an event's fatalities (the assembler counts role "killed" only). Mentions have kind "number" and a
 ``NumberValue``; the span is the number phrase itself. Vocabulary:
 ``etl/vocab/numbers.yaml`` (month names come from ``dates.yaml``).
 
 Coding: "at least 32" -> 32; "about/nearly/up to N" -> N, vague; vague words take the
 figures ACLED codes them as (see the YAML); displaced, evacuated, fled and sheltering all
 give role "displaced"; abducted and kidnapped give "detained"; a negation gives value 0
-(role killed, or wounded for "no one was hurt"); "a soldier was killed" counts one (the
-span is the article "a"). "one", "several", "many" and the like are only kept with a role.
+(role killed, or wounded for "no one was hurt"); "a soldier was killed", "killing a
+woman", "shot dead a councillor" count one (the span is the article "a"). "one", "several", "many" and the like are only kept with a role.
 """
 from __future__ import annotations
 
