@@ -16,7 +16,9 @@
 """
 from __future__ import annotations
 
+import csv
 import re
+from collections import Counter
 from dataclasses import dataclass, replace as _replace
 from pathlib import Path
 
@@ -27,9 +29,11 @@ from rapidfuzz import fuzz
 from . import vocab
 from .errors import DataFileError
 from .gazetteer import Entry, Gazetteer
+from .paths import vocab_dir
 from .records import Mention, Place, Sentence
 
 _WORD = re.compile(r"\w+")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
 _LETTERS = re.compile(r"[^\w]+")
 _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
@@ -50,6 +54,8 @@ class Cues:
     adjectival_before: frozenset
     prefixes_ok: frozenset
     common_locatives: frozenset
+    road_words: frozenset  # folded words after a name that make "X road" a road named after X
+    speech_after: frozenset  # folded words after a name that make it a speaker ("Kennedy said")
 
     @classmethod
     def load(cls, gazetteer: Gazetteer, folder: Path | None = None) -> "Cues":
@@ -70,6 +76,8 @@ class Cues:
                 adjectival_before=frozenset(key(p) for p in data["adjectival_before"]),
                 prefixes_ok=frozenset(key(p) for p in data["name_prefixes_ok"]),
                 common_locatives=frozenset(key(p) for p in data["common_word_locatives"]),
+                road_words=frozenset(key(p) for p in data["road_words"]),
+                speech_after=frozenset(key(p) for p in data["speech_after"]),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
@@ -92,6 +100,10 @@ class _Hit:
     common_word: bool = False  # the name is also a common English word ("in Tame")
     kind_in_name: bool = False  # the matched name itself ends in a kind word ("Kyivskyi district")
     contained: bool = False  # "X, Y" / "X in Y" with Y an area that contains X (or Y itself)
+    common_strong: bool = False  # a common word right after "in", "municipality of", ...
+    road: bool = False  # "the X road", "X highway": a road named after X, not X itself
+    speaker: bool = False  # "X said", "X told": a person or an authority speaking
+    surname: bool = False  # a common surname that is also a place name ("Kennedy")
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,9 @@ class PlaceFinder:
     hard_stop: frozenset  # weekdays, months, nationality words, names: never GeoNames places
     curated_trie: object  # pyahocorasick trie: folded alias -> tuple of curated indices
     accept: dict
+    surnames: frozenset = frozenset()  # folded common surnames: a place only after a locative cue
+    demonyms: dict = None  # folded nationality word -> iso2 (evidence of the article's countries)
+    demonym_re: object = None  # regex of a capitalised word (looked up in ``demonyms``)
 
     @classmethod
     def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceFinder":
@@ -109,21 +124,28 @@ class PlaceFinder:
         words = vocab.load("place_stopwords")
         if not isinstance(words, dict):
             raise DataFileError("place_stopwords.yaml: expected a mapping of word lists")
+        soft = ("words", "surnames")
         stop = frozenset(
-            gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) for w in items
+            gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) and name != "surnames"
+            for w in items
         )
         hard_stop = frozenset(
-            gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) and name != "words" for w in items
+            gazetteer.fold.key(w) for name, items in words.items() if isinstance(items, list) and name not in soft
+            for w in items
         )
+        surnames = frozenset(gazetteer.fold.key(w) for w in words.get("surnames") or ())
+        demonyms = _demonyms(gazetteer)
+        demonym_re = _CAPITALISED
         trie = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for key, ids in gazetteer.curated_index.items():
             trie.add_word(key, ids)
         accept = dict(gazetteer.ranker.weights.get("accept") or {})
         for name in ("short_name_chars", "short_name_population", "tiny_name_chars", "tiny_name_population",
-                     "strong_population", "context_km", "kind_mismatch_km", "own_name_similarity"):
+                     "strong_population", "context_km", "kind_mismatch_km", "own_name_similarity",
+                     "speaker_population"):
             if name not in accept:
                 raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
-        return cls(gazetteer, Cues.load(gazetteer), stop, hard_stop, trie, accept)
+        return cls(gazetteer, Cues.load(gazetteer), stop, hard_stop, trie, accept, surnames, demonyms, demonym_re)
 
     # -- public ------------------------------------------------------------------------
 
@@ -214,22 +236,35 @@ class PlaceFinder:
         vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
         locative = any(" ".join(before[-k:]) in self.cues.locative for k in range(1, 4) if len(before) >= k)
         kind, kind_end = "", end
+        kind_phrase = False
         for k in (3, 2, 1):
             if len(before) >= k and " ".join(before[-k:]) in self.cues.kind_before:
                 kind = self.cues.kind_before[" ".join(before[-k:])]
+                kind_phrase = True
+                # "outside the town of X", "near the village of X": near X
+                rest = before[:-k]
+                if rest and rest[-1] == "the":
+                    rest = rest[:-1]
+                if not vicinity:
+                    vicinity = any(" ".join(rest[-j:]) in self.cues.vicinity for j in range(1, 5) if len(rest) >= j)
+                locative = locative or any(" ".join(rest[-j:]) in self.cues.locative for j in range(1, 4) if len(rest) >= j)
                 break
         after = _AFTER.match(folded, end)
         kind_word = False
+        road = False
+        speaker = False
         if after:
             words = [w for w in after.group(1, 2, 3) if w]
-            for k in (2, 1):
+            for k in (3, 2, 1):
                 phrase = " ".join(words[:k])
                 if len(words) >= k and phrase in self.cues.kind_after:
                     kind_word = True
                     if words[k:k + 1] != ["of"]:  # "the Karabakh city of X" names X, not Karabakh
                         kind = self.cues.kind_after[phrase]
                         kind_end = after.end(k)
+                        road = phrase in self.cues.road_words
                     break
+            speaker = not kind_word and words[0] in self.cues.speech_after
         kind_in_name = False
         if not kind_word:
             # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
@@ -240,9 +275,11 @@ class PlaceFinder:
         area_word = kind_word and kind in ("region", "district")
         surface = text[start:end]
         common_word = key in self.stop and not area_word
-        common_ok = common_word and start > 0 and any(
+        common_strong = common_word and start > 0 and (kind_phrase or any(
             " ".join(before[-k:]) in self.cues.common_locatives for k in (1, 2, 3) if len(before) >= k
-        )
+        ))
+        # "spread to X": a weaker cue, believed only near the article's other places
+        common_ok = common_strong or (common_word and start > 0 and (locative or vicinity))
         memo_key = (surface, area_word, common_ok)
         entries = memo.get(memo_key)
         if entries is None:
@@ -262,7 +299,7 @@ class PlaceFinder:
             tail = not (word in self.stop or word in self.cues.prefixes_ok or word in self.cues.titles)
         return _Hit(
             sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
-            kind_in_name,
+            kind_in_name, common_strong=common_strong, road=road, speaker=speaker, surname=key in self.surnames,
         )
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
@@ -292,17 +329,59 @@ class PlaceFinder:
         hits, firsts = self._contained(hits, firsts)
         # first choices credible without any context give the context for the others
         anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, set(), [])]
+        article = self._article_countries(hits, firsts, anchors)
         mentions = []
         chosen: dict[tuple[str, str], tuple[Entry, set, list]] = {}
         for hit in hits:
             memo = chosen.get((hit.key, hit.kind))
             if memo is None:
-                memo = self._choose(hit, anchors, static)
+                memo = self._choose(hit, anchors, static, article[0])
                 chosen[(hit.key, hit.kind)] = memo
             best, countries, points = memo
-            if self._credible(hit, best, countries, points):
+            if self._credible(hit, best, countries, points, article) and not self._foreign(hit, best, article):
                 mentions.append(self._mention(hit, best))
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+
+    def _article_countries(self, hits: list[_Hit], firsts: list[Entry], anchors: list) -> tuple[str, frozenset]:
+        """The article's dominant country (iso2, or "") and the countries it names outright
+        (by name, by a nationality word, or by a place found by its "X, Country" phrasing).
+
+        The dominant country is the one most of the credible places and nationality words
+        point to, when it has at least half of them."""
+        named: set[str] = set()
+        votes: Counter = Counter()
+        for _key, entry in anchors:
+            votes[entry.iso2] += 2 if entry.feature == "country" else 1
+        for hit, entry in zip(hits, firsts):
+            if entry.feature == "country":
+                named.add(entry.iso2)
+            elif hit.contained and entry.source == "countries":
+                named.add(entry.iso2)
+        if self.demonym_re is not None:
+            seen_sentences = {id(h.sentence): h.sentence for h in hits}
+            for sentence in seen_sentences.values():
+                for word in self.demonym_re.findall(sentence.text):
+                    iso2 = self.demonyms.get(word) or (word[-1] == "s" and self.demonyms.get(word[:-1]))
+                    if iso2:
+                        named.add(iso2)
+                        votes[iso2] += 1
+        dominant = ""
+        if votes:
+            iso2, count = votes.most_common(1)[0]
+            if count >= 2 and count * 2 >= sum(votes.values()):
+                dominant = iso2
+        return dominant, frozenset(named)
+
+    def _foreign(self, hit: _Hit, entry: Entry, article: tuple[str, frozenset]) -> bool:
+        """A small GeoNames place (or a first-level area) of another country than the
+        article's dominant one, whose own country the article never names: a namesake
+        abroad ("Penza" for a Burkinabe village, Tanzania's Namanga in a Kenyan story)."""
+        dominant, named = article
+        if not dominant or entry.iso2 == dominant or entry.iso2 in named:
+            return False
+        if entry.source not in ("geonames", "admin1") or hit.contained:
+            return False
+        return entry.source == "admin1" or entry.population < self.accept["strong_population"] or hit.road
 
     def _contained(self, hits: list[_Hit], firsts: list[Entry]) -> tuple[list[_Hit], list[Entry]]:
         """"X, Y" and "X in (northern) Y", Y a country or first-level area: X must lie in Y.
@@ -336,7 +415,7 @@ class PlaceFinder:
                 keep[i] = firsts[i + 1].feature not in _CONTAINERS
         return [h for h, k in zip(hits, keep) if k], [f for f, k in zip(firsts, keep) if k]
 
-    def _choose(self, hit: _Hit, anchors: list, static) -> tuple[Entry, set, list]:
+    def _choose(self, hit: _Hit, anchors: list, static, dominant: str = "") -> tuple[Entry, set, list]:
         """The best entry for a name given the article's other places (same for every
         mention of the name with the same kind word)."""
         weights = self.gazetteer.ranker.weights
@@ -352,6 +431,8 @@ class PlaceFinder:
             s = static(hit, entry)
             if entry.iso2 in countries:
                 s += weights["country"]
+            if dominant and entry.iso2 == dominant:
+                s += weights.get("dominant_country", 0.0)
             if entry.feature not in ("admin1", "region", "country") and (entry.iso2, entry.admin1) in areas:
                 s += weights["admin1"]
             if points:
@@ -360,13 +441,26 @@ class PlaceFinder:
 
         return max(ranked, key=score), countries, points
 
-    def _credible(self, hit: _Hit, entry: Entry, countries: set, points: list) -> bool:
+    def _credible(self, hit: _Hit, entry: Entry, countries: set, points: list, article: tuple = ("", frozenset())) -> bool:
+        if hit.kind == "natural" and hit.kind_end != hit.end and entry.feature not in self.cues.kind_features.get("natural", ()):
+            return False  # "the X river", "the X forest": not the town or area X
         if entry.source in ("curated", "countries"):
             return True
         if hit.personal or hit.tail:
             return False
+        cue = hit.locative or hit.vicinity or bool(hit.kind)
+        if hit.surname and not cue:
+            return False  # "Kennedy" alone is a person; "in Kennedy" may be the place
+        if hit.speaker and not cue and entry.population < self.accept["speaker_population"]:
+            return False  # "Suarez said": a person; "Moscow said": a capital speaking
         if hit.common_word:
-            return entry.iso2 in countries and self._own_name(entry, hit.key)
+            # the article's country: of its other places, or named ("Croatian police")
+            if not ((entry.iso2 in countries or entry.iso2 in article[1]) and self._own_name(entry, hit.key)):
+                return False
+            if hit.common_strong:
+                return True
+            limit = float(self.accept["context_km"])
+            return any(great_circle(entry.point, p).km <= limit for p in points)
         if hit.contained:
             return True
         if (
@@ -410,6 +504,10 @@ class PlaceFinder:
             # "a West Bank village", "took Darfur town": the name is an adjective here
             hit = _replace(hit, kind="", kind_end=hit.end)
         precision = entry.default_precision()
+        feature = entry.feature
+        if hit.road and entry.feature not in ("corridor", "road"):
+            # "the Namanga road": a road named after the town, coded near it at best
+            feature, precision = "road", max(precision, 2)
         if precision == 1 and hit.vicinity:
             precision = 2
         if precision == 1 and hit.kind == "district":
@@ -422,7 +520,7 @@ class PlaceFinder:
             name=entry.name,
             latitude=float(entry.latitude),
             longitude=float(entry.longitude),
-            feature=entry.feature,
+            feature=feature,
             country=entry.country,
             iso3=entry.iso3,
             admin1=entry.admin1,
@@ -432,6 +530,25 @@ class PlaceFinder:
             population=int(entry.population),
         )
         return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+
+
+def _demonyms(gazetteer: Gazetteer) -> dict:
+    """Nationality adjectives ("Kenyan", "Burkinabe") -> iso2, from ``etl/vocab/demonyms.csv``."""
+    path = vocab_dir() / "demonyms.csv"
+    out: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                country = gazetteer.country(row.get("iso3") or "")
+                if country is None:
+                    continue
+                for word in (row.get("adjectives") or "").split(";"):
+                    word = word.strip()
+                    if len(word) >= 4 and word[:1].isupper():
+                        out.setdefault(word, country.iso2)
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot be read ({exc})") from exc
+    return out
 
 
 _CONTAINERS = ("country", "admin1", "region")

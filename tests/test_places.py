@@ -223,3 +223,83 @@ def test_matching_an_article_is_fast(finder):
         finder.find(text)
     assert len(text.split()) > 600
     assert (time.process_time() - start) / 5 < 0.05  # a few ms on an idle machine
+
+
+# -- the article's country, roads, natural features, speakers and second-level areas ------
+
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        # a small namesake abroad whose country the article never names
+        ("Nigerian troops repelled an attack on Bama and Dikwa, then chased the assailants toward Kaya.", "Kaya"),
+        ("Burkinabe troops repelled an attack on Djibo and Kaya, then chased the assailants toward Gao.", "Gao"),
+        # a road to a town across the border, in a story about one country
+        ("Kenyan police said youths lit bonfires on the Arusha road in Kitengela and Nairobi.", "Arusha road"),
+    ],
+)
+def test_a_small_place_abroad_needs_its_country_named(finder, text, absent):
+    found = places(finder, text)
+    assert absent not in found and found, found
+
+
+def test_a_place_abroad_is_kept_when_its_country_is_named(finder):
+    found = places(finder, "Nigerian troops chased the assailants from Bama toward Kaya in Burkina Faso.")
+    assert found["Kaya"].iso3 == "BFA"
+
+
+@pytest.mark.parametrize(
+    "text, mention, name, iso3",
+    [
+        ("In Kenya, protesters blocked the Nakuru highway near Naivasha.", "Nakuru highway", "Nakuru", "KEN"),
+        ("In Mali, soldiers patrolled the Gao road outside Mopti.", "Gao road", "Gao", "MLI"),
+    ],
+)
+def test_a_road_named_after_a_town_is_a_road_near_it(finder, text, mention, name, iso3):
+    place = places(finder, text)[mention]
+    assert (place.name, place.iso3, place.feature, place.geo_precision) == (name, iso3, "road", 2)
+
+
+def test_a_river_named_after_an_area_is_not_the_area(finder):
+    found = places(finder, "Fishermen drowned in the Kasai river in the Democratic Republic of Congo.")
+    assert not any(k.startswith("Kasai") for k in found)
+
+
+@pytest.mark.parametrize(
+    "text, mention, feature, precision",
+    [
+        ("Gunmen attacked villages in Gwoza Local Government Area of Borno State.", "Gwoza Local Government Area", "town", 2),
+        ("Fighting spread to Myawaddy Township in Kayin State.", "Myawaddy Township", "town", 2),
+        ("Militants ambushed a convoy outside the town of Gao in northern Mali.", "Gao", "city", 2),
+    ],
+)
+def test_second_level_area_words_and_vicinity_before_a_kind_phrase(finder, text, mention, feature, precision):
+    place = places(finder, text)[mention]
+    assert (place.feature, place.geo_precision) == (feature, precision)
+
+
+def test_a_surname_or_a_speaker_is_not_a_place_without_a_locative(finder):
+    assert "Kennedy" not in places(finder, "Kennedy said the talks in Colombia would resume.")
+    assert "Suarez" not in places(finder, "Suarez told reporters that Colombian troops had retaken Cauca.")
+    found = places(finder, "Two people died in clashes in Kennedy, in southern Bogota, in Colombia.")
+    assert found["Kennedy"].iso3 == "COL"
+    assert "Moscow" in places(finder, "Moscow said the strikes on Ukraine would go on.")
+
+
+@pytest.mark.parametrize(
+    "text, mention, iso3",
+    [
+        # a common word after a kind phrase, in a country named by a nationality word
+        ("Croatian police clashed with fans in the municipality of Split.", "Split", "HRV"),
+        # after a weaker cue ("moved to"), only near the article's other places
+        ("Police in Kenya said looters hit shops in Nakuru before the crowd moved to Reading.", None, None),
+        ("British police said rioters in Bristol later moved to Bath.", "Bath", "GBR"),
+    ],
+)
+def test_common_words_after_kind_phrases_and_weak_cues(finder, text, mention, iso3):
+    found = places(finder, text)
+    if mention is None:
+        assert "Reading" not in found
+        assert "Bath" not in places(finder, "British police said rioters in Leeds later moved to Bath.")
+    else:
+        assert found[mention].iso3 == iso3
