@@ -533,6 +533,10 @@ class ActorFinder:
                             and follower.payload.kind in ("capital", "country")
                             and fold(text[hit.end:follower.start]).strip() == "and"):
                         branch = self._metonym(text, follower, coordinated=True)  # "Baku and Yerevan agreed"
+                    if (branch is None and follower is not None and not isinstance(follower.payload, Modifier)
+                            and fold(text[hit.end:follower.start]).strip() in ("and", "and the")):
+                        # "Khartoum and the RSF agreed": a capital coordinated with a named party
+                        branch = self._metonym(text, follower, coordinated=True)
                     if branch:
                         iso3 = payload.ref
                         value = ActorValue(self.states.state_name(iso3, branch, self.templates),

@@ -142,7 +142,8 @@ class Assembler:
             pronoun=_words_regex(rules["resumptive_pronouns"]),
             passive=_words_regex(rules["passive_auxiliaries"], r"\s+(?:\w+ly\s+|not\s+|also\s+|reportedly\s+)*$"),
             coordinator=re.compile(
-                r"^\s*(?:,\s*)?(?:" + "|".join(re.escape(c) for c in rules["coordinators"]) + r")\s+(?:the\s+)?$",
+                r"^\s*(?:,\s*)?(?:" + "|".join(re.escape(c) for c in rules["coordinators"]) + r")\s+(?:the\s+)?"
+                r"(?:(?:\w+\s+)?(?:" + "|".join(re.escape(c) for c in rules["party_heads"]) + r")\s+(?:of|from)\s+(?:the\s+)?)?$",
                 re.IGNORECASE,
             ),
             subset=_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$"),

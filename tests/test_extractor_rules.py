@@ -124,3 +124,30 @@ def test_everyone_named_before_the_victims_passive_is_a_victim():
     got = rows("Three members of the VDP, a volunteer force that fights alongside the army, were killed on "
                "Friday when their truck hit a landmine near Djibo, a militia leader said.")
     assert got and all(_base(a1) == "Unidentified Armed Group (Burkina Faso)" for _, a1, _ in got)
+
+
+# --- 2. the parties of an agreement, not its mediators -----------------------------------
+@pytest.mark.parametrize(
+    "text, parties",
+    [
+        ("Khartoum and the RSF agreed on a seven-day truce on Tuesday in talks mediated by Saudi Arabia in Jeddah.",
+         {"Government of Sudan", "Rapid Support Forces"}),
+        ("Kinshasa and the M23 rebels signed a ceasefire in Doha on Tuesday.",
+         {"Government of the Democratic Republic of Congo", "M23: March 23 Movement"}),
+        ("Representatives of the Sudanese government and leaders of the SPLM-N signed a ceasefire in Juba on Tuesday.",
+         {"Government of Sudan", "SPLM-N: Sudan People's Liberation Movement-North"}),
+        ("Baku and the separatists reached a truce on Tuesday through the mediation of Russian peacekeepers, in Stepanakert.",
+         {"Government of Azerbaijan", "Separatists (Azerbaijan)"}),
+        ("Ethiopia and Eritrea agreed to a ceasefire on Tuesday in Addis Ababa.",
+         {"Government of Ethiopia", "Government of Eritrea"}),
+    ],
+)
+def test_agreement_parties(text, parties):
+    got = [(s, {_base(a1), _base(a2)}) for s, a1, a2 in rows(text)]
+    assert got == [("Agreement", parties)]
+
+
+def test_a_general_charge_is_no_event():
+    got = rows("Gunmen killed four farmers near Kaduna on Tuesday. The militia, which says it protects herders, "
+               "has been accused by rights groups of killings and abductions across the state.")
+    assert [s for s, _, _ in got] == ["Attack"]
