@@ -112,6 +112,7 @@ class NumberFinder:
     aggregate_cue: re.Pattern
     aggregate_subject: re.Pattern
     aggregate_veto: re.Pattern
+    aggregate_opener: re.Pattern
     partitive: tuple[str, ...]
     subject_verb: re.Pattern
     opener_words: int
@@ -211,6 +212,7 @@ class NumberFinder:
             single_not_before=frozenset(str(w).lower() for w in data["single_not_before"]),
             aggregate_roles=frozenset(str(r) for r in data["aggregate_roles"]),
             aggregate_cue=cls._aggregate_pattern(data, dates, "aggregate_cues"),
+            aggregate_opener=re.compile(_phrases(data["aggregate_openers"], "aggregate_openers")),
             aggregate_veto=re.compile(rf"(?<![\w])(?:{_phrases(data['aggregate_vetoes'], 'aggregate_vetoes')})\b"),
             partitive=tuple(" ".join(str(p).lower().split()) + " " for p in data["partitive_after"]),
             subject_verb=re.compile(
@@ -310,8 +312,9 @@ class NumberFinder:
         in the number's own clause segment (between the commas, semicolons or other counts
         around it), or a cue opening the sentence ("Since 2019, ...", "In total, ...")."""
         first = min((text.find(ch) for ch in _SEGMENT_BREAKS if ch in text), default=-1)
-        intro = first > 0 and self.aggregate_cue.match(text.lstrip(), 0) is not None \
-            and self.aggregate_cue.search(text, 0, first) is not None
+        opener = text[:first].strip() if first > 0 else ""
+        intro = bool(opener) and (self.aggregate_opener.fullmatch(opener) is not None
+                                  or self.aggregate_cue.match(opener) is not None)
         for i, (num, role) in enumerate(zip(nums, roles)):
             if role not in self.aggregate_roles:
                 continue

@@ -219,6 +219,10 @@ def test_never_crashes(text):
         ("The army said it killed a total of 14 militants in the raid near Mandera.",
          [("14", 14, "killed", False)]),
         ("Overall, 31 people died in the three days of rioting in Dakar.", [("31", 31, "aggregate", False)]),
+        ("All told, 26 people were killed in the raids on the camps near Maiduguri.",
+         [("26", 26, "aggregate", False)]),
+        # a total later in the clause may be one event's
+        ("The landmine killed 5 deminers in total near Kherson, officials said.", [("5", 5, "killed", False)]),
         # a cue that ranks the event does not sum a period
         ("At least 11 people were killed on Sunday in the deadliest attack this year in Borno.",
          [("At least 11", 11, "killed", False)]),
