@@ -104,6 +104,7 @@ class _Hit:
     road: bool = False  # "the X road", "X highway": a road named after X, not X itself
     speaker: bool = False  # "X said", "X told": a person or an authority speaking
     surname: bool = False  # a common surname that is also a place name ("Kennedy")
+    dateline: bool = False  # "RAMALLAH —", "Bogota, May 3 (Reuters) -": where the report was filed
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,9 @@ class PlaceFinder:
             hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
             if hit is not None:
                 hits.append(hit)
+        line = _DATELINE.match(text) if sentence.index <= _DATELINE_SENTENCES else None
+        if line is not None and (line.group("agency") or line.group("name").isupper()):
+            hits = [_replace(h, dateline=True) if h.end <= line.end("name") else h for h in hits]
         return _longest_first(hits)
 
     def _candidates(
@@ -350,8 +354,10 @@ class PlaceFinder:
         point to, when it has at least half of them."""
         named: set[str] = set()
         votes: Counter = Counter()
-        for _key, entry in anchors:
-            votes[entry.iso2] += 2 if entry.feature == "country" else 1
+        datelines = {hit.key for hit in hits if hit.dateline}
+        for key, entry in anchors:
+            if key not in datelines:  # a foreign bureau ("CAIRO (AP) -") says little of the story
+                votes[entry.iso2] += 2 if entry.feature == "country" else 1
         for hit, entry in zip(hits, firsts):
             if entry.feature == "country":
                 named.add(entry.iso2)
@@ -526,7 +532,8 @@ class PlaceFinder:
             admin1=entry.admin1,
             admin2=entry.admin2,
             geo_precision=precision,
-            source=entry.table,
+            # a dateline is context, not the event's place: marked for the assembler
+            source=entry.table + ("|dateline" if hit.dateline else ""),
             population=int(entry.population),
         )
         return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
@@ -550,6 +557,13 @@ def _demonyms(gazetteer: Gazetteer) -> dict:
         raise DataFileError(f"{path}: cannot be read ({exc})") from exc
     return out
 
+
+# A dateline opening one of an article's first sentences: "KYIV, March 3 (Reuters) -",
+# "Ouagadougou (AFP) —", "RAMALLAH —". A mixed-case name needs the agency in brackets.
+_DATELINE = re.compile(
+    r"^[\s\"“]*(?P<name>[A-Z][\w.'’ -]{0,40}?)(?:,\s*[\w .]{0,30}?)?\s*(?P<agency>\([^)]{1,40}\))?\.?\s*[-–—:]+\s"
+)
+_DATELINE_SENTENCES = 3
 
 _CONTAINERS = ("country", "admin1", "region")
 _AREAS = ("country", "admin1", "region", "district")

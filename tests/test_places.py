@@ -303,3 +303,22 @@ def test_common_words_after_kind_phrases_and_weak_cues(finder, text, mention, is
         assert "Bath" not in places(finder, "British police said rioters in Leeds later moved to Bath.")
     else:
         assert found[mention].iso3 == iso3
+
+
+@pytest.mark.parametrize(
+    "text, dateline, other",
+    [
+        ("KHARTOUM (Reuters) — Fighters of the RSF attacked Babanusa on Monday.", "KHARTOUM", "Babanusa"),
+        ("Goma, May 3 (AFP) - Rebels shelled Rutshuru overnight, killing four.", "Goma", "Rutshuru"),
+        ("MOGADISHU — A car bomb exploded near the port of Kismayo.", "MOGADISHU", "Kismayo"),
+    ],
+)
+def test_a_dateline_is_marked_for_the_assembler(finder, text, dateline, other):
+    found = places(finder, text)
+    assert found[dateline].source.endswith("|dateline")
+    assert other not in found or not found[other].source.endswith("|dateline")
+
+
+def test_a_place_opening_an_ordinary_sentence_is_not_a_dateline(finder):
+    found = places(finder, "Goma was quiet on Monday - officials said - after rebels shelled Rutshuru.")
+    assert not any(p.source.endswith("|dateline") for p in found.values())
