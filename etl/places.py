@@ -12,7 +12,18 @@
    2), "the town of X", "X district", "X province", "X corridor" (feature kind);
 4. resolve: rank same-name entries by source, population and kind, then again with the
    article's context (countries, first-level areas and points of its other places);
-   small places need a locative word ("in X"), the article's country or a nearby place.
+   small places need a locative word ("in X"), the article's country or a nearby place;
+5. the article's country: the dominant country (most of its credible places and nationality
+   words, ``demonyms.csv``) bars a small GeoNames place or a first-level area of another
+   country unless the article names that country ("X, Country", the name, "Tanzanian");
+6. phrasing that names something else: "the X road" / "X highway" is a road named after X
+   (``Place.feature == "road"``, geo_precision 2, coded at X); "the X river" / "X forest"
+   is not X (dropped); "X said" is a speaker (a place only when large or after "in");
+   a common surname (``place_stopwords.yaml`` surnames) is a place only after a locative;
+7. datelines ("KYIV, May 3 (Reuters) -", "RAMALLAH —") in an article's first sentences
+   stay context for the others but are marked: ``Place.source`` ends in ``|dateline``,
+   and they do not vote for the article's country. The assembler should not take such a
+   mention as an event's place unless the article names no other.
 """
 from __future__ import annotations
 
