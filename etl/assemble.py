@@ -107,6 +107,9 @@ class Assembler:
     excessive: re.Pattern
     territory_words: re.Pattern
     claim: re.Pattern
+    peaceful_words: re.Pattern
+    force_words: re.Pattern
+    communal: re.Pattern
     victim_passive: re.Pattern
     victim_link: re.Pattern
 
@@ -151,6 +154,9 @@ class Assembler:
             excessive=_words_regex(protest["excessive_words"]),
             territory_words=_words_regex(rules["territory_words"]),
             claim=re.compile(rules["claim"]["pattern"], re.IGNORECASE),
+            peaceful_words=_words_regex(protest["peaceful_words"]),
+            force_words=_words_regex(protest["force_words"]),
+            communal=_words_regex(rules["communal_words"]),
             victim_passive=re.compile(_words_regex(rules["passive_auxiliaries"]).pattern + r"\s+(?:\w+ly\s+)?"
                                       + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             victim_link=_words_regex(rules["victim_links"]),
@@ -612,7 +618,26 @@ class Assembler:
                 sub = protest["excessive"]
             elif self.intervention.search(sentence_text) or self.excessive.search(sentence_text):
                 sub = protest["intervention"]
+        if event_type == protest["event_type"] and sub == protest["intervention"] and self._ended_peacefully(view):
+            sub = protest["peaceful"]
+        if event_type in self.rules["communal_types"] and self._communal(view, actor1):
+            event_type, sub = self.rules["mob"]
         return event_type, sub
+
+    def _ended_peacefully(self, view: _Sentence) -> bool:
+        """"Marched peacefully ... dispersed without incident": no force was used."""
+        text = view.sentence.text
+        if not self.peaceful_words.search(text) or self.force_words.search(text):
+            return False
+        return not any(a.value.inter in self.rules["contexts"]["state"] for a in view.actors)
+
+    def _communal(self, view: _Sentence, actor1) -> bool:
+        """Two crowds fighting each other: no organised armed actor, civilians or rioters."""
+        if not self.communal.search(view.sentence.text):
+            return False
+        unarmed = set(self.rules["contexts"]["civilians"]) | set(self.rules["contexts"]["rioters"]) \
+            | set(self.rules["contexts"]["protesters"])
+        return all(a.value.inter in unarmed for a in view.actors) and (actor1 is None or actor1.inter in unarmed)
 
     def _roles(self, event_type: str, actor1, actor2):
         """Protesters and rioters are actor1 of their own events; the police that meet them
@@ -770,6 +795,13 @@ class Assembler:
                 warnings.append(HEADLINE)
             if weak and self.anaphora.search(text[max(view.sentence.start, trigger.start - 30): trigger.start]):
                 warnings.append(ANAPHORIC)
+            if (event_type, sub) == tuple(self.rules["mob"]) and self._communal(view, actor1):
+                mob = self.rules["mob_actor2"]
+                if actor2 is None or actor2.inter == int(self.rules["civilians_inter"]):
+                    actor2 = ActorValue(mob["name"], int(mob["inter"]))
+                if actor1 is None or actor1.inter == int(self.rules["civilians_inter"]):
+                    default = self.rules["default_actor1"][event_type]
+                    actor1 = ActorValue(default["name"], int(default["inter"]))
             if actor2 is None and self._entry(trigger).get("civilians"):
                 actor2 = ActorValue(self.rules["default_civilians"], int(self.rules["civilians_inter"]))
             key = (event_type, sub, clause)

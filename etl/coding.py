@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 PLACEHOLDER = "{country}"
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
+_RIOTERS = 5  # ACLED inter code of rioters
+
 
 @dataclass(frozen=True)
 class Coder:
@@ -98,8 +100,8 @@ class Coder:
             log.warning("%s: dropped %s: no actor1", where, c.sub_event_type)
             return None
         actor2 = self._named(names, c.actor2, country.name, c.date.date)
-        if actor2 is not None and actor2.name == actor1.name:
-            actor2 = None
+        if actor2 is not None and actor2.name == actor1.name and not (actor1.inter == actor2.inter == _RIOTERS):
+            actor2 = None  # one actor is not its own opponent; two crowds of rioters are (mob violence)
         inter1 = actor1.inter if actor1.inter in self.taxonomy.inter_codes and actor1.inter else 0
         if not inter1:
             log.warning("%s: dropped %s: actor1 has no inter code", where, c.sub_event_type)

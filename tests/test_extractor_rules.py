@@ -151,3 +151,28 @@ def test_a_general_charge_is_no_event():
     got = rows("Gunmen killed four farmers near Kaduna on Tuesday. The militia, which says it protects herders, "
                "has been accused by rights groups of killings and abductions across the state.")
     assert [s for s, _, _ in got] == ["Attack"]
+
+
+# --- 4/5. one attack, one event; the right sub type -------------------------------------
+@pytest.mark.parametrize(
+    "text, sub",
+    [
+        ("An explosive-laden drone hit a police station in Saravena on Tuesday.", "Air/drone strike"),
+        ("A bomb-carrying quadcopter struck an army post near Mandalay on Tuesday.", "Air/drone strike"),
+        ("Army aircraft struck RSF positions near El Obeid on Tuesday.", "Air/drone strike"),
+        ("Hundreds of teachers marched peacefully through Nairobi on Tuesday and dispersed without incident.",
+         "Peaceful protest"),
+        ("Police fired tear gas to disperse students who marched peacefully in Dhaka on Tuesday.",
+         "Protest with intervention"),
+        ("Two groups of residents pelted each other with stones in Bhagalpur on Tuesday, injuring 12.",
+         "Mob violence"),
+        ("Youths from two rival communities clashed with sticks and stones in Jos on Tuesday.", "Mob violence"),
+    ],
+)
+def test_one_event_of_the_right_sub_type(text, sub):
+    assert [s for s, _, _ in rows(text)] == [sub]
+
+
+def test_two_crowds_are_rioters_on_both_sides():
+    got = rows("Youths from two rival communities clashed with sticks and stones in Jos on Tuesday.")
+    assert got == [("Mob violence", "Rioters (Nigeria)", "Rioters (Nigeria)")]
