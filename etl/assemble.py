@@ -110,6 +110,7 @@ class Assembler:
     peaceful_words: re.Pattern
     force_words: re.Pattern
     communal: re.Pattern
+    weapon_words: re.Pattern
     victim_passive: re.Pattern
     victim_link: re.Pattern
 
@@ -157,6 +158,7 @@ class Assembler:
             peaceful_words=_words_regex(protest["peaceful_words"]),
             force_words=_words_regex(protest["force_words"]),
             communal=_words_regex(rules["communal_words"]),
+            weapon_words=_words_regex(rules["weapon_words"]),
             victim_passive=re.compile(_words_regex(rules["passive_auxiliaries"]).pattern + r"\s+(?:\w+ly\s+)?"
                                       + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             victim_link=_words_regex(rules["victim_links"]),
@@ -596,6 +598,8 @@ class Assembler:
         entry = self._entry(trigger)
         recode = entry.get("recode") or {}
         for context, target in recode.items():
+            if context == "protest_context" and actor1 is not None and actor1.inter in self.rules["contexts"]["armed"]:
+                continue  # "an Israeli strike" near a protest is still a strike
             if self._context_holds(context, view, trigger, clause, actor1, actor2):
                 event_type, sub = target[0], target[1]
                 break
@@ -696,9 +700,32 @@ class Assembler:
 
     def _supported(self, view: _Sentence, trigger: Mention) -> bool:
         """A weak trigger counts only with an actor, a weapon word or a killed toll in its sentence."""
+        need = self._entry(trigger).get("support") or "any"
+        if need == "weapon":
+            return self._weapon_support(view, trigger)
+        if need == "protest":
+            return self._protest_support(view, trigger)
         if view.actors or self._has_killed(view):
             return True
+        if trigger.value.event_type in ("Protests", "Riots") and any(
+                getattr(n.value, "role", "") == "crowd" for n in view.numbers):
+            return True  # "hundreds marched": a crowd is the protest's support
         return any(t is not trigger and t.value.event_type == "Explosions/Remote violence" for t in view.triggers)
+
+    def _weapon_support(self, view: _Sentence, trigger: Mention) -> bool:
+        if any(t is not trigger and t.value.event_type == "Explosions/Remote violence" for t in view.triggers):
+            return True
+        if self.weapon_words.search(view.sentence.text):
+            return True
+        near = int(self.rules["weapon_actor_chars"])
+        armed = set(self.rules["contexts"]["armed"])
+        return any(a.value.inter in armed and a.end <= trigger.start and trigger.start - a.end <= near
+                   for a in view.actors)
+
+    def _protest_support(self, view: _Sentence, trigger: Mention) -> bool:
+        crowd = set(self.rules["contexts"]["protesters"]) | set(self.rules["contexts"]["rioters"])
+        return view.protest_nearby or any(a.value.inter in crowd for a in view.actors) or any(
+            t is not trigger and t.value.event_type in ("Protests", "Riots") for t in view.triggers)
 
     def _select(self, view: _Sentence) -> list[tuple[Mention, Clause]]:
         """The triggers of a sentence that report events: not under a cue, supported, and
@@ -708,7 +735,8 @@ class Assembler:
         for trigger in view.triggers:
             if CueFinder.blocking(view.cues, trigger.start):
                 continue
-            if self._is_weak(trigger) and not self._supported(view, trigger):
+            if (self._is_weak(trigger) or self._entry(trigger).get("support") == "protest") \
+                    and not self._supported(view, trigger):
                 continue
             before = text[max(0, trigger.start - base - 80): trigger.start - base]
             if self._entry(trigger).get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
@@ -787,6 +815,7 @@ class Assembler:
             actor1, actor2 = self._actors_for(text, view, clause, trigger)
             event_type, sub = self._resolve_type(view, trigger, clause, actor1, actor2, place)
             if event_type in self.rules["own_actor_inters"] and actor1 is not None \
+                    and sub in (self.rules["protest"]["peaceful"], self.rules["riot"][1]) \
                     and actor1.inter in self.rules["contexts"]["armed"] and not self._demonstrators(view):
                 continue  # "an Israeli strike": armed forces do not demonstrate
             actor1, actor2 = self._roles(event_type, actor1, actor2)
@@ -998,6 +1027,10 @@ def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), 
             and (a.date_how in _CARRIED_HOWS or b.date_how in _CARRIED_HOWS or a.date.date == b.date.date):
         # the fighting in which a place was taken is the taking
         return _places_agree(a, b)
+    if a.event_type == _PROTESTS and a.sub_event_type != b.sub_event_type:
+        # "students protested in X. Police used live ammunition": one protest, met with force
+        return _places_agree(a, b) and (a.date_how in _CARRIED_HOWS or b.date_how in _CARRIED_HOWS
+                                        or a.date is None or b.date is None or a.date.date == b.date.date)
     if a.sub_event_type != b.sub_event_type:
         # "the blast", "the device detonated" after "a suicide bomber killed 14": an undated
         # generic re-mention of the same kind of violence in the same place is that event
@@ -1021,6 +1054,8 @@ def _same_event(a: Candidate, b: Candidate, any_place: frozenset = frozenset(), 
 
 
 _TERRITORY = {"Government regains territory", "Non-state actor overtakes territory"}
+_PROTESTS = "Protests"
+_SEVERITY = {"Peaceful protest": 0, "Protest with intervention": 1, "Excessive force against protesters": 2}
 _CLASH = "Armed clash"
 
 
@@ -1079,6 +1114,8 @@ def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> C
     if _information(b, defaults) > _information(a, defaults) or (HEADLINE in a.warnings and HEADLINE not in b.warnings):
         a, b = b, a
     updates = {}
+    if a.event_type == _PROTESTS and _SEVERITY.get(b.sub_event_type, 0) > _SEVERITY.get(a.sub_event_type, 0):
+        updates.update(sub_event_type=b.sub_event_type, actor2=b.actor2 or a.actor2)
     if b.sub_event_type in _TERRITORY and a.sub_event_type == _CLASH:
         updates.update(sub_event_type=b.sub_event_type, actor1=b.actor1 or a.actor1, trigger=b.trigger)
     if a.date_how in _CARRIED_HOWS and b.date_how not in _CARRIED_HOWS:

@@ -21,7 +21,7 @@ from .paths import schemas_dir, vocab_dir
 from .records import Mention, Sentence, TriggerValue
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
-HINTS = ("pos", "voice", "object", "civilians", "strength", "priority", "territory", "recode", "lower")
+HINTS = ("pos", "voice", "object", "civilians", "strength", "priority", "territory", "recode", "lower", "support")
 
 
 def expand(form: str) -> list[str]:

@@ -176,3 +176,32 @@ def test_one_event_of_the_right_sub_type(text, sub):
 def test_two_crowds_are_rioters_on_both_sides():
     got = rows("Youths from two rival communities clashed with sticks and stones in Jos on Tuesday.")
     assert got == [("Mob violence", "Rioters (Nigeria)", "Rioters (Nigeria)")]
+
+
+# --- 3/4. weak words need the right support; displacement is no event ---------------------
+@pytest.mark.parametrize(
+    "text, subs",
+    [
+        ("The ministry said the man, 23, had been hit by a bullet in the chest in Hebron on Tuesday.", []),
+        ("An Israeli strike on a tent in Rafah killed four people on Tuesday.", ["Air/drone strike"]),
+        ("Fighting in Kordofan on Tuesday killed 10. More than 7,000 people had fled the area, the UN said. "
+         "Some 1.5 million people have been displaced in the region since January.", ["Armed clash"]),
+        ("Students protested in Dhaka on Tuesday. Police used live ammunition, killing two.",
+         ["Excessive force against protesters"]),
+        ("In Mombasa, hundreds marched peacefully on Tuesday.", ["Peaceful protest"]),
+    ],
+)
+def test_support_and_non_events(text, subs):
+    assert [s for s, _, _ in rows(text)] == subs
+
+
+def test_live_fire_at_a_raid_is_not_force_against_protesters():
+    got = rows("Troops raided Nablus on Tuesday, and at least six Palestinians were wounded by live fire.")
+    assert all(s != "Excessive force against protesters" for s, _, _ in got)
+
+
+def test_a_strike_near_a_protest_is_still_a_strike():
+    got = rows("Hundreds of people protested in Deir al-Balah on Tuesday. An Israeli strike on a tent sheltering "
+               "displaced people in Khan Younis killed four on Tuesday.")
+    assert ("Air/drone strike", "Military Forces of Israel") in [(s, _base(a1)) for s, a1, _ in got]
+    assert all(a1.startswith("Protesters") is False or s != "Excessive force against protesters" for s, a1, _ in got)
