@@ -46,6 +46,10 @@ _WORDS = re.compile(r"[\w'’]+")
 # a numeric date on a dateline ("21.09.25", "14/05/2026"); read for the reference only
 _NUMERIC_DATELINE = re.compile(
     r"(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
+# a wire dateline around a date: "PLACE, " before it, "(AGENCY) -" or " -" after it
+_DATELINE_PLACE = r"[A-ZÀ-Þ][\w'’.À-ÿ-]*(?:\s+(?:[A-ZÀ-Þ(][\w'’.À-ÿ()-]*|of|de|du|la|el|al|and)){0,4}"
+_DATELINE_BEFORE = re.compile(rf"\s*{_DATELINE_PLACE}(?:\s*,\s*{_DATELINE_PLACE}){{0,2}}\s*,\s*")
+_DATELINE_AFTER = re.compile(r"(?:,?\s*(?:19|20)\d\d)?\s*(?:\([^()\n]{1,40}\)\s*)?(?:\.?\s*[-–—]+|:)\s")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b(?:[ap]\.?m\.?|gmt|utc|ist|hrs|local time)(?!\w)", re.IGNORECASE)
 _YEAR = r"(?:1[89]|20)\d{2}"
 
@@ -526,9 +530,17 @@ class DateFinder:
                     context = (hit.year, sent.index)
                 if value is None:
                     continue
+                if hit is hits[0] and hit.kind in ("dmy", "mdy", "iso", "numeric") and self._is_dateline(sent.text, hit):
+                    continue  # "NAIROBI, May 3 (Agency) -": the report's date, not an event's
                 start, end = sent.start + hit.start, sent.start + hit.end
                 out.append(Mention("date", sent.index, start, end, sent.text[hit.start:hit.end], value))
         return tuple(out)
+
+    @staticmethod
+    def _is_dateline(text: str, hit: _Hit) -> bool:
+        """A wire dateline opening the sentence: a place, a comma, the date, then an agency
+        in brackets and/or a dash ("GOMA, 3 May (Agency) -", "Lima, May 3 (Agency).-")."""
+        return bool(_DATELINE_BEFORE.fullmatch(text, 0, hit.start) and _DATELINE_AFTER.match(text, hit.end))
 
     def _resolve(self, h: _Hit, text: str, ref: ReferenceDate, ctx_year: int | None) -> DateValue | None:
         try:
