@@ -641,7 +641,10 @@ class Assembler:
             return False
         unarmed = set(self.rules["contexts"]["civilians"]) | set(self.rules["contexts"]["rioters"]) \
             | set(self.rules["contexts"]["protesters"])
-        return all(a.value.inter in unarmed for a in view.actors) and (actor1 is None or actor1.inter in unarmed)
+        # police among the injured do not make a communal clash a battle; an armed group as
+        # a side does
+        non_state = set(self.rules["contexts"]["armed"]) - set(self.rules["contexts"]["state"])
+        return (actor1 is None or actor1.inter in unarmed) and not any(a.value.inter in non_state for a in view.actors)
 
     def _roles(self, event_type: str, actor1, actor2):
         """Protesters and rioters are actor1 of their own events; the police that meet them
@@ -677,6 +680,9 @@ class Assembler:
             return view.protest_nearby or any(
                 t.value.event_type == "Protests" for t in view.triggers if t is not trigger) or any(
                 a.value.inter in inters["protesters"] for a in view.actors)
+        if context == "crowd_present":
+            return (actor1 is None or actor1.inter not in inters["armed"]) and any(
+                a.value.inter in inters["rioters"] for a in view.actors)
         if context == "territory_object":
             window = view.sentence.text[trigger.end - view.sentence.start: trigger.end - view.sentence.start + 40]
             return bool(self.territory_words.search(window)) or any(

@@ -205,3 +205,17 @@ def test_a_strike_near_a_protest_is_still_a_strike():
                "displaced people in Khan Younis killed four on Tuesday.")
     assert ("Air/drone strike", "Military Forces of Israel") in [(s, _base(a1)) for s, a1, _ in got]
     assert all(a1.startswith("Protesters") is False or s != "Excessive force against protesters" for s, a1, _ in got)
+
+
+@pytest.mark.parametrize(
+    "text, sub",
+    [
+        ("Tension gripped Jos on Sunday after two groups clashed over a land dispute near the market, leaving "
+         "five people injured, including two policemen.", "Mob violence"),
+        ("Late on Sunday, violence spread to Bukuru, where a mob set fire to two shops before police chased them away.",
+         "Mob violence"),
+        ("Rebels and soldiers clashed near Beni on Sunday, the two sides said.", "Armed clash"),
+    ],
+)
+def test_crowds_riot_armed_groups_battle(text, sub):
+    assert [s for s, _, _ in rows(text)] == [sub]
