@@ -491,7 +491,7 @@ class PlaceFinder:
             return any(great_circle(entry.point, p).km <= limit for p in points)
         if entry.feature == "admin1":
             return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries
-        if entry.iso2 in countries:
+        if entry.iso2 in countries or (article[0] and entry.iso2 == article[0]):
             return True
         own_name = self._own_name(entry, hit.key)
         if not own_name:

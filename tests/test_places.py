@@ -322,3 +322,10 @@ def test_a_dateline_is_marked_for_the_assembler(finder, text, dateline, other):
 def test_a_place_opening_an_ordinary_sentence_is_not_a_dateline(finder):
     found = places(finder, "Goma was quiet on Monday - officials said - after rebels shelled Rutshuru.")
     assert not any(p.source.endswith("|dateline") for p in found.values())
+
+
+def test_a_small_place_of_the_articles_dominant_country_needs_no_locative(finder):
+    text = "Colombian soldiers said dissidents held Calamar, and Colombian police confirmed it."
+    assert places(finder, text)["Calamar"].iso3 == "COL"
+    # one nationality word is not enough to make a bare small name a place
+    assert "Calamar" not in places(finder, "Colombian soldiers said Calamar had gone quiet.")
