@@ -295,7 +295,7 @@ class NumberFinder:
             self._singles(text, nums)
         roles = [self._role(text, nums, i) for i in range(len(nums))]
         self._inherit(text, nums, roles)
-        if any(r in self.aggregate_roles for r in roles):
+        if not self.aggregate_roles.isdisjoint(roles):
             self._aggregate(text, nums, roles)
         for num, role in zip(nums, roles):
             if role is None:
@@ -396,9 +396,9 @@ class NumberFinder:
                 return None
             value = parsed
             needs_role = " ".join(m["wrd"].lower().split()) in self.weak
-        if fixed is None:
-            prev = _WORD.findall(text[max(0, start - 12):start])
-            if prev and prev[-1] in self.ordinal_prefixes and text[start - 1:start].isspace():
+        if fixed is None and start > 1 and text[start - 1] == " ":
+            prev = text[max(0, start - 10):start - 1]
+            if prev[prev.rfind(" ") + 1:] in self.ordinal_prefixes:
                 fixed = "other"  # "a Form Three student", "Grade 5 pupils": a class, not a count
         if fixed is None and text[end:end + 1] == "-" and text[end + 1:end + 2].isalpha():
             # "2,000-strong force", "12-year-old": not a count of people (a crowd excepted)
