@@ -689,6 +689,17 @@ class Assembler:
                 trigger.end <= p.start < min(clause[1], trigger.end + 40) for p in view.places)
         return False
 
+    def _object_is_territory(self, view: _Sentence, trigger: Mention) -> bool:
+        """The trigger's direct object is a place or a territory word ("seized Goma", "overran
+        the army base"), not weapons or people ("seized 40 rifles")."""
+        text = view.sentence.text
+        offset = trigger.end - view.sentence.start
+        found = _OBJECT_LEAD.match(text, offset)
+        at = found.end() if found else offset
+        if self.territory_words.match(text, at):
+            return True
+        return any(p.start - view.sentence.start == at for p in view.places)
+
     def _demonstrators(self, view: _Sentence) -> bool:
         inters = set(self.rules["contexts"]["protesters"]) | set(self.rules["contexts"]["rioters"]) \
             | set(self.rules["contexts"]["civilians"])
@@ -744,6 +755,9 @@ class Assembler:
             if (self._is_weak(trigger) or self._entry(trigger).get("support") == "protest") \
                     and not self._supported(view, trigger):
                 continue
+            if self._is_weak(trigger) and self._entry(trigger).get("object") == "territory" \
+                    and not self._object_is_territory(view, trigger):
+                continue  # "seized 40 rifles", "entered talks": no territory taken
             before = text[max(0, trigger.start - base - 80): trigger.start - base]
             if self._entry(trigger).get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
                     and self.infinitive.search(before):
@@ -839,6 +853,8 @@ class Assembler:
                     actor1 = ActorValue(default["name"], int(default["inter"]))
             if actor2 is None and self._entry(trigger).get("civilians"):
                 actor2 = ActorValue(self.rules["default_civilians"], int(self.rules["civilians_inter"]))
+            if event_type == "Battles" and actor2 is not None and actor2.inter == int(self.rules["civilians_inter"]):
+                actor2 = None  # the people killed in fighting are its victims, not a side
             key = (event_type, sub, clause)
             if key in seen:
                 continue
@@ -960,6 +976,10 @@ class Assembler:
 
 # --- helpers ------------------------------------------------------------------------------
 _EMPTY: dict = {}
+# what may stand between a territory verb and its object: "seized (control of) (the) (key) town"
+_OBJECT_LEAD = re.compile(r"\s+(?:(?:full\s+|effective\s+)?control\s+(?:of|over)\s+)?(?:the\s+|a\s+|an\s+)?"
+                          r"(?:(?:[\w-]+-held|strategic|key|northern|southern|eastern|western|central|main|border|"
+                          r"nearby|remote|small|large|important)\s+)?(?:(?:town|village|city)\s+of\s+)?", re.IGNORECASE)
 # a marker word, then up to two modifiers before the actor ("backed by local militias")
 _MODIFIED = r"\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,2}$"
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")

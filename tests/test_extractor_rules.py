@@ -219,3 +219,22 @@ def test_a_strike_near_a_protest_is_still_a_strike():
 )
 def test_crowds_riot_armed_groups_battle(text, sub):
     assert [s for s, _, _ in rows(text)] == [sub]
+
+
+# --- 6. a toll that re-tells the fighting of a capture is the capture's toll --------------
+def test_toll_of_the_fighting_joins_the_capture():
+    got = events("M23 rebels seized Goma on Saturday, residents said. More than 20 people died in the fighting, "
+                 "a local official said on Monday. At least 20 were killed in the clashes, according to a hospital.")
+    assert [(e.sub_event_type, e.actor1, e.actor2, e.fatalities, e.event_date) for e in got] == [
+        ("Non-state actor overtakes territory", "M23: March 23 Movement", "", 20, dt.date(2024, 3, 9))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police seized 40 rifles in a raid in Gusau on Saturday.",
+        "Soldiers seized two trucks of ammunition near Gao on Saturday.",
+    ],
+)
+def test_seizing_things_is_no_territory(text):
+    assert all("territory" not in s for s, _, _ in rows(text))
