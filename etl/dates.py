@@ -139,6 +139,8 @@ class DateFinder:
     back_weekday: re.Pattern
     date_after_weekday: re.Pattern
     night_to: re.Pattern
+    adjectival: frozenset[str]
+    determiners: frozenset[str]
     back_words: frozenset[str]
     months: dict[str, int]
     weekdays: dict[str, int]
@@ -244,6 +246,8 @@ class DateFinder:
                                 data["period_qualifiers"], modifiers, list(weekdays), ["the"])
                 for phrase in phrases for w in str(phrase).split()
             ),
+            adjectival=frozenset(str(w).lower() for w in data["adjectival_relatives"]),
+            determiners=frozenset(str(w).lower() for w in data["determiners"]),
             night_to=re.compile(rf"\s+(?:to|into)\s+(?P<wd_to>{wd})\b"),
             date_after_weekday=re.compile(rf",?\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}|{mon},?\s+\d)"),
             months=months,
@@ -309,6 +313,8 @@ class DateFinder:
                 windows.append([ws, we])
         for ws, we in windows:
             for m in self.relative_pattern.finditer(low, ws, we):
+                if m.group() in self.adjectival and self._after_determiner(low, m.start()):
+                    continue  # "an overnight raid": a time of day, not last night
                 i = bisect_right(offsets, m.start()) - 1
                 try:
                     hit = self._relative_hit(m, offsets[i])
@@ -412,6 +418,10 @@ class DateFinder:
             return _Hit("weekday", s, e, weekday=self.weekdays[m["wd_d"].lower()], modifier=mod,
                         possessive=bool(m["wd_pos"]))
         return None
+
+    def _after_determiner(self, low: str, start: int) -> bool:
+        words = low[max(0, start - 16):start].split()
+        return bool(words) and (words[-1] in self.determiners or words[-1].endswith(("'s", "’s")))
 
     def _relative_hit(self, m: re.Match, shift: int = 0) -> _Hit | None:
         s, e = m.start() - shift, m.end() - shift

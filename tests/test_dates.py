@@ -350,3 +350,15 @@ def test_wire_dateline_still_gives_the_reference():
     ref = finder().reference(article, sents)
     assert ref == ReferenceDate(D(2025, 5, 14), "text-explicit")
     assert [(m.text, m.value.date) for m in finder()(sents, ref)] == [("on Tuesday", D(2025, 5, 13))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bandits abducted 20 farmers in an overnight raid on Kankara.",
+        "The overnight shelling of Kherson damaged a school.",
+        "The militia's overnight assault on the camp was repelled.",
+    ],
+)
+def test_overnight_as_adjective_gives_no_date(text):
+    assert dates(text) == []
