@@ -172,7 +172,7 @@ class NumberFinder:
         )
         qual_back = re.compile(rf"{start_guard(qual_words)}(?P<qual>{quals})\s+\Z")
         before = _grouped(data["before"], "before",
-                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|a\s+total\s+of|the|a|an|some|only|just))*\s*\Z")
+                          r"(?:{})(?:\s+(?:another|a\s+further|an\s+additional|a\s+total\s+of|a\s+family\s+of|the|a|an|some|only|just))*\s*\Z")
         after_verb = _grouped(data["after_verb"], "after_verb", r"(?:{})\b")
         after_noun = _grouped(data["after_noun"], "after_noun", r"(?:{})\b")
         return cls(
@@ -349,6 +349,8 @@ class NumberFinder:
         for s, e in sorted(set(found)):
             if any((n.start <= s < n.end or s <= n.start < e) and n.fixed != "other" for n in nums):
                 continue
+            if text.startswith(" of ", e) and any(e + 4 <= n.start <= e + 5 for n in nums):
+                continue  # "a family of five": the number counts
             article_end = s + len(text[s:e].split()[0])
             nums.append(_Num(s, article_end, 1, False, needs_role=True))
             added = True

@@ -251,6 +251,8 @@ def test_aggregate_tolls(text, expected):
         ("Suspected herders killed a farmer and his two sons near Makurdi.",
          [("a", 1, "killed", False), ("two", 2, "killed", False)]),
         ("An off-duty police officer was gunned down in Culiacán.", [("An", 1, "killed", False)]),
+        ("Police detained a group of students outside the campus in Yaoundé.", []),
+        ("The airstrike killed a family of five in their home near Marib.", [("five", 5, "killed", False)]),
     ],
 )
 def test_single_person_and_school_grades(text, expected):
