@@ -16,6 +16,7 @@ or running the other runners never imports them.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -79,7 +80,24 @@ class SerialRunner:
 _PROCESS_WORKER: list[Callable[[Any], Any]] = []
 
 
-def _load_worker(factory: WorkerFactory) -> None:
+def logging_setup() -> tuple[int, str | None]:
+    """The root logger's level and format here, for worker processes to log the same way."""
+    root = logging.getLogger()
+    formats = [h.formatter._fmt for h in root.handlers if h.formatter is not None]
+    return root.level, (formats[0] if formats else None) if root.handlers else None
+
+
+def apply_logging(setup: tuple[int, str | None]) -> None:
+    """In a worker: log like the parent (which configured logging, e.g. ``etl --verbose``)."""
+    level, fmt = setup
+    root = logging.getLogger()
+    if fmt is not None and not root.handlers:
+        logging.basicConfig(format=fmt)
+    root.setLevel(level)
+
+
+def _load_worker(factory: WorkerFactory, log: tuple[int, str | None]) -> None:
+    apply_logging(log)
     _PROCESS_WORKER[:] = [factory()]
 
 
@@ -117,7 +135,8 @@ class ProcessRunner:
             return
         parts = chunks(tasks, self.chunk_size)
         with ProcessPoolExecutor(
-            max_workers=min(self.workers, n_chunks), mp_context=_context(), initializer=_load_worker, initargs=(factory,)
+            max_workers=min(self.workers, n_chunks), mp_context=_context(), initializer=_load_worker,
+            initargs=(factory, logging_setup())
         ) as pool:
             pending: deque[Future] = deque()
             try:
@@ -137,7 +156,8 @@ class ProcessRunner:
 # -- Dask -----------------------------------------------------------------------------------
 
 
-def _run_partition(tasks: Sequence[Any], factory: WorkerFactory) -> list[Any]:
+def _run_partition(tasks: Sequence[Any], factory: WorkerFactory, log: tuple[int, str | None]) -> list[Any]:
+    logging.getLogger("etl").setLevel(log[0])  # the Dask worker keeps its own handlers
     work = factory()
     return [work(task) for task in tasks]
 
@@ -165,7 +185,7 @@ class DaskRunner:
         workers = self.workers or available_cores()
         # At least two partitions per worker so that no worker waits on a straggler alone.
         npartitions = max(1, min(len(tasks), max(2 * workers, -(-len(tasks) // self.partition_size))))
-        bag = db.from_sequence(list(tasks), npartitions=npartitions).map_partitions(_run_partition, factory)
+        bag = db.from_sequence(list(tasks), npartitions=npartitions).map_partitions(_run_partition, factory, logging_setup())
         if self.scheduler:
             with Client(self.scheduler) as client:
                 yield from _gather_in_order(client, bag)

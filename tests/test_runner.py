@@ -147,3 +147,34 @@ def test_cli_scheduler_needs_the_dask_engine(tmp_path):
                              "--scheduler", "tcp://127.0.0.1:8786"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: --scheduler needs --engine dask"
+
+
+class Warner:
+    def __call__(self, task):
+        import logging
+
+        logging.getLogger("etl.fake").warning("article %s: something dropped", task)
+        return task
+
+
+def load_warner():
+    return Warner()
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_workers_log_like_the_parent(verbose):
+    """A quiet parent has quiet workers; a verbose one (etl --verbose) shows their warnings."""
+    code = (
+        "import logging, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_runner import load_warner\n"
+        "from etl.runner import ProcessRunner\n"
+        f"logging.basicConfig(level=logging.{'WARNING' if verbose else 'ERROR'}, format='%(levelname)s: %(message)s')\n"
+        "print(list(ProcessRunner(workers=2, chunk_size=2).map(list(range(6)), load_warner)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[0, 1, 2, 3, 4, 5]"
+    warnings = [line for line in result.stderr.splitlines() if "something dropped" in line]
+    assert len(warnings) == (6 if verbose else 0)
+    assert all(line.startswith("WARNING: article ") for line in warnings)
