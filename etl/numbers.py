@@ -212,7 +212,7 @@ class NumberFinder:
             single_not_before=frozenset(str(w).lower() for w in data["single_not_before"]),
             aggregate_roles=frozenset(str(r) for r in data["aggregate_roles"]),
             aggregate_cue=cls._aggregate_pattern(data, dates, "aggregate_cues"),
-            aggregate_opener=re.compile(_phrases(data["aggregate_openers"], "aggregate_openers")),
+            aggregate_opener=re.compile(rf"(?:{_phrases(data['aggregate_openers'], 'aggregate_openers')})\b"),
             aggregate_veto=re.compile(rf"(?<![\w])(?:{_phrases(data['aggregate_vetoes'], 'aggregate_vetoes')})\b"),
             partitive=tuple(" ".join(str(p).lower().split()) + " " for p in data["partitive_after"]),
             subject_verb=re.compile(
@@ -313,8 +313,11 @@ class NumberFinder:
         around it), or a cue opening the sentence ("Since 2019, ...", "In total, ...")."""
         first = min((text.find(ch) for ch in _SEGMENT_BREAKS if ch in text), default=-1)
         opener = text[:first].strip() if first > 0 else ""
-        intro = bool(opener) and (self.aggregate_opener.fullmatch(opener) is not None
-                                  or self.aggregate_cue.match(opener) is not None)
+        lead = text.lstrip()
+        intro = (self.aggregate_opener.match(lead) is not None
+                 or (bool(opener) and self.aggregate_cue.match(opener) is not None))
+        if intro and not opener:
+            first = 0
         for i, (num, role) in enumerate(zip(nums, roles)):
             if role not in self.aggregate_roles:
                 continue

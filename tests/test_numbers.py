@@ -221,6 +221,7 @@ def test_never_crashes(text):
         ("Overall, 31 people died in the three days of rioting in Dakar.", [("31", 31, "aggregate", False)]),
         ("All told, 26 people were killed in the raids on the camps near Maiduguri.",
          [("26", 26, "aggregate", False)]),
+        ("In total 19 herders were killed in the raids on the camps in Mopti.", [("19", 19, "aggregate", False)]),
         # a total later in the clause may be one event's
         ("The landmine killed 5 deminers in total near Kherson, officials said.", [("5", 5, "killed", False)]),
         # a cue that ranks the event does not sum a period
