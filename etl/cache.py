@@ -140,6 +140,8 @@ class OutcomeCache:
     def save(self, *, prune: bool = True) -> None:
         """Write changed shards atomically; with ``prune`` keep only the entries used."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        for stale in self.folder.glob(".*.tmp"):  # left by a build killed while saving
+            stale.unlink(missing_ok=True)
         shards = set(self._shards)
         if prune:
             shards |= {p.stem for p in self.folder.glob("*.pkl")}

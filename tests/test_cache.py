@@ -79,6 +79,17 @@ def test_a_complete_run_prunes_unused_entries_and_old_versions(tmp_path):
     assert [p.name for p in (tmp_path / CACHE_DIR / "outcomes").iterdir()] == [("b" * 64)[:32]]
 
 
+def test_a_save_clears_what_a_killed_save_left(tmp_path):
+    cache = OutcomeCache(tmp_path, "d" * 64)
+    cache.put(article_key("a.txt", "1"), "value")
+    cache.save()
+    stale = cache.folder / ".ab.pkl.x1y2.tmp"
+    stale.write_bytes(b"half a shard")
+    OutcomeCache(tmp_path, "d" * 64).save(prune=False)
+    assert not stale.exists()
+    assert OutcomeCache(tmp_path, "d" * 64).get(article_key("a.txt", "1")) == "value"
+
+
 def test_an_unreadable_shard_counts_as_empty(tmp_path):
     cache = OutcomeCache(tmp_path, "c" * 64)
     key = article_key("a.txt", "1")
