@@ -84,7 +84,7 @@ def logging_setup() -> tuple[int, str | None]:
     """The root logger's level and format here, for worker processes to log the same way."""
     root = logging.getLogger()
     formats = [h.formatter._fmt for h in root.handlers if h.formatter is not None]
-    return root.level, (formats[0] if formats else None) if root.handlers else None
+    return root.level, (formats[0] if formats else None)
 
 
 def apply_logging(setup: tuple[int, str | None]) -> None:
