@@ -213,7 +213,8 @@ class Assembler:
         inters = set(self.rules["claim"]["claimant_inters"])
         start, end = view.sentence.start + claim.start(), view.sentence.start + claim.end()
         after = [a for a in view.actors if a.start >= end and a.value.inter in inters]
-        if claim.group(0).lower().startswith("claimed") and claim.group(0).lower().endswith("by") and after:
+        said = claim.group(0).lower()
+        if after and (said.startswith(("attribut", "blam")) or (said.startswith("claimed") and said.endswith("by"))):
             return after[0].value
         before = [a for a in view.actors if a.end <= start and a.value.inter in inters]
         return before[-1].value if before else None
@@ -225,6 +226,11 @@ class Assembler:
         told = [i for i, c in enumerate(candidates) if c.event_type in violence]
         if not told:
             return False
+        text, base = view.sentence.text, view.sentence.start
+        for trigger, _ in self._select(view):
+            before = text[max(0, trigger.start - base - 30): trigger.start - base]
+            if trigger.value.event_type in violence and not self._is_weak(trigger) and not self.anaphora.search(before):
+                return False  # the sentence tells a new attack of its own ("a drone hit X; the army blamed Y")
         claimant = self._claimant(view, claim)
         if claimant is not None:
             defaults = {d["name"] for d in self.rules["default_actor1"].values()}
@@ -515,6 +521,13 @@ class Assembler:
                 continue
             after = [a for a in actors if a.start >= trigger.end]
             before = [a for a in actors if a.end <= trigger.start]
+            sides = [i for i, a in enumerate(after) if _BETWEEN.search(text[max(trigger.start, a.start - 16): a.start])
+                     and a.start - trigger.end <= 60]
+            if sides and sides[0] + 1 < len(after):
+                # "fighting between X and Y", "clashes between X and Y": the two sides
+                first, second = after[sides[0]], after[sides[0] + 1]
+                if _SIDE_AND.match(text[first.end: second.start]) and first.value.name != second.value.name:
+                    return first.value, second.value
             agents = [a for a in after if marked(a, self.agent, span[0])]
             if span is sentence_span and not agents:
                 agents = [a for a in actors if a.start >= trigger.end and marked(a, self.agent, span[0])]
@@ -976,6 +989,8 @@ class Assembler:
 
 # --- helpers ------------------------------------------------------------------------------
 _EMPTY: dict = {}
+_SIDE_AND = re.compile(r"^\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
 # what may stand between a territory verb and its object: "seized (control of) (the) (key) town"
 _OBJECT_LEAD = re.compile(r"\s+(?:(?:full\s+|effective\s+)?control\s+(?:of|over)\s+)?(?:the\s+|a\s+|an\s+)?"
                           r"(?:(?:[\w-]+-held|strategic|key|northern|southern|eastern|western|central|main|border|"

@@ -238,3 +238,28 @@ def test_toll_of_the_fighting_joins_the_capture():
 )
 def test_seizing_things_is_no_territory(text):
     assert all("territory" not in s for s, _, _ in rows(text))
+
+
+# --- the two sides of "fighting between X and Y"; attributions name the author -----------
+@pytest.mark.parametrize(
+    "text, actors",
+    [
+        ("At least nine people were killed on Saturday in fighting between the ELN and FARC dissidents near "
+         "Arauca, officials said.", ("ELN: National Liberation Army", "FARC Dissidents")),
+        ("Clashes between Fano militiamen and federal troops near Gondar on Saturday left 12 dead.",
+         ("Fano Militia", "Military Forces of Ethiopia")),
+    ],
+)
+def test_fighting_between_two_sides(text, actors):
+    assert [(_base(a1), _base(a2)) for _, a1, a2 in rows(text)] == [actors]
+
+
+def test_an_attribution_names_the_author_of_the_attack_told_before():
+    got = rows("Gunmen killed five herders near Maiduguri on Friday. Police blamed the attack on Boko Haram.")
+    assert [(s, a1) for s, a1, _ in got] == [("Attack", "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad")]
+
+
+def test_a_new_attack_told_with_an_attribution_is_kept():
+    got = rows("Gunmen killed five herders near Maiduguri on Friday. On Saturday, a drone strike hit an army "
+               "post in Damboa, and the army blamed Boko Haram for it.")
+    assert sorted(s for s, _, _ in got) == ["Air/drone strike", "Attack"]
