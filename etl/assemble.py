@@ -894,9 +894,32 @@ class Assembler:
             ))
         return self._absorb_side_acts(view, self._give_tolls(text, view, candidates))
 
+    def _absorb_force(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
+        """Tear gas and live fire used against rioters told with their riot ("youths threw
+        stones, and soldiers responded with tear gas") are the riot's other side, not a
+        protest of its own."""
+        riots = [i for i, c in enumerate(candidates) if c.event_type == self.rules["riot"][0]]
+        protest = self.rules["protest"]
+        force = [c for c in candidates if c.event_type == protest["event_type"] and c.sub_event_type != protest["peaceful"]]
+        if not riots or not force or any(t.value.event_type == protest["event_type"] and t.value.sub_event_type == protest["peaceful"]
+                                         for t in view.triggers):
+            return candidates
+        state = set(self.rules["contexts"]["state"])
+        sides = [c.actor2 for c in force if c.actor2 is not None and c.actor2.inter in state]
+        sides += [a.value for a in view.actors if a.value.inter in state]
+        out = []
+        for i, c in enumerate(candidates):
+            if c in force:
+                continue
+            if i in riots and (c.actor2 is None or c.actor2.inter == int(self.rules["civilians_inter"])) and sides:
+                c = replace(c, actor2=sides[0], fatalities=max([c.fatalities] + [f.fatalities for f in force]))
+            out.append(c)
+        return out
+
     def _absorb_side_acts(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         """Arrests, seized weapons and burned property told with a battle, an attack or a
         riot in one sentence are part of that event (its note), not events of their own."""
+        candidates = self._absorb_force(view, candidates)
         side = set(self.rules["side_acts"])
         main = set(self.rules["side_act_absorbers"])
         if not any(c.event_type in main for c in candidates):
@@ -965,7 +988,12 @@ class Assembler:
         any_place = frozenset(self.rules["merge_any_place"])
         defaults = frozenset(d["name"] for d in self.rules["default_actor1"].values())
         follow_up = frozenset(self.rules["follow_up_merge_types"])
+        side = frozenset(self.rules["side_acts"])
         for candidate in candidates:
+            if candidate.sub_event_type in side and _vague(candidate) and candidate.actor1 is not None and any(
+                    c.actor1 is not None and c.actor1.name == candidate.actor1.name and c.sub_event_type != candidate.sub_event_type
+                    for c in merged):
+                continue  # "the army said it had seized weapons": part of the raid told before
             for index, existing in enumerate(merged):
                 if _same_event(existing, candidate, any_place, defaults, follow_up, self._is_weak):
                     merged[index] = _combine(existing, candidate, defaults)

@@ -263,3 +263,25 @@ def test_a_new_attack_told_with_an_attribution_is_kept():
     got = rows("Gunmen killed five herders near Maiduguri on Friday. On Saturday, a drone strike hit an army "
                "post in Damboa, and the army blamed Boko Haram for it.")
     assert sorted(s for s, _, _ in got) == ["Air/drone strike", "Attack"]
+
+
+# --- one riot with the force used against it; side acts and care are no events ------------
+def test_force_against_rioters_is_the_riots_other_side():
+    got = rows("Youths threw stones and petrol bombs at army jeeps in Hebron on Tuesday, and soldiers responded "
+               "with tear gas and live ammunition, wounding four.")
+    assert [s for s, _, _ in got] == ["Violent demonstration"]
+    assert got[0][2].startswith("Military Forces")
+
+
+@pytest.mark.parametrize(
+    "text, subs",
+    [
+        ("Three other people were treated for gunshot wounds at a hospital in Kisumu on Tuesday.", []),
+        ("Soldiers raided Tubas on Tuesday and arrested 9 people. The army said it had detained suspects and "
+         "seized weapons.", ["Arrests"]),
+        ("Police stormed a hideout in Kano on Tuesday and arrested 6 suspects. Officers said they had also "
+         "recovered rifles and seized weapons.", ["Arrests"]),
+    ],
+)
+def test_care_and_side_acts_are_no_events(text, subs):
+    assert [s for s, _, _ in rows(text)] == subs
