@@ -111,6 +111,7 @@ class Assembler:
     force_words: re.Pattern
     communal: re.Pattern
     weapon_words: re.Pattern
+    destination: re.Pattern
     victim_passive: re.Pattern
     victim_link: re.Pattern
 
@@ -159,10 +160,15 @@ class Assembler:
             force_words=_words_regex(protest["force_words"]),
             communal=_words_regex(rules["communal_words"]),
             weapon_words=_words_regex(rules["weapon_words"]),
+            destination=_words_regex(rules["destination_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$"),
             victim_passive=re.compile(_words_regex(rules["passive_auxiliaries"]).pattern + r"\s+(?:\w+ly\s+)?"
                                       + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             victim_link=_words_regex(rules["victim_links"]),
             speaker_after=re.compile(
+                # "X, in a statement on Monday, confirmed": a parenthesis may stand between
+                r"(?:\s+(?:command|spokes(?:man|woman|person)|chief|commissioner|department|headquarters|office|"
+                r"officials?|authorities|leadership|media\s+wing|press\s+office))?"
+                r"(?:\s*,\s*(?:in|on|late|early|at)\s[^,.;]{0,40},)?"
                 r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
                 + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
             dateline=re.compile(rules["dateline"]),
@@ -455,7 +461,12 @@ class Assembler:
 
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        places = [p for p in view.places if main is None or p.value.iso3 == main.iso3
+        destination = [p for p in view.places
+                       if self.destination.search(text[max(sentence_start, p.start - 30): p.start])]
+        if destination and len(destination) == len(view.places):
+            return None  # only where the wounded were taken or people fled: the article's place
+        places = [p for p in view.places if p not in destination] or list(view.places)
+        places = [p for p in places if main is None or p.value.iso3 == main.iso3
                   or (located(p) and (_is_country(p.value) or p.value.country in countries))
                   or self._corroborated(view, p)]
         if not places:

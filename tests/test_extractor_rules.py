@@ -285,3 +285,22 @@ def test_force_against_rioters_is_the_riots_other_side():
 )
 def test_care_and_side_acts_are_no_events(text, subs):
     assert [s for s, _, _ in rows(text)] == subs
+
+
+# --- statistics, destinations and parenthesised speakers -----------------------------------
+def test_a_national_statistic_is_no_event():
+    got = rows("Bandits abducted 20 villagers in Kaura Namoda on Sunday. More than 3,000 people were kidnapped "
+               "across the country within a year, a security firm said.")
+    assert [(s, e) for (s, _, _), e in zip(got, [0])] == [("Abduction/forced disappearance", 0)]
+
+
+def test_where_the_wounded_were_treated_is_not_the_place():
+    got = events("Gunmen killed three farmers near Gusau on Sunday. A fourth man was shot in the arm and was "
+                 "receiving treatment at the General Hospital in Sokoto.")
+    assert [e.location for e in got] == ["Gusau"]
+
+
+def test_a_speaker_with_a_parenthesis_is_not_the_actor():
+    got = rows("Bandits abducted 20 villagers in Kaura Namoda on Sunday. The state police command, in a statement "
+               "on Monday, confirmed the attack but put the number abducted at 15.")
+    assert [_base(a1) for _, a1, _ in got] == ["Unidentified Armed Group (Nigeria)"]
