@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as _replace
 from pathlib import Path
 import bisect
 from typing import Any, Iterable, NamedTuple
@@ -496,6 +496,9 @@ class ActorFinder:
                         continue
                 if breakaway and payload.cls in _STATE_CLASSES and self._breakaway_before(text, hit.start):
                     value = self._breakaway(payload.cls, regions_seen)  # "the self-proclaimed presidency"
+                elif payload.cls == "government" and self._agent_noun_after(text, hit.end):
+                    # "a junta airstrike", "regime shelling": the state's armed forces struck
+                    value = self._noun(_replace(payload, cls="military"), None, memory, regions_seen, None, text, number)
                 else:
                     value = self._noun(payload, None, memory, regions_seen, None, text, number)
                 if value is not None:

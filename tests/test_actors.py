@@ -433,3 +433,11 @@ def test_never_crashes_on_actor_words(words):
 
 
 _FINDER = ActorFinder.load()
+
+
+def test_a_government_noun_before_an_attack_noun_is_the_military():
+    from etl.actors import ActorFinder
+    from etl.records import Sentence
+    text = "A junta airstrike killed 9 villagers near Monywa."
+    found = ActorFinder.load()((Sentence(0, 0, len(text), text),))
+    assert [(m.text, m.value.name) for m in found][:1] == [("junta", "Military Forces of {country}")]
