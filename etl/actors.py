@@ -35,6 +35,10 @@ _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|'s|-\w+", re.UNICODE)
 
 
 _AGENT_PARTICIPLES = frozenset({"carried", "launched", "fired", "conducted", "mounted", "staged"})
+_ATTACK_MODIFIERS = frozenset({"ballistic", "cruise", "guided", "hypersonic", "heavy", "long-range", "short-range",
+                               "medium-range", "precision", "glide", "overnight", "massive", "deadly", "latest",
+                               "fresh", "new", "combined", "suspected", "apparent", "retaliatory", "artillery",
+                               "aerial", "naval", "unguided", "barrel", "cluster", "air", "ground", "military"})
 _WEAPON_NOUNS = frozenset({"rocket", "missile", "drone", "mortar", "jet", "aircraft", "warplane", "helicopter",
                            "tank", "sniper", "shell", "artillery"})
 
@@ -550,9 +554,11 @@ class ActorFinder:
 
     def _agent_noun_after(self, text: str, end: int) -> bool:
         """Whether an attack noun follows ("an Israeli airstrike", "Russia's shelling")."""
-        words = fold(text[end:end + 40]).replace("'s ", " ", 1).split()
+        words = fold(text[end:end + 60]).replace("'s ", " ", 1).split()
         if not words or text[end:end + 1] not in (" ", "'", "\u2019"):
             return False
+        while len(words) > 1 and words[0].strip(",.;:!?\"()") in _ATTACK_MODIFIERS:
+            words = words[1:]  # "a Russian ballistic missile", "an Israeli overnight strike"
         first = words[0].strip(",.;:!?\"()")
         two = f"{first} {words[1].strip(',.;:!?()')}" if len(words) > 1 else first
         return first in self.agent_nouns or two in self.agent_nouns

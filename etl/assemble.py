@@ -220,7 +220,11 @@ class Assembler:
         start, end = view.sentence.start + claim.start(), view.sentence.start + claim.end()
         after = [a for a in view.actors if a.start >= end and a.value.inter in inters]
         said = claim.group(0).lower()
-        if after and (said.startswith(("attribut", "blam")) or (said.startswith("claimed") and said.endswith("by"))):
+        if said.startswith(("attribut", "blam")):
+            # the one blamed, never the one blaming; states are blamed too ("blamed the army for it")
+            blamed = [a for a in view.actors if a.start >= end and a.value.inter != int(self.rules["civilians_inter"])]
+            return blamed[0].value if blamed else None
+        if after and said.startswith("claimed") and said.endswith("by"):
             return after[0].value
         before = [a for a in view.actors if a.end <= start and a.value.inter in inters]
         return before[-1].value if before else None

@@ -304,3 +304,19 @@ def test_a_speaker_with_a_parenthesis_is_not_the_actor():
     got = rows("Bandits abducted 20 villagers in Kaura Namoda on Sunday. The state police command, in a statement "
                "on Monday, confirmed the attack but put the number abducted at 15.")
     assert [_base(a1) for _, a1, _ in got] == ["Unidentified Armed Group (Nigeria)"]
+
+
+# --- weapons' modifiers, interceptions, the blamed party ------------------------------------
+def test_a_modified_weapon_noun_still_names_its_state():
+    got = rows("A Russian ballistic missile hit a school in Sumy on Tuesday, killing 3 people.")
+    assert [(_base(a1), a2) for _, a1, a2 in got] == [("Military Forces of Russia", "Civilians (Ukraine)")]
+
+
+def test_drones_destroyed_in_the_air_are_no_strike_by_their_owner():
+    got = rows("Russia said its air defences had destroyed 30 Ukrainian drones over Kursk on Tuesday.")
+    assert all(s != "Air/drone strike" for s, _, _ in got)
+
+
+def test_the_blamed_party_not_the_blaming_one_is_the_author():
+    got = rows("A drone strike hit a market in Nyala on Friday, killing 5. The RSF blamed the army for the strike.")
+    assert [_base(a1) for _, a1, _ in got] == ["Military Forces of Sudan"]
