@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -154,6 +155,14 @@ def find_duplicates(outcomes: Sequence[ArticleOutcome]) -> dict[str, str]:
     return sources.duplicates_of((o.article.key, o.fingerprint) for o in outcomes if o.article.status == "ok")
 
 
+def register_bytes(register: IdRegister) -> bytes:
+    """The register's file, so that it is committed in one set with the tables."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ID_REGISTER
+        register.save(path)
+        return path.read_bytes()
+
+
 def source_rows(outcomes: list[ArticleOutcome], events: tuple[Event, ...], duplicates: dict[str, str]) -> list[dict]:
     counts: dict[str, int] = {}
     for event in events:
@@ -229,13 +238,15 @@ def build(
     cached = store.hits if store is not None else 0
     del store  # its shards hold every outcome: let them go with the outcomes below
     duplicates = find_duplicates(outcomes)
-    candidates = [e for o in outcomes if o.article.key not in duplicates for e in o.events]
+    # A duplicate's events go to the merge too: they never add or change a row, they only
+    # join their original's rows (its key and evidence), so every report stays linked.
+    candidates = [e for o in outcomes for e in o.events]
     # The sources table needs neither events nor fingerprints (1 KB per article).
     outcomes = [replace(o, events=(), fingerprint=None) for o in outcomes]
 
     publishers = sources.Publishers.load()
     publisher_of = {o.article.key: o.publisher for o in outcomes}
-    merged = merge.merge_events(candidates, publisher_of, publishers)
+    merged = merge.merge_events(candidates, publisher_of, publishers, duplicates=duplicates)
     register = IdRegister.load(out_dir / ID_REGISTER)
     events = register.assign(merged)
 
@@ -247,8 +258,7 @@ def build(
     problems = validate.validate_frame(tables["events"], source_keys={o.article.key for o in outcomes})
     if problems:
         raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
-    export.write_tables(out_dir, tables)
-    register.save(out_dir / ID_REGISTER)
+    export.write_tables(out_dir, tables, files={ID_REGISTER: register_bytes(register)})
 
     summary = BuildSummary(out_dir=out_dir, articles=len(outcomes), events=len(events), duplicates=duplicates)
     summary.cached = cached

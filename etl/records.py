@@ -89,7 +89,7 @@ class DateValue:
 @dataclass(frozen=True)
 class NumberValue:
     value: int  # conservative figure: "at least 32" -> 32, "dozens" -> codebook value
-    role: str  # killed | wounded | missing | displaced | evacuated | detained | crowd | other
+    role: str  # killed | wounded | casualties | missing | displaced | detained | crowd | aggregate | other
     vague: bool = False
 
 
