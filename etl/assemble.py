@@ -1210,7 +1210,9 @@ def _combine(a: Candidate, b: Candidate, defaults: frozenset = frozenset()) -> C
             (a.place.feature == "country" and b.place.feature != "country")
             or (a.place.feature in _AREAS and b.place.feature not in _AREAS and _nested(a.place, b.place))):
         updates.update(place=b.place, place_how=b.place_how)
-    if not _named(a.actor1, defaults) and _named(b.actor1, defaults):
+    if not _named(a.actor1, defaults) and _named(b.actor1, defaults) and not (
+            HEADLINE in b.warnings and HEADLINE not in a.warnings and a.actor1 is not None):
+        # a headline's telegraphic "Four soldiers killed in blast" names victims, not the author
         updates["actor1"] = b.actor1
     if a.actor2 is None and b.actor2 is not None:
         names = {x.name for x in (updates.get("actor1", a.actor1),) if x is not None}

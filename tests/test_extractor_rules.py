@@ -320,3 +320,9 @@ def test_drones_destroyed_in_the_air_are_no_strike_by_their_owner():
 def test_the_blamed_party_not_the_blaming_one_is_the_author():
     got = rows("A drone strike hit a market in Nyala on Friday, killing 5. The RSF blamed the army for the strike.")
     assert [_base(a1) for _, a1, _ in got] == ["Military Forces of Sudan"]
+
+
+def test_a_headlines_victims_do_not_become_the_author():
+    got = rows("Three soldiers killed in Kidal roadside blast\n\nGAO, Mali (AP) - Three soldiers were killed on "
+               "Tuesday when a roadside bomb struck their truck near Kidal, the army said.")
+    assert [(_base(a1), _base(a2)) for _, a1, a2 in got] == [("Unidentified Armed Group (Mali)", "Military Forces of Mali")]
