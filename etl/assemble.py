@@ -203,6 +203,8 @@ class Assembler:
         countries = _article_countries(views)
         candidates: list[Candidate] = []
         for view in views:
+            if not view.triggers and view.numbers and candidates:
+                self._late_toll(view, candidates)
             claim = self.claim.search(view.sentence.text) if view.actors or view.triggers else None
             if claim is not None and self._claimed(view, claim, candidates):
                 continue
@@ -211,6 +213,23 @@ class Assembler:
                 found = self._with_claimant(found, self._claimant(view, claim))
             candidates.extend(found)
         return self._merge(self._redate(candidates, lead_date))
+
+    def _late_toll(self, view: _Sentence, candidates: list[Candidate]) -> None:
+        """A toll told in a sentence of its own ("The death toll rose to 20, officials said")
+        is the toll of the violence told just before; it replaces a smaller figure (a toll
+        that rose), it is never added to it (one toll is not counted twice)."""
+        figures = [int(n.value.value) for n in view.numbers if getattr(n.value, "role", "") == "killed"
+                   and not CueFinder.blocking(view.cues, n.start)]
+        if not figures or view.cues:
+            return
+        violent = set(self.rules["violent_event_types"])
+        non_lethal = set(self.rules["non_lethal_sub_event_types"])
+        told = [i for i, c in enumerate(candidates) if c.event_type in violent and c.sub_event_type not in non_lethal]
+        if not told:
+            return
+        i = told[-1]
+        if max(figures) > candidates[i].fatalities:
+            candidates[i] = replace(candidates[i], fatalities=max(figures))
 
     # --- claims of responsibility ----------------------------------------------------------
     def _claimant(self, view: _Sentence, claim: re.Match) -> ActorValue | None:

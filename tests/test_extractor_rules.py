@@ -326,3 +326,26 @@ def test_a_headlines_victims_do_not_become_the_author():
     got = rows("Three soldiers killed in Kidal roadside blast\n\nGAO, Mali (AP) - Three soldiers were killed on "
                "Tuesday when a roadside bomb struck their truck near Kidal, the army said.")
     assert [(_base(a1), _base(a2)) for _, a1, a2 in got] == [("Unidentified Armed Group (Mali)", "Military Forces of Mali")]
+
+
+# --- 6. a toll told later joins the event, once ---------------------------------------------
+@pytest.mark.parametrize(
+    "text, toll",
+    [
+        ("Clashes erupted on Saturday in Beni between the army and ADF rebels. The death toll rose to 20, "
+         "officials said on Monday.", 20),
+        ("Fighting broke out on Saturday between the army and Fano militiamen near Gondar. At least 15 people "
+         "were killed in the clashes, local authorities said on Monday.", 15),
+        ("Gunmen killed 12 villagers near Gusau on Sunday. Police said 12 people died in the attack.", 12),
+    ],
+)
+def test_a_later_toll_joins_the_event_on_its_day(text, toll):
+    got = events(text)
+    assert [(e.fatalities, e.event_date) for e in got] == [(toll, got[0].event_date)]
+    assert got[0].event_date in (dt.date(2024, 3, 9), dt.date(2024, 3, 10))
+
+
+def test_a_war_toll_is_not_the_events_toll():
+    got = events("Clashes erupted on Saturday in Beni between the army and ADF rebels. The conflict has killed "
+                 "more than 6,000 people since 2014.")
+    assert [e.fatalities for e in got] == [0]
