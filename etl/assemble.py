@@ -526,6 +526,29 @@ class Assembler:
         return True, found.end()
 
     def _actors_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
+        actor1, actor2 = self._bound_actors(text, view, clause, trigger)
+        if actor1 is None and trigger.value.event_type in self.rules["violence_types"]:
+            # "A man was shot dead when dozens of settlers stormed the village": the subject
+            # of the when-clause after the victims' passive is the author
+            subject = self._when_subject(text, view, trigger)
+            if subject is not None and (actor2 is None or subject.name != actor2.name):
+                actor1 = subject
+        return actor1, actor2
+
+    def _when_subject(self, text: str, view: _Sentence, trigger: Mention) -> ActorValue | None:
+        base = view.sentence.start
+        if not self.passive.search(text[max(base, trigger.start - 40): trigger.start]) and not self.victim_passive.search(
+                text[max(base, trigger.start - 40): trigger.end]):
+            return None
+        victims = self._victims
+        for found in _WHEN_SUBJECT.finditer(text, trigger.end, view.sentence.end):
+            for actor in view.actors:
+                if actor.start == found.end() and actor.value.inter not in victims \
+                        and not self._is_speaker(text, actor, view.sentence.end)[0]:
+                    return actor.value
+        return None
+
+    def _bound_actors(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
         victims = set(self.rules["victim_inters"]) if trigger.value.event_type in self.rules["victim_event_types"] else set()
         passive = self._entry(trigger).get("voice") == "passive" or bool(
             self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
@@ -1052,6 +1075,9 @@ class Assembler:
 # --- helpers ------------------------------------------------------------------------------
 _EMPTY: dict = {}
 _SIDE_AND = re.compile(r"^\s*(?:,\s*)?(?:and|&)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_WHEN_SUBJECT = re.compile(r"\b(?:when|as|after)\s+(?:(?:a|an|the|dozens|hundreds|scores|some|several|of|armed|"
+                           r"suspected|heavily|group|groups|gang|band|about|around|at|least|more|than|\d+)\s+){0,4}",
+                           re.IGNORECASE)
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
 # what may stand between a territory verb and its object: "seized (control of) (the) (key) town"
 _OBJECT_LEAD = re.compile(r"\s+(?:(?:full\s+|effective\s+)?control\s+(?:of|over)\s+)?(?:the\s+|a\s+|an\s+)?"

@@ -349,3 +349,18 @@ def test_a_war_toll_is_not_the_events_toll():
     got = events("Clashes erupted on Saturday in Beni between the army and ADF rebels. The conflict has killed "
                  "more than 6,000 people since 2014.")
     assert [e.fatalities for e in got] == [0]
+
+
+@pytest.mark.parametrize(
+    "text, actor1",
+    [
+        ("A Palestinian man was shot dead on Monday evening when dozens of Israeli settlers stormed the village "
+         "of Sinjil, the health ministry said.", "Settlers (Israel)"),
+        ("A farmer was hacked to death on Sunday when suspected al-Shabaab fighters raided a village near Kismayo.",
+         "Al Shabaab"),
+        ("Two policemen were killed on Monday when a suicide bomber blew himself up next to a police van in Quetta.",
+         "Unidentified Armed Group (Pakistan)"),
+    ],
+)
+def test_the_subject_of_the_when_clause_is_the_author(text, actor1):
+    assert [_base(a1) for _, a1, _ in rows(text)] == [actor1]
