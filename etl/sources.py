@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,8 +202,16 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 class DuplicateRules:
     shingle: int = 5  # words per shingle
     permutations: int = 128
-    bands: int = 64  # LSH: 64 bands of 2 rows finds pairs from Jaccard ~0.15 up (containment)
-    max_bucket: int = 500  # a band value shared by more articles is boilerplate: skipped
+    # LSH: 32 bands of 4 rows. A pair of Jaccard J becomes a candidate with probability
+    # 1 - (1 - J**4)**32 (the S-curve; threshold (1/32)**(1/4) ~ 0.42):
+    #   J     0.05    0.1    0.2   0.3   0.4   0.5   0.6    0.7     0.8
+    #   P   0.0002  0.003  0.05  0.23  0.56  0.87  0.988  0.9998  1.0
+    # so articles that share a few sentences (J < 0.15) almost never collide, near-copies
+    # (J >= 0.6) nearly always do, and a text inside one twice its length (J ~ 0.5, the
+    # containment rule) mostly does. (64 x 2 made J = 0.1 pairs candidates half the time,
+    # and the candidates grew with pairs; 16 x 8 would find J = 0.6 only a quarter of the time.)
+    bands: int = 32
+    max_bucket: int = 200  # a band value shared by more distinct texts is boilerplate: skipped
     jaccard: float = 0.6  # near-copy: estimated Jaccard at least this ...
     containment: float = 0.85  # ... or the smaller text this much inside the larger
     min_shingles: int = 40  # containment only counts for texts at least this long
@@ -223,14 +231,16 @@ def fingerprint(text: str, rules: DuplicateRules = DuplicateRules()) -> TextFing
     words = [w.casefold() for w in _WORD.findall(text or "")]
     if not words:
         return None
-    n = rules.shingle
-    grams = {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
-    hashes = np.fromiter((_hash64(g) for g in grams), dtype=np.uint64, count=len(grams))
-    # One seeded 64-bit mix per permutation, all at once; the minimum is the MinHash.
-    signature = _mix(_permutation_seeds(rules.permutations)[:, None] ^ hashes[None, :]).min(axis=1)
+    hashes = _shingle_hashes(words, rules.shingle)
+    # One seeded permutation of the (already well mixed) shingle hashes per row:
+    # h -> a * h + b mod 2**64 with a odd (a bijection), all at once; the minimum is the MinHash.
+    seeds = _permutation_seeds(2 * rules.permutations)
+    signature = np.multiply((seeds[:rules.permutations] | np.uint64(1))[:, None], hashes[None, :])
+    signature += seeds[rules.permutations:, None]
+    signature = signature.min(axis=1)
     return TextFingerprint(
         exact=hashlib.sha256(" ".join(words).encode("utf-8")).digest(),
-        size=len(grams),
+        size=len(hashes),
         minhash=signature.astype("<u8").tobytes(),
     )
 
@@ -251,73 +261,111 @@ def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules =
 def duplicates_of(
     fingerprints: Iterable[tuple[str, TextFingerprint | None]], rules: DuplicateRules = DuplicateRules()
 ) -> dict[str, str]:
-    """``find_duplicates`` from fingerprints made earlier (e.g. by extraction workers)."""
-    signatures: dict[str, np.ndarray] = {}
+    """``find_duplicates`` from fingerprints made earlier (e.g. by extraction workers).
+
+    Memory is O(articles): one signature row per distinct text, one band hash per band,
+    and only the candidate pairs of one band (bounded by ``max_bucket``) at a time.
+    """
+    raw: dict[str, bytes] = {}
     sizes: dict[str, int] = {}
     exact: dict[bytes, list[str]] = defaultdict(list)
+    width = rules.permutations * 8
     for key, print_ in fingerprints:
         if print_ is None:
             continue
-        if key in signatures:
+        if key in raw:
             raise ValueError(f"find_duplicates: key {key!r} given twice")
+        if len(print_.minhash) != width:
+            raise ValueError("find_duplicates: fingerprints made with other rules")
         exact[print_.exact].append(key)
-        signatures[key] = np.frombuffer(print_.minhash, dtype="<u8")
+        raw[key] = print_.minhash
         sizes[key] = print_.size
-    if any(len(sig) != rules.permutations for sig in signatures.values()):
-        raise ValueError("find_duplicates: fingerprints made with other rules")
+    if not raw:
+        return {}
+    keys = sorted(raw)
+    index = {k: i for i, k in enumerate(keys)}
+    parent = list(range(len(keys)))
 
-    parent = {k: k for k in signatures}
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    def find(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    def union(x: str, y: str) -> None:
+    def union(x: int, y: int) -> None:
         rx, ry = find(x), find(y)
         if rx != ry:
-            lo, hi = sorted((rx, ry))
-            parent[hi] = lo
+            parent[max(rx, ry)] = min(rx, ry)
 
-    for keys in exact.values():
-        keys.sort()
-        for other in keys[1:]:
-            union(keys[0], other)
-
+    # Exact copies: grouped by their content hash; only the first of each takes part in LSH.
+    heads: list[int] = []
+    for group in exact.values():
+        ids = sorted(index[k] for k in group)
+        heads.append(ids[0])
+        for other in ids[1:]:
+            union(ids[0], other)
+    heads.sort()
+    del exact
+    sig = np.frombuffer(b"".join(raw[keys[i]] for i in heads), dtype="<u8").reshape(len(heads), rules.permutations)
+    size = np.array([sizes[keys[i]] for i in heads], dtype=np.float64)
+    del raw, sizes
     rows = rules.permutations // rules.bands
-    buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
-    for key in sorted(signatures):
-        sig = signatures[key]
-        for band in range(rules.bands):
-            buckets[(band, sig[band * rows:(band + 1) * rows].tobytes())].append(key)
-    checked: set[tuple[str, str]] = set()
-    for members in buckets.values():
-        if len(members) > rules.max_bucket:
-            continue
-        for i, x in enumerate(members):
-            for y in members[i + 1:]:
-                if (x, y) in checked:
-                    continue
-                checked.add((x, y))
-                if _near_copy(signatures[x], signatures[y], sizes[x], sizes[y], rules):
-                    union(x, y)
-    return {k: find(k) for k in sorted(signatures) if find(k) != k}
+    weights = _permutation_seeds(rows)  # one hash per band: a seeded mix of its rows
+    for band in range(rules.bands):
+        block = sig[:, band * rows:(band + 1) * rows]
+        value = np.zeros(len(heads), dtype=np.uint64)
+        for r in range(rows):
+            value = _mix(value ^ (block[:, r] + weights[r]))
+        for a, b in _bucket_pairs(value, rules.max_bucket):
+            near = _near_copies(sig[a], sig[b], size[a], size[b], rules)
+            for x, y in zip(a[near].tolist(), b[near].tolist()):
+                union(heads[x], heads[y])
+    return {keys[i]: keys[find(i)] for i in range(len(keys)) if find(i) != i}
 
 
-def _near_copy(sx: np.ndarray, sy: np.ndarray, nx: int, ny: int, rules: DuplicateRules) -> bool:
-    jaccard = float(np.mean(sx == sy))
-    if jaccard >= rules.jaccard:
-        return True
-    small = min(nx, ny)
-    if small < rules.min_shingles:
-        return False
+def _bucket_pairs(value: np.ndarray, max_bucket: int, chunk: int = 1 << 20) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    """Index pairs (a < b) of rows with equal ``value``, in chunks; buckets larger than
+    ``max_bucket`` (boilerplate) are skipped. Vectorised: row i of the sorted order is
+    paired with row i + d for each distance d up to the largest kept bucket."""
+    order = np.argsort(value, kind="stable")
+    ordered = value[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    lengths = np.diff(np.r_[starts, len(ordered)])
+    kept = (lengths >= 2) & (lengths <= max_bucket)
+    if not kept.any():
+        return
+    group = np.repeat(np.arange(len(starts)), lengths)
+    group[~np.repeat(kept, lengths)] = -1
+    for d in range(1, int(lengths[kept].max())):
+        same = np.flatnonzero((group[:-d] == group[d:]) & (group[:-d] >= 0))
+        for lo in range(0, len(same), chunk):
+            at = same[lo:lo + chunk]
+            a, b = order[at], order[at + d]
+            yield np.minimum(a, b), np.maximum(a, b)
+
+
+def _near_copies(sx: np.ndarray, sy: np.ndarray, nx: np.ndarray, ny: np.ndarray, rules: DuplicateRules) -> np.ndarray:
+    """Rowwise: estimated Jaccard >= ``jaccard``, or the smaller text (of at least
+    ``min_shingles``) at least ``containment`` inside the larger."""
+    jaccard = (sx == sy).mean(axis=1)
+    small = np.minimum(nx, ny)
     shared = jaccard * (nx + ny) / (1.0 + jaccard)
-    return shared / small >= rules.containment
+    contained = (small >= rules.min_shingles) & (shared >= rules.containment * small)
+    return (jaccard >= rules.jaccard) | contained
 
 
-def _hash64(text: str) -> int:
-    return struct.unpack("<Q", hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest())[0]
+def _shingle_hashes(words: list[str], n: int) -> np.ndarray:
+    """The distinct 64-bit hashes of the ``n``-word shingles of ``words`` (all of them
+    when fewer than ``n``). Stable across processes and runs: each word is hashed once
+    with CRC-32 and its length (not the salted built-in ``hash``), then the shingle's
+    words are folded with splitmix64, vectorised over the text."""
+    word = np.fromiter((zlib.crc32(w.encode("utf-8")) | (len(w) << 32) for w in words), dtype=np.uint64, count=len(words))
+    word = _mix(word)
+    count = max(1, len(words) - n + 1)
+    h = np.zeros(count, dtype=np.uint64)
+    for k in range(min(n, len(words))):
+        h = _mix(h ^ (word[k:k + count] + np.uint64(0x9E3779B97F4A7C15 * (k + 1) % (1 << 64))))
+    return np.unique(h)
 
 
 def _mix(values: np.ndarray) -> np.ndarray:

@@ -169,3 +169,24 @@ def test_malformed_vocabulary_is_reported(tmp_path, yaml_text, message):
     (tmp_path / "publishers.yaml").write_text(yaml_text)
     with pytest.raises(DataFileError, match=message):
         Publishers.load(tmp_path)
+
+
+def test_first_half_of_an_article_is_flagged():
+    text = made_up_text(12, 30)
+    half = ". ".join(text.split(". ")[:15]) + "."
+    assert find_duplicates([("full", text), ("half", half)]) == {"half": "full"}
+
+
+def test_many_articles_sharing_a_few_sentences_are_not_flagged_and_fast():
+    import time
+
+    pool = [made_up_text(1000 + i, 1) for i in range(60)]  # quotes many articles repeat
+    texts = []
+    for i in range(1500):
+        rng = random.Random(i)
+        shared = " ".join(rng.sample(pool, 3))
+        texts.append((f"a{i:05d}", made_up_text(5000 + i, 20) + " " + shared))
+    started = time.process_time()
+    found = find_duplicates(texts)
+    assert found == {}
+    assert time.process_time() - started < 20
