@@ -76,7 +76,7 @@ class CueFinder:
     phrases: dict  # (first word, second word) -> tuple of (words tuple, group name), longest first
     singles: dict  # one-word phrase -> group name
     suffixes: tuple  # (word ending, group name): "n't", "'ll"
-    patterns: tuple  # (compiled pattern, group name)
+    patterns: tuple  # (compiled pattern, group name, gate words: the pattern runs only with one of them)
     pattern_words: frozenset  # a sentence with none of these words cannot match any pattern
     punctuation: tuple  # literal clause-ending strings
     boundary_words: frozenset
@@ -119,7 +119,8 @@ class CueFinder:
                     phrases.setdefault(words[0], []).append((words, name))
                 for pattern in spec.get("patterns") or ():
                     try:
-                        patterns.append((re.compile(pattern, re.IGNORECASE), name))
+                        patterns.append((re.compile(pattern, re.IGNORECASE), name,
+                                         frozenset(str(w).lower() for w in spec.get("gate") or ())))
                     except re.error as exc:
                         raise DataFileError(f"cues.yaml: bad pattern {pattern!r} in {name!r}: {exc}") from exc
             bounds = data.get("clause_boundaries") or {}
@@ -232,7 +233,9 @@ class CueFinder:
         words = [t[2] for t in tokens]
         if self.patterns and (not self.pattern_words.isdisjoint(words) or "0s" in text
                               or any(len(w) == 4 and w.isdigit() for w in words)):
-            for pattern, name in self.patterns:
+            for pattern, name, gate in self.patterns:
+                if gate and gate.isdisjoint(words):
+                    continue  # the group's own gate: none of its key words here
                 for match in pattern.finditer(text):
                     found.append((match.start(), match.end(), name))
         if not found:
