@@ -364,3 +364,17 @@ def test_a_war_toll_is_not_the_events_toll():
 )
 def test_the_subject_of_the_when_clause_is_the_author(text, actor1):
     assert [_base(a1) for _, a1, _ in rows(text)] == [actor1]
+
+
+@pytest.mark.parametrize(
+    "text, subs",
+    [
+        ("The two governments on Tuesday reaffirmed their commitment to the ceasefire in Juba.", []),
+        ("Gunmen killed nine villagers in Mopti on Tuesday. Efforts were ongoing to arrest the perpetrators, "
+         "police said.", ["Attack"]),
+        ("Gunmen killed four worshippers in Kaduna on Tuesday. In March 2019, gunmen stormed a mosque in the town "
+         "and killed 11 people.", ["Attack"]),
+    ],
+)
+def test_commitments_intentions_and_history_are_no_events(text, subs):
+    assert [s for s, _, _ in rows(text)] == subs
