@@ -26,10 +26,11 @@ import hashlib
 import re
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import ahocorasick
 import numpy as np
 
 from .errors import DataFileError
@@ -59,6 +60,11 @@ class Publishers:
     institution: re.Pattern[str]
     attribution: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, pattern), strongest first
     signoff_shape: re.Pattern[str]
+    # What ``attributed`` needs to match only the outlets a text names: the patterns with
+    # "{outlet}" unfilled, and a pyahocorasick automaton of the lower-cased names and
+    # aliases (whitespace runs as one space) -> the names written so.
+    attribution_specs: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    outlet_finder: object = field(default=None, compare=False, repr=False)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "Publishers":
@@ -103,6 +109,13 @@ class Publishers:
                 attribution.append((kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{outlet_alt})"), re.I)))
             except re.error as exc:
                 raise DataFileError(f"{where}: attribution {kind!r}: {exc}") from exc
+        finder = ahocorasick.Automaton()
+        written: dict[str, list[str]] = defaultdict(list)
+        for name in names:
+            written[" ".join(name.lower().split())].append(name)
+        for lowered, spelled in written.items():
+            finder.add_word(lowered, tuple(spelled))
+        finder.make_automaton()
         institution = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in institution_words) + r")\b") if institution_words else re.compile(r"(?!)")
         return cls(
             outlets=outlets,
@@ -113,6 +126,8 @@ class Publishers:
             by_alias=by_alias,
             institution=institution,
             attribution=tuple(attribution),
+            attribution_specs=tuple(attribution_specs),
+            outlet_finder=finder,
             # A sign-off that is a name: a few capitalised words, no sentence inside.
             signoff_shape=re.compile(r"^[A-Z0-9][\w.&'’+/() -]{0,58}[\w.)+]$"),
         )
@@ -143,8 +158,25 @@ class Publishers:
         return self.attributed(article.text)
 
     def attributed(self, text: str) -> str | None:
-        """The outlet named by the strongest attribution in ``text`` (earliest on ties)."""
-        for _kind, pattern in self.attribution:
+        """The outlet named by the strongest attribution in ``text`` (earliest on ties).
+
+        One automaton pass finds the outlets the text names at all (most texts: none);
+        the attribution patterns are then matched with only those outlets (the compiled
+        patterns are cached by ``re``), never with the alternation of every outlet."""
+        if not text:
+            return None
+        if self.outlet_finder is None:
+            patterns = self.attribution
+        else:
+            present = {n for _end, spelled in self.outlet_finder.iter(" ".join(text.lower().split())) for n in spelled}
+            if not present:
+                return None
+            alt = "|".join(_alias_regex(n) for n in sorted(present, key=lambda s: (-len(s), s)))
+            patterns = tuple(
+                (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
+                for kind, pattern in self.attribution_specs
+            )
+        for _kind, pattern in patterns:
             for match in pattern.finditer(text):
                 name = match.group("outlet")
                 if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
