@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import vocab
-from .dates import literal_alternation, lower_regex, lowered, start_guard
+from .patterns import literal_alternation, lower_regex, lowered, start_guard
 from .errors import DataFileError
 from .records import Article
 

@@ -40,6 +40,7 @@ from typing import Iterable
 
 from . import vocab
 from .errors import DataFileError
+from .patterns import literal_alternation, lower_regex, lowered, start_guard
 from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
@@ -52,46 +53,6 @@ _DATELINE_BEFORE = re.compile(rf"\s*{_DATELINE_PLACE}(?:\s*,\s*{_DATELINE_PLACE}
 _DATELINE_AFTER = re.compile(r"(?:,?\s*(?:19|20)\d\d)?\s*(?:\([^()\n]{1,40}\)\s*)?(?:\.?\s*[-–—]+|:)\s")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b(?:[ap]\.?m\.?|gmt|utc|ist|hrs|local time)(?!\w)", re.IGNORECASE)
 _YEAR = r"(?:1[89]|20)\d{2}"
-
-
-def literal_alternation(phrases: Iterable[str]) -> str:
-    """A regex matching any of the literal phrases (spaces match any run of whitespace),
-    built as a trie so that the engine tries few branches at each position."""
-    root: dict = {}
-    for phrase in {" ".join(str(p).split()) for p in phrases}:
-        if not phrase:
-            continue
-        node = root
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-                for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return f"(?:{body})?"
-        return body
-
-    return "(?:" + emit(root) + ")" if root else "(?!)"
-
-
-def mixed_alternation(phrases: Iterable[str]) -> str:
-    """Literal phrases go into a trie; regex fragments are tried after them, longest first.
-    A phrase whose only regex part is a final optional letter ("soldiers?") is literal."""
-    items = []
-    for p in map(str, phrases):
-        if len(p) > 2 and p.endswith("?") and p[-2].isalpha() and not (set(p[:-1]) & _META):
-            items += [p[:-2], p[:-1]]
-        else:
-            items.append(p)
-    literal = [p for p in items if not (set(p) & _META)]
-    fragments = sorted({p.replace(" ", r"\s+") for p in items if set(p) & _META}, key=len, reverse=True)
-    parts = ([literal_alternation(literal)] if literal else []) + fragments
-    return "|".join(parts) if parts else "(?!)"
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -699,79 +660,6 @@ class DateFinder:
                 rest = before[i + 1:]
                 return any(w in self.scheduled for w in rest) and not any(w in self.past_aux for w in rest)
         return False
-
-
-_META = set("\\.^$*+?{}[]|()")
-_ANY = set("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-def first_chars(phrase: str) -> set[str] | None:
-    """Characters a lower-case regex phrase can start with, or None when unsure."""
-    while phrase.startswith("\\b"):
-        phrase = phrase[2:]
-    if not phrase:
-        return None
-    if phrase.startswith("(?:"):
-        depth, start, out = 0, 3, set()
-        for i in range(3, len(phrase)):
-            ch = phrase[i]
-            if ch == "\\":
-                continue
-            if ch == "(" and phrase[i - 1] != "\\":
-                depth += 1
-            elif ch == ")" and depth and phrase[i - 1] != "\\":
-                depth -= 1
-            elif ch in "|)" and depth == 0 and phrase[i - 1] != "\\":
-                part = first_chars(phrase[start:i])
-                if part is None:
-                    return None
-                out |= part
-                start = i + 1
-                if ch == ")":
-                    return None if phrase[i + 1:i + 2] in ("?", "*", "{") else out
-        return None
-    if phrase[0] == "\\":
-        ch = phrase[1:2]
-        first = ch if ch and not ch.isalnum() else None
-        rest = phrase[2:3]
-    else:
-        ch = phrase[0]
-        first = ch if ch not in _META else None
-        rest = phrase[1:2]
-    if first is None or rest in ("?", "*", "{"):
-        return None
-    return {first}
-
-
-def start_guard(phrases: Iterable[str]) -> str:
-    """A prefix for a pattern of lower-case phrases: only at the start of a word, and only
-    where one of them can begin (lets the regex engine skip other positions fast)."""
-    chars: set[str] = set()
-    for phrase in phrases:
-        got = first_chars(str(phrase))
-        if got is None:
-            return r"(?<![\w])"
-        chars |= got
-    # the look-ahead comes first: the engine then scans for those characters at C speed
-    return rf"(?=[{re.escape(''.join(sorted(chars)))}])(?<![\w])"
-
-
-def lower_regex(pattern: str) -> str:
-    """Lower-case the letters of a regex, leaving escapes (\\S, \\W, \\B ...) alone."""
-    out = []
-    escaped = False
-    for ch in pattern:
-        out.append(ch if escaped else ch.lower())
-        escaped = ch == "\\" and not escaped
-    return "".join(out)
-
-
-def lowered(text: str) -> str:
-    """``text.lower()`` with the same length (offsets stay valid)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _left_out(article: Article) -> list[str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import vocab
-from .dates import literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
+from .patterns import literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
 from .errors import DataFileError
 from .records import Mention, NumberValue, Sentence
 

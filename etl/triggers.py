@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .actors import PhraseIndex, sentence_hits
+from .phrases import PhraseIndex, sentence_hits
 from .errors import DataFileError
 from .paths import schemas_dir, vocab_dir
 from .records import Mention, Sentence, TriggerValue

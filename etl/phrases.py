@@ -1,0 +1,129 @@
+"""Finding vocabulary phrases in text: one Aho-Corasick automaton per vocabulary.
+
+Shared by the finders that match word lists (actors, triggers): folding of quotes, dashes
+and spaces that keeps offsets, case rules per phrase, and longest-match selection.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Any, Iterable, NamedTuple
+
+import ahocorasick
+
+from .records import Sentence
+
+FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u2013": "-", "\u2014": "-",
+                       "\u2010": "-", "\u2011": "-", "\n": " ", "\t": " ", "\r": " ", "\xa0": " "})
+
+
+def fold(text: str) -> str:
+    """Lower-case and normalise quotes/dashes/spaces without changing the text's length."""
+    text = text.translate(FOLD)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+class Hit(NamedTuple):
+    start: int
+    end: int
+    payload: Any
+
+
+class PhraseIndex:
+    """Vocabulary phrases found on word boundaries by one Aho-Corasick automaton.
+
+    Case rules per phrase: ``exact`` (acronyms such as "IS", "PDF") must match letter for
+    letter; ``proper`` (starts with a capital) must start with a capital in the text;
+    ``lower`` must be lower case in the text; anything else matches in any case.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, str, Any]]):
+        automaton = ahocorasick.Automaton()
+        count = 0
+        for surface, case, payload in phrases:
+            surface = " ".join(surface.split())
+            if not surface:
+                continue
+            key = fold(surface)
+            entry = automaton.get(key) if key in automaton else []
+            entry.append((surface.translate(FOLD), case, payload))
+            automaton.add_word(key, entry)
+            count += 1
+        if count:
+            automaton.make_automaton()
+        self._automaton = automaton
+        self._empty = count == 0
+
+    def find(self, text: str) -> list[Hit]:
+        """Every phrase occurrence on word boundaries (overlaps included)."""
+        if self._empty or not text:
+            return []
+        folded = fold(text)
+        normal = text.translate(FOLD)
+        hits = []
+        for last, entries in self._automaton.iter(folded):
+            for surface, case, payload in entries:
+                start = last - len(surface) + 1
+                end = last + 1
+                if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                    continue
+                if end < len(folded) and (folded[end].isalnum() or folded[end] == "_"):
+                    continue
+                if not _case_ok(normal[start:end], surface, case):
+                    continue
+                hits.append(Hit(start, end, payload))
+        return hits
+
+
+def sentence_hits(index: PhraseIndex, sentences: tuple[Sentence, ...], rank=lambda hit: 0) -> list[tuple[Sentence, list[Hit]]]:
+    """``longest_first`` hits of every sentence, offsets relative to the sentence.
+
+    The sentences are searched as one text (laid out at their article offsets) so the
+    automaton runs once per article; a hit crossing a sentence boundary is dropped.
+    """
+    ordered = sorted(sentences, key=lambda s: s.start)
+    pieces, cursor = [], ordered[0].start if ordered else 0
+    for sentence in ordered:
+        if sentence.start < cursor or len(sentence.text) != sentence.end - sentence.start:
+            return [(s, longest_first(index.find(s.text), rank)) for s in sentences]
+        pieces.append(" " * (sentence.start - cursor))
+        pieces.append(sentence.text)
+        cursor = sentence.end
+    base = ordered[0].start if ordered else 0
+    starts = [s.start - base for s in ordered]
+    grouped: dict[int, list[Hit]] = {}
+    for hit in longest_first(index.find("".join(pieces)), rank):
+        number = bisect.bisect_right(starts, hit.start) - 1
+        if number < 0 or hit.end > ordered[number].end - base:
+            continue
+        sentence = ordered[number]
+        offset = sentence.start - base
+        grouped.setdefault(number, []).append(Hit(hit.start - offset, hit.end - offset, hit.payload))
+    position = {id(s): n for n, s in enumerate(ordered)}
+    return [(s, grouped.get(position[id(s)], [])) for s in sentences]
+
+
+def _case_ok(found: str, surface: str, case: str) -> bool:
+    if case == "exact":
+        return found == surface
+    if case == "proper":
+        return found[:1].isupper()
+    if case == "lower":
+        return found[:1].islower()
+    return True
+
+
+def longest_first(hits: list[Hit], rank=lambda hit: 0) -> list[Hit]:
+    """Non-overlapping hits: the longest match wins, then the higher ``rank``; by start."""
+    if not hits:
+        return []
+    chosen: list[Hit] = []
+    taken = bytearray(max(hit.end for hit in hits))
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -rank(h), h.start)):
+        if 1 in taken[hit.start:hit.end]:
+            continue
+        chosen.append(hit)
+        taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+    return sorted(chosen, key=lambda h: (h.start, h.end))
