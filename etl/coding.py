@@ -40,6 +40,11 @@ class Coder:
     # ActorFinder.for_event(value, event_country, date): names an actor for an event
     # (fills {country} with regime years, foreign state forces -> external); optional.
     for_event: Optional[Callable] = None
+    # ActorFinder.as_branch(value, branch): the same state's military/police/government.
+    as_branch: Optional[Callable] = None
+    # event types fought by a state's armed forces: a state named as its government
+    # ("Baku said it captured ...") is coded as its military there
+    military_types: frozenset = frozenset()
 
     @classmethod
     def load(cls, folder: Path | None = None, taxonomy: Taxonomy | None = None, for_event: Callable | None = None) -> "Coder":
@@ -53,15 +58,20 @@ class Coder:
             try:
                 from .actors import ActorFinder
 
-                for_event = ActorFinder.load().for_event
+                finder = ActorFinder.load()
+                for_event, as_branch = finder.for_event, finder.as_branch
             except ImportError:
-                for_event = None
+                for_event = as_branch = None
+        else:
+            as_branch = None
         return cls(
             taxonomy=taxonomy or Taxonomy.load(),
             notes=notes,
             civilians_inter=civilians,
             fatality_types=frozenset(notes.get("fatalities_none_types") or ()),
             for_event=for_event,
+            as_branch=as_branch,
+            military_types=frozenset(rules.get("military_event_types") or ()),
         )
 
     def __call__(self, article: Article, candidates: tuple[Candidate, ...]) -> tuple[Event, ...]:
@@ -100,6 +110,9 @@ class Coder:
             log.warning("%s: dropped %s: no actor1", where, c.sub_event_type)
             return None
         actor2 = self._named(names, c.actor2, country.name, c.date.date)
+        if self.as_branch is not None and c.event_type in self.military_types:
+            actor1 = self.as_branch(actor1, "military")
+            actor2 = self.as_branch(actor2, "military") if actor2 is not None else None
         if actor2 is not None and actor2.name == actor1.name and not (actor1.inter == actor2.inter == _RIOTERS):
             actor2 = None  # one actor is not its own opponent; two crowds of rioters are (mob violence)
         inter1 = actor1.inter if actor1.inter in self.taxonomy.inter_codes and actor1.inter else 0
@@ -182,17 +195,16 @@ class Coder:
         if precision >= 3:
             when = f"In {day:%B} {day.year}"
         elif precision == 2:
-            when = f"Around {day.day} {day:%B} {day.year} (as reported)"
+            when = f"Around {day.day} {day:%B} {day.year}"
         else:
             when = f"On {day.day} {day:%B} {day.year}"
         template = self.notes.get(c.sub_event_type if actor2 else f"{c.sub_event_type}/alone") or self.notes.get(
             c.sub_event_type
         ) or self.notes["default"]
         body = template.format(actor1=actor1, actor2=actor2 or "others")
-        body = body[:1].upper() + body[1:]
         where = place.name
         if place.admin1 and place.admin1 != place.name:
-            where = f"{where}, {place.admin1}"
+            where = f"{where} ({place.admin1})"
         note = f"{when}, {body} in {where}."
         if fatalities == 1:
             note += " " + self.notes["fatalities_one"]

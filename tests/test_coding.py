@@ -73,7 +73,7 @@ def test_place_country_and_provenance(coder):
     "date, opening",
     [
         (DateValue(dt.date(2024, 6, 1), 1), "On 1 June 2024, "),
-        (DateValue(dt.date(2024, 5, 29), 2), "Around 29 May 2024 (as reported), "),
+        (DateValue(dt.date(2024, 5, 29), 2), "Around 29 May 2024, "),
         (DateValue(dt.date(2024, 5, 1), 3), "In May 2024, "),
     ],
 )
@@ -124,3 +124,17 @@ def test_no_published_date_gives_zero_timestamp(coder):
     article = replace(ARTICLE, published_date=None)
     (event,) = coder(article, (candidate("Battles", "Armed clash", RUSSIA),))
     assert event.timestamp == 0
+
+
+@pytest.mark.parametrize(
+    "event_type, sub, expected",
+    [
+        ("Battles", "Government regains territory", "Military Forces of Ukraine"),
+        ("Explosions/Remote violence", "Air/drone strike", "Military Forces of Ukraine"),
+        ("Strategic developments", "Agreement", "Government of Ukraine"),
+    ],
+)
+def test_a_government_that_fought_is_coded_as_its_military(coder, event_type, sub, expected):
+    government = ActorValue("Government of Ukraine (2019-)", 1, "Ukraine")
+    (event,) = coder(ARTICLE, (candidate(event_type, sub, government, RUSSIA),))
+    assert event.actor1.startswith(expected)
