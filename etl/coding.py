@@ -111,8 +111,8 @@ class Coder:
             return None
         actor2 = self._named(names, c.actor2, country.name, c.date.date)
         if self.as_branch is not None and c.event_type in self.military_types:
-            actor1 = self.as_branch(actor1, "military")
-            actor2 = self.as_branch(actor2, "military") if actor2 is not None else None
+            actor1 = self._military_if_government(actor1)
+            actor2 = self._military_if_government(actor2) if actor2 is not None else None
         if actor2 is not None and actor2.name == actor1.name and not (actor1.inter == actor2.inter == _RIOTERS):
             actor2 = None  # one actor is not its own opponent; two crowds of rioters are (mob violence)
         inter1 = actor1.inter if actor1.inter in self.taxonomy.inter_codes and actor1.inter else 0
@@ -188,6 +188,13 @@ class Coder:
             except KeyError:
                 own = None
         return ActorValue(actor.name.replace(PLACEHOLDER, own or event_country), actor.inter, own or event_country)
+
+    def _military_if_government(self, actor: ActorValue) -> ActorValue:
+        """A state's government becomes its military; police, militaries and others stay."""
+        military = self.as_branch(actor, "military")
+        if military.name != actor.name and self.as_branch(actor, "government").name == actor.name:
+            return military
+        return actor
 
     def _note(self, c: Candidate, actor1: str, actor2: str, place, fatalities: int) -> str:
         day = c.date.date
