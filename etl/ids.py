@@ -53,6 +53,8 @@ from typing import Iterable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .errors import InputError
 from .merge import Identity, dates_agree, distance_km, fingerprint, same_event, subtypes_agree
@@ -192,10 +194,11 @@ class IdRegister:
         for i, event_id in taken.items():
             old = self._entries[event_id]
             keys = old.identity.source_keys | idents[i].source_keys
-            self._entries[event_id] = replace(
-                old, fingerprint=fps[i], identity=replace(idents[i], source_keys=keys), reports=old.reports | reports[i]
+            identity = idents[i] if keys == idents[i].source_keys else replace(idents[i], source_keys=keys)
+            self._entries[event_id] = Entry(
+                old.event_id_cnty, old.iso3, old.number, fps[i], identity, old.first_keys, old.reports | reports[i]
             )
-        return tuple(replace(e, event_id_cnty=taken[i]) for i, e in enumerate(events))
+        return tuple(e if e.event_id_cnty == taken[i] else replace(e, event_id_cnty=taken[i]) for i, e in enumerate(events))
 
     def _match(self, idents: list[Identity], codes: list[str], full: list[str], reports: list[frozenset[str]]) -> dict[int, str]:
         by_key: dict[str, set[str]] = defaultdict(set)
@@ -248,37 +251,36 @@ def _cost(tier: int, new: Identity, old: Identity, shared: int) -> float:
 def _assignment(edges: dict[tuple[int, str], float], full: list[str], numbers: dict[str, int]) -> dict[int, str]:
     """One-to-one event -> id matching: the most matches, then the lowest total cost, per
     connected group of candidates (linear_sum_assignment; canonical order, deterministic)."""
-    parent: dict[object, object] = {}
-
-    def find(x: object) -> object:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, event_id in edges:
-        a, b = find(("event", i)), find(("id", event_id))
-        if a != b:
-            parent[a] = b
-    groups: dict[object, tuple[set[int], set[str]]] = defaultdict(lambda: (set(), set()))
-    for i, event_id in edges:
-        events, ids = groups[find(("event", i))]
+    taken: dict[int, str] = {}
+    if not edges:
+        return taken
+    # Connected groups of events and ids: one sparse connected-components pass, O(edges).
+    event_nodes = sorted({i for i, _ in edges})
+    id_nodes = sorted({e for _, e in edges})
+    event_at = {i: n for n, i in enumerate(event_nodes)}
+    id_at = {e: len(event_nodes) + n for n, e in enumerate(id_nodes)}
+    size = len(event_nodes) + len(id_nodes)
+    a = np.fromiter((event_at[i] for i, _ in edges), dtype=np.int64, count=len(edges))
+    b = np.fromiter((id_at[e] for _, e in edges), dtype=np.int64, count=len(edges))
+    _, labels = connected_components(coo_matrix((np.ones(len(edges)), (a, b)), shape=(size, size)), directed=False)
+    groups: dict[int, tuple[set[int], set[str], list[tuple[int, str]]]] = defaultdict(lambda: (set(), set(), []))
+    for (i, event_id), label in zip(edges, labels[a].tolist()):
+        events, ids, own = groups[label]
         events.add(i)
         ids.add(event_id)
-    taken: dict[int, str] = {}
-    for events, ids in groups.values():
+        own.append((i, event_id))
+    for events, ids, own in groups.values():
+        if len(events) == 1 and len(ids) == 1:
+            taken[own[0][0]] = own[0][1]
+            continue
         rows = sorted(events, key=lambda i: full[i])
         cols = sorted(ids, key=lambda e: numbers[e])
-        if len(rows) == 1 and len(cols) == 1:
-            taken[rows[0]] = cols[0]
-            continue
+        row_of = {i: r for r, i in enumerate(rows)}
+        col_of = {e: c for c, e in enumerate(cols)}
         absent = 1e6  # far above any sum of edge costs: a missing edge is never chosen over one
         matrix = np.full((len(rows), len(cols)), absent)
-        for r, i in enumerate(rows):
-            for c, event_id in enumerate(cols):
-                if (i, event_id) in edges:
-                    matrix[r, c] = edges[(i, event_id)]
+        for i, event_id in own:
+            matrix[row_of[i], col_of[event_id]] = edges[(i, event_id)]
         for r, c in zip(*linear_sum_assignment(matrix)):
             if matrix[r, c] < absent:
                 taken[rows[r]] = cols[c]

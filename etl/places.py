@@ -336,9 +336,20 @@ class PlaceFinder:
         features = self.cues.kind_features
 
         fold_key = self.gazetteer.fold.key
+        # Per call: an entry's folded name and its score without context are asked for
+        # again and again (every hit of a name, every candidate), so each is made once.
+        name_keys: dict[str, str] = {}
+        scores: dict[tuple[int, bool, str], float] = {}
 
         def static(hit: _Hit, entry: Entry) -> float:
-            return ranker.static(entry, fold_key(entry.name) == hit.key) + ranker.kind(entry, features.get(hit.kind))
+            name_key = name_keys.get(entry.name)
+            if name_key is None:
+                name_key = name_keys[entry.name] = fold_key(entry.name)
+            memo = (id(entry), name_key == hit.key, hit.kind)
+            score = scores.get(memo)
+            if score is None:
+                score = scores[memo] = ranker.static(entry, memo[1]) + ranker.kind(entry, features.get(hit.kind))
+            return score
 
         firsts = [max(hit.entries, key=lambda e: static(hit, e)) for hit in hits]
         hits, firsts = self._contained(hits, firsts)
