@@ -198,7 +198,7 @@ class IdRegister:
             self._entries[event_id] = Entry(
                 old.event_id_cnty, old.iso3, old.number, fps[i], identity, old.first_keys, old.reports | reports[i]
             )
-        return tuple(e if e.event_id_cnty == taken[i] else replace(e, event_id_cnty=taken[i]) for i, e in enumerate(events))
+        return tuple(e if e.event_id_cnty == taken[i] else _with_id(e, taken[i]) for i, e in enumerate(events))
 
     def _match(self, idents: list[Identity], codes: list[str], full: list[str], reports: list[frozenset[str]]) -> dict[int, str]:
         by_key: dict[str, set[str]] = defaultdict(set)
@@ -227,6 +227,14 @@ class IdRegister:
                 if ident.known & entry.identity.known and (i, event_id) not in edges:
                     edges[(i, event_id)] = _cost(4, ident, entry.identity, 0)
         return _assignment(edges, full, {eid: e.number for eid, e in self._entries.items()})
+
+
+def _with_id(event: Event, event_id: str) -> Event:
+    """``replace(event, event_id_cnty=event_id)`` without its per-call introspection."""
+    copy = object.__new__(type(event))
+    copy.__dict__.update(event.__dict__)
+    object.__setattr__(copy, "event_id_cnty", event_id)
+    return copy
 
 
 def _reports(event: Event) -> frozenset[str]:
@@ -263,16 +271,19 @@ def _assignment(edges: dict[tuple[int, str], float], full: list[str], numbers: d
     a = np.fromiter((event_at[i] for i, _ in edges), dtype=np.int64, count=len(edges))
     b = np.fromiter((id_at[e] for _, e in edges), dtype=np.int64, count=len(edges))
     _, labels = connected_components(coo_matrix((np.ones(len(edges)), (a, b)), shape=(size, size)), directed=False)
-    groups: dict[int, tuple[set[int], set[str], list[tuple[int, str]]]] = defaultdict(lambda: (set(), set(), []))
-    for (i, event_id), label in zip(edges, labels[a].tolist()):
-        events, ids, own = groups[label]
-        events.add(i)
-        ids.add(event_id)
-        own.append((i, event_id))
-    for events, ids, own in groups.values():
-        if len(events) == 1 and len(ids) == 1:
-            taken[own[0][0]] = own[0][1]
+    pairs = list(edges)
+    edge_labels = labels[a]
+    order = np.argsort(edge_labels, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, edge_labels[order][1:] != edge_labels[order][:-1], True]).tolist()
+    order = order.tolist()
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi - lo == 1:  # one event, one id
+            i, event_id = pairs[order[lo]]
+            taken[i] = event_id
             continue
+        own = [pairs[k] for k in order[lo:hi]]
+        events = {i for i, _ in own}
+        ids = {e for _, e in own}
         rows = sorted(events, key=lambda i: full[i])
         cols = sorted(ids, key=lambda e: numbers[e])
         row_of = {i: r for r, i in enumerate(rows)}
