@@ -96,6 +96,8 @@ def _fold_char(ch: str) -> str:
     return low
 
 
+_BASE_ENTRY_CACHE = 50_000  # base entries kept per Gazetteer (about 500 bytes each)
+
 @dataclass(frozen=True)
 class Entry:
     """One gazetteer entry (a row of any table)."""
@@ -210,6 +212,9 @@ class Gazetteer:
     kind_before_words: dict  # folded words before a name -> kind ("town of" -> populated)
     kinds: dict  # kind -> gazetteer features it accepts
     folder: Path
+    # Base rows made into entries so far (entries are immutable; bounded, emptied when full):
+    # articles name the same few thousand places again and again.
+    _base_entries: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "Gazetteer":
@@ -298,6 +303,14 @@ class Gazetteer:
     # -- access -------------------------------------------------------------------------
 
     def base_entry(self, row: int) -> Entry:
+        entry = self._base_entries.get(row)
+        if entry is None:
+            if len(self._base_entries) >= _BASE_ENTRY_CACHE:
+                self._base_entries.clear()
+            entry = self._base_entries[row] = self._make_base_entry(row)
+        return entry
+
+    def _make_base_entry(self, row: int) -> Entry:
         cols = self.base_columns
         iso2 = _decode(cols["iso2"], row)
         country = self.countries_by_code.get(self.fold.key(iso2)) if iso2 else None
