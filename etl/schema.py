@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import yaml
 
 from .errors import DataFileError
 from .paths import schemas_dir
 from .taxonomy import Taxonomy
+from .vocab import load_yaml
 
 VERSION_KEY = b"acled_etl.schema_version"
 TABLE_KEY = b"acled_etl.table"
@@ -147,12 +147,7 @@ class Schema:
     def load(cls, folder: Path | None = None) -> "Schema":
         folder = Path(folder) if folder else schemas_dir()
         path = folder / "columns.yaml"
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise DataFileError(f"{path}: file not found") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise DataFileError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
+        data = load_yaml(path)
         try:
             tables = {name: _table(name, spec) for name, spec in data["tables"].items()}
             others = tuple(OtherTable(o["name"], tuple(o["columns"])) for o in data.get("known_other_tables", []))

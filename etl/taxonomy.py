@@ -17,10 +17,9 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .errors import DataFileError
 from .paths import schemas_dir
+from .vocab import load_yaml
 
 
 @dataclass(frozen=True)
@@ -164,12 +163,7 @@ def _load(folder: Path) -> Taxonomy:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise DataFileError(f"{path}: expected a mapping at the top level")
     return data

@@ -15,12 +15,11 @@ from .paths import vocab_dir
 
 def load_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError as exc:
-        raise DataFileError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from exc
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
 
 
 def load(name: str, folder: Path | None = None) -> Any:
