@@ -1,7 +1,6 @@
 """The local gazetteer: tables, lookup by every spelling, geocode ranking and errors."""
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 
@@ -10,18 +9,9 @@ from geopy.distance import great_circle
 
 from etl.errors import DataFileError, EtlError, InputError
 from etl.gazetteer import Gazetteer, geocode
+from place_tables import REFERENCE, WORLD, read_table
 
-DATA = Path(__file__).parent / "data"
 GAZ = Path(__file__).resolve().parent.parent / "gazetteer"
-
-
-def read_table(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
-
-
-REFERENCE = read_table(DATA / "places_reference.csv")
-WORLD = read_table(DATA / "places_world.csv")
 
 
 @pytest.fixture(scope="module")

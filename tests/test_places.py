@@ -1,7 +1,6 @@
 """Place mentions: spellings, context, phrasing, common words and arbitrary text."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,9 @@ from hypothesis import strategies as st
 
 from etl.places import PlaceFinder
 from etl.records import Mention, Place, Sentence
+from place_tables import REFERENCE, WORLD
 
-DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parent.parent
-
-
-def read_table(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
-
-
-REFERENCE = read_table(DATA / "places_reference.csv")
-WORLD = read_table(DATA / "places_world.csv")
 
 
 @pytest.fixture(scope="module")
