@@ -40,7 +40,7 @@ from typing import Iterable
 
 from . import vocab
 from .errors import DataFileError
-from .patterns import literal_alternation, lower_regex, lowered, start_guard
+from .patterns import join_texts, literal_alternation, lower_regex, lowered, start_guard
 from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
@@ -243,12 +243,7 @@ class DateFinder:
     def _scan_many(self, texts: list[str]) -> list[list[_Hit]]:
         """Date hits of each text (offsets relative to it). The texts are scanned together,
         joined by a NUL that no pattern crosses: one pass instead of one per sentence."""
-        offsets = []
-        pos = 0
-        for t in texts:
-            offsets.append(pos)
-            pos += len(t) + 1
-        joined = "\x00".join(texts)
+        joined, offsets = join_texts(texts)
         found: list[list[_Hit]] = [[] for _ in texts]
         touched = set()
         for m in self.pattern.finditer(joined):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import vocab
-from .patterns import literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
+from .patterns import join_texts, literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
 from .errors import DataFileError
 from .records import Mention, NumberValue, Sentence
 
@@ -240,12 +240,7 @@ class NumberFinder:
         # One pass over all sentences (joined by a NUL, which no pattern crosses) finds where
         # numbers can start; each sentence is then read on its own.
         lows = [lowered(s.text) for s in sentences]
-        offsets = []
-        pos = 0
-        for low in lows:
-            offsets.append(pos)
-            pos += len(low) + 1
-        joined = "\x00".join(lows)
+        joined, offsets = join_texts(lows)
         anchors: list[list[int]] = [[] for _ in sentences]
         for pattern in (self.digit_anchor, self.word_anchor):
             for a in pattern.finditer(joined):

@@ -121,3 +121,15 @@ def lowered(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def join_texts(texts: list[str]) -> tuple[str, list[int]]:
+    """The texts joined by a NUL (which no vocabulary pattern crosses), and where each one
+    starts, so that one regex pass serves them all; ``bisect_right(offsets, pos) - 1`` is
+    the text a match at ``pos`` belongs to."""
+    offsets = []
+    pos = 0
+    for text in texts:
+        offsets.append(pos)
+        pos += len(text) + 1
+    return "\x00".join(texts), offsets
