@@ -1,6 +1,6 @@
 """Numbers: counts in sentences and what they count.
 
-Finds number phrases (digits "2,261", words "thirty-two", "a dozen", vague words
+Finds number phrases (digits "1,250", words "thirty-two", "a dozen", vague words
 "dozens", with qualifiers "at least", "up to") and negations ("no one was killed"), and
 gives each a role from the words around it: killed, wounded, casualties (killed or
 wounded, unsettled), missing, displaced, detained, crowd, or other (durations, weapons,
