@@ -5,36 +5,47 @@
 The per-article work is pure (``etl.pipeline.Extractor``) and runs where the runner puts
 it (``etl.runner``: this process, a process pool, or Dask): each worker loads the
 Extractor once and reads its articles itself, so no text crosses a process boundary. It
-turns an article into an ``ArticleOutcome``, which keeps no text; everything after
-extraction (duplicates, merge, ids, tables) works on those compact records, so memory
-does not grow with the texts of the corpus. Outcomes come back in file-name order, so the
-output does not depend on the runner or the number of workers.
+turns an article into an ``ArticleOutcome``, which keeps no text. Outcomes stream back
+in file-name order, so the output does not depend on the runner or the number of
+workers, and the build streams too: each outcome's events are set aside on disk by
+country (``etl.spool``), the merge and the ids take one country at a time (neither
+crosses countries), and the tables are written in chunks (``export.write_tables``).
+Memory holds ~2 KB per article (its source row and duplicate fingerprint), not its events.
 
 Outcomes are cached by content hash + manifest metadata + extractor version
 (``etl.cache``) under ``OUT/.cache/``: a rebuild re-extracts only new or changed articles.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from . import export, ingest, merge, sources, validate
 from .cache import OutcomeCache, article_key, cached_map, current_version
 from .errors import EtlError, ValidationError
-from .ids import IdRegister
+from .ids import IdRegister, iso3, read_entries, write_entries
 from .records import Article, Event
 from .runner import Runner, make_runner
+from .spool import Spool
+from .taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # the pipeline is imported where the Extractor is loaded: in the workers
     from .pipeline import ArticleResult, Extractor
 
 ID_REGISTER = "event_ids.csv"
+WORK_PREFIX = ".etl-work-"  # working files of a running build, under the output folder
 
 
 @dataclass(frozen=True)
@@ -145,31 +156,112 @@ def extract_outcomes(
     runner: Runner,
     cache: OutcomeCache | None = None,
     progress: Callable[[int], Any] | None = None,
-) -> list[ArticleOutcome]:
-    """The outcome of every task, in task order: from the cache, else from the runner."""
+) -> Iterator[ArticleOutcome]:
+    """The outcome of every task, in task order, one at a time: from the cache, else the runner."""
     return cached_map(tasks, factory, runner, cache, task_key, outcome_key, progress)
 
 
-def find_duplicates(outcomes: Sequence[ArticleOutcome]) -> dict[str, str]:
-    """Duplicate key -> original key, from the fingerprints the workers made (no text needed)."""
-    return sources.duplicates_of((o.article.key, o.fingerprint) for o in outcomes if o.article.status == "ok")
+@dataclass
+class Gathered:
+    """What the build keeps in memory of the whole corpus: per article, no text and no events.
+
+    ``articles``: each outcome without its events and fingerprint (~1 KB, for the sources
+    table); ``prints``: the duplicate fingerprints (~1 KB each); the events themselves are
+    set aside on disk in ``reports``, by country code, for the merge.
+    """
+
+    articles: list[ArticleOutcome]
+    prints: list[tuple[str, sources.TextFingerprint]]
+    reports: Spool
 
 
-def register_bytes(register: IdRegister) -> bytes:
-    """The register's file, so that it is committed in one set with the tables."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / ID_REGISTER
-        register.save(path)
-        return path.read_bytes()
-
-
-def source_rows(outcomes: list[ArticleOutcome], events: tuple[Event, ...], duplicates: dict[str, str]) -> list[dict]:
-    counts: dict[str, int] = {}
-    for event in events:
-        for key in event.source_keys:
-            counts[key] = counts.get(key, 0) + 1
-    rows = []
+def gather(outcomes: Iterable[ArticleOutcome], reports: Spool, taxonomy: Taxonomy) -> Gathered:
+    """Set each outcome's events aside by country code; keep the rest (small) in memory."""
+    codes: dict[tuple[int, str], str] = {}
+    gathered = Gathered([], [], reports)
     for outcome in outcomes:
+        by_code: dict[str, list[Event]] = {}
+        for event in outcome.events:
+            place = (event.iso, event.country)
+            if place not in codes:
+                codes[place] = iso3(event.iso, event.country, taxonomy)
+            by_code.setdefault(codes[place], []).append(event)
+        for code, events in by_code.items():
+            reports.add(code, events)
+        if outcome.fingerprint is not None and outcome.article.status == "ok":
+            gathered.prints.append((outcome.article.key, outcome.fingerprint))
+        gathered.articles.append(replace(outcome, events=(), fingerprint=None))
+    return gathered
+
+
+def find_duplicates(prints: Iterable[tuple[str, sources.TextFingerprint]]) -> dict[str, str]:
+    """Duplicate key -> original key, from the fingerprints the workers made (no text needed)."""
+    return sources.duplicates_of(prints)
+
+
+@dataclass
+class Settled:
+    """The merged events with their ids, set aside on disk: by month (for the events
+    table, sorted by date) and by country code (for the evidence table, sorted by id)."""
+
+    by_month: Spool
+    by_code: Spool
+    register: Path  # the new id register file
+    reports_per_article: Counter
+    events: int = 0
+
+
+def settle(gathered: Gathered, duplicates: Mapping[str, str], register_file: Path, work: Path) -> Settled:
+    """Merge each country's reports into rows and give them ids, one country at a time.
+
+    Merging and ids never cross countries (two reports of one event share a country, and
+    an id is its country's code + a number), so a country is a complete unit of work:
+    memory holds one country's events and register entries, not the corpus's.
+    """
+    entries = Spool(work / "register")
+    for entry in read_entries(register_file):
+        entries.add(entry.iso3, [entry])
+    publishers = sources.Publishers.load()
+    publisher_of = {o.article.key: o.publisher for o in gathered.articles}
+    settled = Settled(Spool(work / "months"), Spool(work / "codes"), work / ID_REGISTER, Counter())
+    with settled.register.open("w", encoding="utf-8", newline="") as handle:
+        write_entries(handle, (), header=True)
+        for code in sorted(set(gathered.reports.parts()) | set(entries.parts())):
+            merged = merge.merge_events(gathered.reports.iter(code), publisher_of, publishers, duplicates=duplicates)
+            register = IdRegister(entries.iter(code))
+            events = register.assign(merged)
+            write_entries(handle, register.entries, header=False)
+            settled.by_code.add(code, events)
+            settled.events += len(events)
+            for event in events:
+                settled.reports_per_article.update(event.source_keys)
+                settled.by_month.add(f"{event.event_date.year:04d}-{event.event_date.month:02d}", [event])
+    return settled
+
+
+def event_chunks(settled: Settled, source_keys: frozenset[str], out_dir: Path) -> Iterator[pd.DataFrame]:
+    """The events table month by month (so in its order: by date first), each chunk
+    validated; raises ValidationError after the last chunk if any value is invalid."""
+    problems: list[str] = []
+    row = 1
+    for month in settled.by_month.parts():
+        frame = export.events_frame(settled.by_month.iter(month))
+        problems.extend(validate.validate_frame(frame, source_keys=source_keys, first_row=row))
+        row += len(frame)
+        yield frame
+    if problems:
+        raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
+
+
+def evidence_chunks(settled: Settled) -> Iterator[pd.DataFrame]:
+    """The evidence table country by country (so in its order: by event id first)."""
+    for code in settled.by_code.parts():
+        yield export.evidence_frame(settled.by_code.iter(code))
+
+
+def source_rows(articles: list[ArticleOutcome], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
+    rows = []
+    for outcome in articles:
         article = outcome.article
         status = "duplicate" if article.key in duplicates else article.status
         rows.append(dict(
@@ -182,11 +274,40 @@ def source_rows(outcomes: list[ArticleOutcome], events: tuple[Event, ...], dupli
             reference_date=outcome.reference_date,
             reference_date_how=outcome.reference_how,
             title=article.title,
-            n_events=counts.get(article.key, 0),
+            n_events=reports_per_article.get(article.key, 0),
             status=status,
             duplicate_of=duplicates.get(article.key),
         ))
     return rows
+
+
+@contextlib.contextmanager
+def work_folder(out_dir: Path) -> Iterator[Path]:
+    """A private folder under ``out_dir`` for the build's working files, removed afterwards.
+
+    Its name carries the build's process id, so that a later build removes what a killed
+    build left behind without touching the folder of a build still running.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise export.OutputError(f"{out_dir}: cannot create the output folder: {exc.strerror or exc}") from None
+    for stale in out_dir.glob(f"{WORK_PREFIX}*"):
+        pid = stale.name[len(WORK_PREFIX):].split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=out_dir) as folder:
+        yield Path(folder)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int], Any], Callable[[], None]]:
@@ -224,45 +345,43 @@ def build(
     (``scheduler``: a Dask scheduler address, else a local cluster); ``cache``: reuse the
     outcomes of unchanged articles from ``out_dir/.cache/``. The output is the same
     whatever the engine, the number of workers or the state of the cache.
+
+    Memory stays flat as the corpus grows: outcomes stream from the workers (or the cache)
+    and their events go to working files on disk (``etl.spool``); the merge and ids then
+    take one country at a time, and the tables are written a month (events) or a country
+    (evidence) at a time. Only ~2 KB per article (source metadata, duplicate
+    fingerprint) stays in memory.
     """
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     tasks = corpus_tasks(input_dir)
     runner = make_runner(engine, workers, scheduler)
     factory = functools.partial(load_worker, extractor_factory)
     store = OutcomeCache(out_dir, _version(extractor_factory)) if cache else None
-    update, close = progress_bar(len(tasks), progress)
-    try:
-        outcomes = extract_outcomes(tasks, factory, runner, store, update)
-    finally:
-        close()
-    cached = store.hits if store is not None else 0
-    del store  # its shards hold every outcome: let them go with the outcomes below
-    duplicates = find_duplicates(outcomes)
-    # A duplicate's events go to the merge too: they never add or change a row, they only
-    # join their original's rows (its key and evidence), so every report stays linked.
-    candidates = [e for o in outcomes for e in o.events]
-    # The sources table needs neither events nor fingerprints (1 KB per article).
-    outcomes = [replace(o, events=(), fingerprint=None) for o in outcomes]
+    with work_folder(out_dir) as work:
+        update, close = progress_bar(len(tasks), progress)
+        try:
+            gathered = gather(extract_outcomes(tasks, factory, runner, store, update), Spool(work / "reports"), Taxonomy.load())
+        finally:
+            close()
+        cached = store.hits if store is not None else 0
+        del store
+        # A duplicate's events go to the merge too: they never add or change a row, they
+        # only join their original's rows (its key and evidence), so every report stays linked.
+        duplicates = find_duplicates(gathered.prints)
+        gathered.prints.clear()
+        settled = settle(gathered, duplicates, out_dir / ID_REGISTER, work)
+        keys = frozenset(o.article.key for o in gathered.articles)
+        tables = {
+            "events": event_chunks(settled, keys, out_dir),
+            "sources": export.sources_frame(source_rows(gathered.articles, settled.reports_per_article, duplicates)),
+            "evidence": evidence_chunks(settled),
+        }
+        export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})
 
-    publishers = sources.Publishers.load()
-    publisher_of = {o.article.key: o.publisher for o in outcomes}
-    merged = merge.merge_events(candidates, publisher_of, publishers, duplicates=duplicates)
-    register = IdRegister.load(out_dir / ID_REGISTER)
-    events = register.assign(merged)
-
-    tables = {
-        "events": export.events_frame(events),
-        "sources": export.sources_frame(source_rows(outcomes, events, duplicates)),
-        "evidence": export.evidence_frame(events),
-    }
-    problems = validate.validate_frame(tables["events"], source_keys={o.article.key for o in outcomes})
-    if problems:
-        raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
-    export.write_tables(out_dir, tables, files={ID_REGISTER: register_bytes(register)})
-
-    summary = BuildSummary(out_dir=out_dir, articles=len(outcomes), events=len(events), duplicates=duplicates)
+    articles = gathered.articles
+    summary = BuildSummary(out_dir=out_dir, articles=len(articles), events=settled.events, duplicates=duplicates)
     summary.cached = cached
-    summary.extracted = len(outcomes) - summary.cached
-    summary.warnings.extend(w for o in outcomes for w in o.article.warnings)
+    summary.extracted = len(articles) - summary.cached
+    summary.warnings.extend(w for o in articles for w in o.article.warnings)
     summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in ingest.manifest_orphans(input_dir))
     return summary

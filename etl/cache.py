@@ -12,19 +12,20 @@ so a changed vocabulary invalidates every entry it could affect (the simplest ru
 always correct).
 
 Entries are the compact per-article outcomes (events, source metadata, duplicate
-fingerprint), never texts. They live in ``OUT/.cache/outcomes/VERSION/``, one pickle
-shard per two-hex-digit key prefix (256 shards at most), each written atomically
-(temporary file, then rename), so a killed build leaves every shard whole. A shard that
-cannot be read counts as empty: the cache can always be deleted or ignored.
+fingerprint), never texts, pickled into one SQLite file per version
+(``OUT/.cache/outcomes/VERSION/outcomes.sqlite``): read and written one entry at a time,
+so memory does not grow with the corpus, and kept whole by SQLite's journal when a build
+is killed. A file that cannot be read counts as empty: the cache can always be deleted
+or ignored.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import pickle
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,7 +35,7 @@ R = TypeVar("R")
 CACHE_DIR = ".cache"
 KIND = "outcomes"
 # Bump when the layout of this folder changes.
-LAYOUT = "1"
+LAYOUT = "2"
 
 
 def _digest_files(hasher: "hashlib._Hash", root: Path, label: str, suffixes: tuple[str, ...] | None = None) -> None:
@@ -78,50 +79,84 @@ def article_key(file: str, sha256: str, metadata: Iterable[object] = ()) -> str:
 class OutcomeCache:
     """Per-article outcomes of one extractor version under ``OUT/.cache/``.
 
-    ``get``/``put`` work in memory (a shard is read when one of its keys is first asked
-    for); ``save`` writes the shards that changed. With ``prune`` (a complete build),
-    ``save`` keeps exactly the entries this build used, drops the rest and any other
-    version's folder; so the cache mirrors the corpus and does not grow without bound.
+    Entries live in one SQLite file per version (``outcomes/VERSION/outcomes.sqlite``),
+    read one at a time (``get``) and written in batched transactions (``put``), so the
+    build never holds the cache in memory. ``save`` commits; with ``prune`` (a complete
+    build) it keeps exactly the entries this build used, drops the rest and any other
+    version's folder, so the cache mirrors the corpus and does not grow without bound.
+    SQLite's journal keeps the file whole if the build is killed: the entries committed
+    so far survive. A file that cannot be read counts as empty: the cache can always be
+    deleted or ignored.
     """
+
+    FILE = "outcomes.sqlite"
+    BATCH = 500  # puts per transaction
 
     def __init__(self, out_dir: Path, version: str):
         self.base = Path(out_dir) / CACHE_DIR / KIND
         self.folder = self.base / version[:32]
-        self._shards: dict[str, dict[str, Any]] = {}
-        self._dirty: set[str] = set()
+        self._db: sqlite3.Connection | None = None
+        self._pending = 0
         self._used: set[str] = set()
         self.hits = 0
         self.misses = 0
 
-    @staticmethod
-    def _shard_of(key: str) -> str:
-        return key[:2]
+    @property
+    def path(self) -> Path:
+        return self.folder / self.FILE
 
-    def _path(self, shard: str) -> Path:
-        return self.folder / f"{shard}.pkl"
-
-    def _shard(self, shard: str) -> dict[str, Any]:
-        entries = self._shards.get(shard)
-        if entries is None:
-            entries = {}
-            path = self._path(shard)
-            if path.exists():
-                try:
-                    with path.open("rb") as handle:
-                        loaded = pickle.load(handle)
-                    if isinstance(loaded, dict):
-                        entries = loaded
-                except Exception:  # unreadable or from older code: treat as empty
-                    entries = {}
-            self._shards[shard] = entries
-        return entries
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        if not create and not self.path.exists():
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(self.path, isolation_level="DEFERRED")
+                db.execute("CREATE TABLE IF NOT EXISTS outcome (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.commit()
+                self._db = db
+                return db
+            except sqlite3.DatabaseError:  # not a database, or from older code: start afresh
+                if attempt:
+                    raise
+                with contextlib.suppress(Exception):
+                    db.close()
+                for stale in self.folder.glob(self.FILE + "*"):
+                    stale.unlink(missing_ok=True)
+        return None
 
     def is_empty(self) -> bool:
         """True when nothing is stored for this version (a first build needs no look-ups)."""
-        return not self.folder.is_dir() or not any(self.folder.glob("*.pkl"))
+        db = self._connect(create=False)
+        if db is None:
+            return True
+        try:
+            return db.execute("SELECT 1 FROM outcome LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return True
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is stored (without reading its value; not counted as a hit)."""
+        db = self._connect(create=False)
+        if db is None:
+            return False
+        try:
+            return db.execute("SELECT 1 FROM outcome WHERE key = ?", (key,)).fetchone() is not None
+        except sqlite3.DatabaseError:
+            return False
 
     def get(self, key: str) -> Any | None:
-        value = self._shard(self._shard_of(key)).get(key)
+        value = None
+        db = self._connect(create=False)
+        if db is not None:
+            try:
+                row = db.execute("SELECT value FROM outcome WHERE key = ?", (key,)).fetchone()
+                value = pickle.loads(row[0]) if row is not None else None
+            except Exception:  # unreadable entry: extract again
+                value = None
         if value is None:
             self.misses += 1
         else:
@@ -130,39 +165,38 @@ class OutcomeCache:
         return value
 
     def put(self, key: str, value: Any) -> None:
-        shard = self._shard_of(key)
-        entries = self._shard(shard)
+        db = self._connect(create=True)
         self._used.add(key)
-        if entries.get(key) is not value:
-            entries[key] = value
-            self._dirty.add(shard)
+        db.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)",
+                   (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._pending += 1
+        if self._pending >= self.BATCH:
+            db.commit()
+            self._pending = 0
 
     def save(self, *, prune: bool = True) -> None:
-        """Write changed shards atomically; with ``prune`` keep only the entries used."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob(".*.tmp"):  # left by a build killed while saving
-            stale.unlink(missing_ok=True)
-        shards = set(self._shards)
+        """Commit what was put; with ``prune`` keep only the entries used, drop other versions."""
+        db = self._connect(create=True)
         if prune:
-            shards |= {p.stem for p in self.folder.glob("*.pkl")}
-        for shard in sorted(shards):
-            entries = self._shard(shard)
-            if prune:
-                kept = {k: v for k, v in entries.items() if k in self._used}
-                if len(kept) != len(entries):
-                    self._shards[shard] = entries = kept
-                    self._dirty.add(shard)
-            if shard not in self._dirty:
-                continue
-            if entries:
-                _write_atomic(self._path(shard), pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-            else:
-                self._path(shard).unlink(missing_ok=True)
-        self._dirty.clear()
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY) WITHOUT ROWID")
+            db.execute("DELETE FROM used")
+            db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((k,) for k in self._used))
+            db.execute("DELETE FROM outcome WHERE key NOT IN (SELECT key FROM used)")
+            db.execute("DROP TABLE used")
+        db.commit()
+        self._pending = 0
         if prune:
             for other in self.base.iterdir():
                 if other != self.folder and other.is_dir():
                     shutil.rmtree(other, ignore_errors=True)
+
+    def close(self) -> None:
+        """Commit and release the file (the object can be used again: it reopens)."""
+        if self._db is not None:
+            self._db.commit()
+            self._db.close()
+            self._db = None
+            self._pending = 0
 
 
 def cached_map(
@@ -173,46 +207,48 @@ def cached_map(
     task_key: Callable[[T], str],
     result_key: Callable[[T, R], str],
     progress: Callable[[int], Any] | None = None,
-) -> list[R]:
-    """``factory()(task)`` for every task, in task order, taking what it can from ``cache``.
+) -> Iterator[R]:
+    """``factory()(task)`` for every task, yielded in task order, taken from ``cache`` where it can.
 
     Only the tasks whose ``task_key`` is not cached go to ``runner``; their results are
-    stored under ``result_key(task, result)`` (the key of what the worker actually read)
-    and the cache saved: pruned to these tasks when the run completes, kept as far as it
-    got when it is interrupted. ``progress(n)`` is told of every ``n`` tasks done.
+    stored under ``result_key(task, result)`` (the key of what the worker actually read).
+    Results are yielded one at a time and never gathered, so memory does not grow with
+    the number of tasks. When the iteration completes the cache is pruned to these tasks;
+    when it is interrupted it keeps what it got. ``progress(n)`` is told of every ``n``
+    tasks done.
     """
     report = progress or (lambda n: None)
-    results: list[Any] = [None] * len(tasks)
+    cached: list[str | None] = [None] * len(tasks)
     todo = list(range(len(tasks)))
     if cache is not None and not cache.is_empty():
         todo = []
         for i, task in enumerate(tasks):
-            found = cache.get(task_key(task))
-            if found is None:
-                todo.append(i)
+            key = task_key(task)
+            if cache.has(key):
+                cached[i] = key
             else:
-                results[i] = found
-        report(len(tasks) - len(todo))
+                todo.append(i)
     complete = False
+    local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
     try:
-        for i, result in zip(todo, runner.map([tasks[i] for i in todo], factory)):
-            results[i] = result
-            if cache is not None:
-                cache.put(result_key(tasks[i], result), result)
+        fresh = iter(runner.map([tasks[i] for i in todo], factory))
+        for i, task in enumerate(tasks):
+            key = cached[i]
+            result = cache.get(key) if cache is not None and key is not None else None
+            if result is None:
+                if key is None:
+                    result = next(fresh)
+                else:
+                    if not local:
+                        local.append(factory())
+                    result = local[0](task)
+                if cache is not None:
+                    cache.put(result_key(task, result), result)
             report(1)
+            yield result
         complete = True
     finally:
         if cache is not None:
             cache.save(prune=complete)
-    return results
+            cache.close()
 
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -42,6 +42,14 @@ PARQUET_OPTIONS = dict(
     data_page_version="1.0",
     row_group_size=1_000_000,
 )
+# Streamed tables (``write_tables`` given an iterable of frames) are written in row groups
+# of this many rows, so memory holds one group, not the table.
+ROW_GROUP_ROWS = 100_000
+_WRITER_OPTIONS = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+
+
+# A table to write: whole, or as chunks that follow each other in the table's order.
+Table = pd.DataFrame | Iterable[pd.DataFrame]
 
 
 class OutputError(EtlError):
@@ -198,8 +206,9 @@ def _dictionary_array(series: pd.Series, arrow_type: pa.DictionaryType) -> pa.Di
     return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
-def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> bytes:
-    """A frame as NAME.csv: the declared column order, ISO dates, lists joined with ";"."""
+def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None, header: bool = True) -> bytes:
+    """A frame as NAME.csv: the declared column order, ISO dates, lists joined with ";"
+    (``header=False``: the rows alone, to follow an earlier chunk of the same table)."""
     spec = (schema or Schema.load()).table(name)
     out = {}
     for column in spec.columns:
@@ -211,7 +220,7 @@ def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> b
         else:
             out[column.name] = series.astype(object).where(series.notna(), "")
     buffer = io.StringIO()
-    pd.DataFrame(out, columns=spec.names()).to_csv(buffer, index=False, lineterminator="\n")
+    pd.DataFrame(out, columns=spec.names()).to_csv(buffer, index=False, header=header, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -221,12 +230,18 @@ def parquet_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) 
     return sink.getvalue().to_pybytes()
 
 
-def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], schema: Schema | None = None,
-                 files: dict[str, bytes] | None = None) -> list[Path]:
+def write_tables(out_dir: Path, tables: dict[str, Table], schema: Schema | None = None,
+                 files: dict[str, bytes | Path] | None = None) -> list[Path]:
     """Write ``NAME.parquet`` and ``NAME.csv`` for every table, all or nothing.
 
-    ``files``: other files (file name -> bytes, e.g. the event id register) to commit in
-    the same set, so that they can never disagree with the tables after a crash.
+    A table is a DataFrame, or an iterable of DataFrames that follow each other in the
+    table's order (each typed and sorted as ``events_frame`` etc. make them), written
+    chunk by chunk so that a large table is never whole in memory. If the iterable
+    raises (e.g. a chunk fails validation), nothing is written.
+
+    ``files``: other files (file name -> bytes, or the Path of a file to copy, e.g. the
+    event id register) to commit in the same set, so that they can never disagree with
+    the tables after a crash.
 
     Guarantee: every file in ``out_dir`` is always whole (a reader never sees a partly
     written file), and the files of one call replace the previous ones as a set. The new
@@ -321,22 +336,67 @@ def _recover(out_dir: Path) -> str:
     return "rolled back"
 
 
-def _stage(staging: Path, tables: dict[str, pd.DataFrame], schema: Schema, files: dict[str, bytes]) -> list[str]:
+def _stage(staging: Path, tables: dict[str, Table], schema: Schema, files: dict[str, bytes | Path]) -> list[str]:
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "new").mkdir(parents=True)
     (staging / "old").mkdir()
     names = []
-    for name, frame in sorted(tables.items()):
-        for suffix, data in ((".parquet", parquet_bytes(name, frame, schema)), (".csv", csv_bytes(name, frame, schema))):
-            _write_synced(staging / "new" / f"{name}{suffix}", data)
-            names.append(f"{name}{suffix}")
+    for name, table in sorted(tables.items()):
+        if isinstance(table, pd.DataFrame):
+            for suffix, data in ((".parquet", parquet_bytes(name, table, schema)), (".csv", csv_bytes(name, table, schema))):
+                _write_synced(staging / "new" / f"{name}{suffix}", data)
+        else:
+            _write_chunks(staging / "new", name, table, schema)
+        names.extend((f"{name}.parquet", f"{name}.csv"))
     for name, data in sorted(files.items()):
         if name in names:
             raise ValueError(f"write_tables: {name} is also a table file")
-        _write_synced(staging / "new" / name, data)
+        if isinstance(data, Path):
+            shutil.copyfile(data, staging / "new" / name)
+            _fsync_file(staging / "new" / name)
+        else:
+            _write_synced(staging / "new" / name, data)
         names.append(name)
     _fsync_dir(staging / "new")
     return names
+
+
+def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame], schema: Schema) -> None:
+    """NAME.parquet and NAME.csv from frames that follow each other in the table's order.
+
+    Memory holds one row group (``ROW_GROUP_ROWS`` rows) at a time; the CSV is the chunks'
+    rows under one header. The bytes depend only on the rows and the chunking.
+    """
+    target = arrow_schema(name, schema)
+    pending: list[pa.Table] = []
+    rows = 0
+    wrote_header = False
+    with (folder / f"{name}.csv").open("wb") as text, pq.ParquetWriter(folder / f"{name}.parquet", target, **_WRITER_OPTIONS) as parquet:
+        for frame in chunks:
+            text.write(csv_bytes(name, frame, schema, header=not wrote_header))
+            wrote_header = True
+            pending.append(arrow_table(name, frame, schema))
+            rows += len(frame)
+            if rows >= ROW_GROUP_ROWS:
+                parquet.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+                pending, rows = [], 0
+        if not wrote_header:
+            empty = typed_frame((schema).table(name), [])
+            text.write(csv_bytes(name, empty, schema))
+            pending.append(arrow_table(name, empty, schema))
+        if pending:
+            parquet.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+        text.flush()
+        os.fsync(text.fileno())
+    _fsync_file(folder / f"{name}.parquet")
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _backup(out_dir: Path, staging: Path, names: list[str]) -> None:

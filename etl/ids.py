@@ -49,7 +49,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, TextIO
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -129,31 +129,14 @@ class IdRegister:
 
     @classmethod
     def load(cls, path: str | Path) -> "IdRegister":
-        path = Path(path)
-        if not path.exists():
-            return cls()
-        entries = []
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = set(COLUMNS) - OPTIONAL - set(reader.fieldnames or ())
-            if missing:
-                raise InputError(f"{path}: event id register lacks columns {', '.join(sorted(missing))}")
-            for line, row in enumerate(reader, start=2):
-                try:
-                    entries.append(_entry_from_row(row))
-                except (ValueError, KeyError) as exc:
-                    raise InputError(f"{path}, row {line}: {exc}") from exc
-        return cls(entries)
+        return cls(read_entries(path))
 
     def save(self, path: str | Path) -> None:
         """Write the register atomically (a temporary file, then a rename)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for entry in self.entries:
-            writer.writerow(_row_from_entry(entry))
+        write_entries(buffer, self.entries, header=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -316,6 +299,32 @@ def _two(parts: list[str]) -> tuple[str, str]:
     if len(parts) != 2:
         raise ValueError(f"actors must be two names separated by {ACTOR_SEP!r}")
     return (parts[0], parts[1])
+
+
+def read_entries(path: str | Path) -> Iterator[Entry]:
+    """The entries of a register file, one at a time (none if the file does not exist)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = set(COLUMNS) - OPTIONAL - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(f"{path}: event id register lacks columns {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            try:
+                yield _entry_from_row(row)
+            except (ValueError, KeyError) as exc:
+                raise InputError(f"{path}, row {line}: {exc}") from exc
+
+
+def write_entries(handle: TextIO, entries: Iterable[Entry], header: bool = True) -> None:
+    """Entries as register rows (a register file is its header, then entries by iso3, number)."""
+    writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+    if header:
+        writer.writeheader()
+    for entry in entries:
+        writer.writerow(_row_from_entry(entry))
 
 
 def _entry_from_row(row: dict[str, str]) -> Entry:

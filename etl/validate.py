@@ -437,8 +437,9 @@ def _table_of(loaded: Loaded, checker: Checker) -> str:
 
 
 def validate_frame(df: pd.DataFrame, source_keys: Iterable[str] | None = None, *, table: str = "events",
-                   label: str | None = None, checker: Checker | None = None) -> list[str]:
-    """Check a table the build made (every column required); rows are 1-based positions.
+                   label: str | None = None, checker: Checker | None = None, first_row: int = 1) -> list[str]:
+    """Check a table the build made (every column required); rows are 1-based positions
+    (``first_row``: the number of the frame's first row, when it is a chunk of a table).
 
     ``source_keys``: the known article keys; every key in the events' ``source_keys`` must
     be one of them (not checked when None).
@@ -451,5 +452,5 @@ def validate_frame(df: pd.DataFrame, source_keys: Iterable[str] | None = None, *
     if isinstance(raw, str):
         return [raw]
     raw = raw.reset_index(drop=True)
-    loaded = Loaded(label or table, raw, list(range(1, len(raw) + 1)), None, True, table)
+    loaded = Loaded(label or table, raw, list(range(first_row, first_row + len(raw))), None, True, table)
     return _guarded(checker, loaded, frozenset(source_keys) if source_keys is not None else None)

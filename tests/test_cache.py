@@ -1,9 +1,12 @@
-"""The incremental cache: keys, versions, shards on disk, and re-extracting only what changed."""
+"""The incremental cache: keys, versions, the SQLite file on disk, and re-extracting only what changed."""
 from __future__ import annotations
 
 import os
 import pickle
 import shutil
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,19 +50,18 @@ def test_extractor_version_changes_with_any_data_file_or_code(tmp_path):
     assert extractor_version("0.1.0", [vocab, gaz], code) != third
 
 
-def test_outcomes_survive_a_reload_and_shards_are_written_whole(tmp_path):
+def test_outcomes_survive_a_reload(tmp_path):
     cache = OutcomeCache(tmp_path, "v1" * 16)
     assert cache.is_empty()
     keys = [article_key(f"{i}.txt", f"{i:064d}") for i in range(50)]
     for i, key in enumerate(keys):
         cache.put(key, {"events": (i,)})
     cache.save()
+    cache.close()
     again = OutcomeCache(tmp_path, "v1" * 16)
-    assert not again.is_empty()
+    assert not again.is_empty() and again.has(keys[0]) and again.hits == 0
     assert [again.get(k) for k in keys] == [{"events": (i,)} for i in range(50)]
     assert again.hits == 50 and again.get("ff" + "0" * 62) is None and again.misses == 1
-    files = list((tmp_path / CACHE_DIR).rglob("*"))
-    assert not [f for f in files if f.name.endswith(".tmp")]
 
 
 def test_a_complete_run_prunes_unused_entries_and_old_versions(tmp_path):
@@ -79,25 +81,39 @@ def test_a_complete_run_prunes_unused_entries_and_old_versions(tmp_path):
     assert [p.name for p in (tmp_path / CACHE_DIR / "outcomes").iterdir()] == [("b" * 64)[:32]]
 
 
-def test_a_save_clears_what_a_killed_save_left(tmp_path):
+KILLED = """
+import os, sys
+sys.path.insert(0, {root!r})
+from etl.cache import OutcomeCache, article_key
+cache = OutcomeCache({out!r}, "d" * 64)
+for i in range({n}):
+    cache.put(article_key(f"{{i}}.txt", "1"), i)
+os._exit(0)  # killed: no save, no close
+"""
+
+
+def test_a_killed_build_keeps_the_entries_committed_so_far(tmp_path):
+    n = OutcomeCache.BATCH * 2 + 7
+    subprocess.run([sys.executable, "-c", KILLED.format(root=str(ROOT), out=str(tmp_path), n=n)], check=True)
     cache = OutcomeCache(tmp_path, "d" * 64)
-    cache.put(article_key("a.txt", "1"), "value")
-    cache.save()
-    stale = cache.folder / ".ab.pkl.x1y2.tmp"
-    stale.write_bytes(b"half a shard")
-    OutcomeCache(tmp_path, "d" * 64).save(prune=False)
-    assert not stale.exists()
-    assert OutcomeCache(tmp_path, "d" * 64).get(article_key("a.txt", "1")) == "value"
+    found = [cache.get(article_key(f"{i}.txt", "1")) for i in range(n)]
+    assert found[:OutcomeCache.BATCH * 2] == list(range(OutcomeCache.BATCH * 2))
+    assert found[OutcomeCache.BATCH * 2:] == [None] * 7  # the last, uncommitted batch is lost, nothing else
 
 
-def test_an_unreadable_shard_counts_as_empty(tmp_path):
+def test_an_unreadable_cache_file_counts_as_empty(tmp_path):
     cache = OutcomeCache(tmp_path, "c" * 64)
     key = article_key("a.txt", "1")
     cache.put(key, "value")
     cache.save()
-    shard = next((tmp_path / CACHE_DIR).rglob("*.pkl"))
-    shard.write_bytes(b"\x80\x05 not a pickle")
-    assert OutcomeCache(tmp_path, "c" * 64).get(key) is None
+    cache.close()
+    cache.path.write_bytes(b"\x80\x05 not a database, not a pickle" * 100)
+    again = OutcomeCache(tmp_path, "c" * 64)
+    assert again.get(key) is None and again.is_empty()
+    again.put(key, "new")  # and it is usable again
+    again.save()
+    again.close()
+    assert OutcomeCache(tmp_path, "c" * 64).get(key) == "new"
 
 
 # -- cached_map: only what is not cached goes to the runner ---------------------------------
@@ -130,7 +146,7 @@ def make_corpus(folder: Path, n: int) -> list[str]:
 def run(tasks, out, runner=SerialRunner(), version="v" * 64):
     cache = OutcomeCache(out, version)
     seen = []
-    results = cached_map(tasks, load_reader, runner, cache, file_key, lambda t, r: file_key(t), seen.append)
+    results = list(cached_map(tasks, load_reader, runner, cache, file_key, lambda t, r: file_key(t), seen.append))
     return results, cache, sum(seen)
 
 
@@ -178,7 +194,7 @@ def test_an_interrupted_run_keeps_what_it_extracted(tmp_path):
 
 def test_without_a_cache_everything_is_extracted(tmp_path):
     tasks = make_corpus(tmp_path / "in", 3)
-    results = cached_map(tasks, load_reader, SerialRunner(), None, file_key, lambda t, r: file_key(t))
+    results = list(cached_map(tasks, load_reader, SerialRunner(), None, file_key, lambda t, r: file_key(t)))
     assert [r[0] for r in results] == ["0000.txt", "0001.txt", "0002.txt"]
     assert not (tmp_path / CACHE_DIR).exists()
 
@@ -218,6 +234,9 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
     for name in ("events.csv", "sources.csv", "evidence.csv", "events.parquet"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
     # cached entries are compact outcomes, never texts
-    for shard in (out / CACHE_DIR).rglob("*.pkl"):
-        for outcome in pickle.loads(shard.read_bytes()).values():
+    for path in (out / CACHE_DIR).rglob(OutcomeCache.FILE):
+        with sqlite3.connect(path) as db:
+            values = [pickle.loads(v) for (v,) in db.execute("SELECT value FROM outcome")]
+        assert len(values) == 5
+        for outcome in values:
             assert outcome.article.text == ""
