@@ -120,3 +120,26 @@ def test_killed_build_leaves_previous_outputs_whole(tmp_path):
         # restore the old state for the next trial
         for name, data in old.items():
             (out / name).write_bytes(data)
+
+
+def test_working_files_are_removed_and_those_of_killed_builds_cleared(tmp_path):
+    corpus, out = copy_seeds(tmp_path / "in"), tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = out / f".etl-work-{dead.stdout.strip()}-abc"  # left by a build that was killed
+    (left / "reports").mkdir(parents=True)
+    running = out / f".etl-work-{os.getpid()}-xyz"  # a build of a process still running
+    running.mkdir()
+    build(corpus, out, workers=1)
+    assert not left.exists() and running.exists()
+    assert [p.name for p in out.glob(".etl-work-*")] == [running.name]
+
+
+def test_the_build_is_the_same_when_its_working_files_flush_often(tmp_path, seeds_build, monkeypatch):
+    import etl.spool
+
+    monkeypatch.setattr(etl.spool.Spool.__init__, "__defaults__", (1,))  # flush after every record
+    out = tmp_path / "out"
+    build(SEEDS, out, workers=1, cache=False)
+    for name in OUTPUTS + ["event_ids.csv"]:
+        assert (out / name).read_bytes() == (seeds_build / name).read_bytes(), name

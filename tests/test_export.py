@@ -351,3 +351,55 @@ def test_kill_9_at_random_moments_always_leaves_a_whole_set(tmp_path):
         child.wait(timeout=30)
         export.recover(out)
         assert _contents(out) in (first, second)
+
+
+# -- streamed tables: an iterable of frames that follow each other ------------------------
+
+
+def _chunks_by_date(events):
+    """The events frame split where the date changes: chunks in the table's order."""
+    whole = export.events_frame(events)
+    return [part.reset_index(drop=True) for _, part in whole.groupby("event_date", sort=True)]
+
+
+def test_a_table_given_in_chunks_has_the_rows_and_csv_of_the_whole(tmp_path, monkeypatch):
+    events = [make_event(n, day=15 + n % 6) for n in range(1, 40)]
+    export.write_tables(tmp_path / "whole", {"events": export.events_frame(events)})
+    monkeypatch.setattr(export, "ROW_GROUP_ROWS", 10)  # several row groups
+    chunks = _chunks_by_date(events)
+    assert len(chunks) == 6
+    export.write_tables(tmp_path / "chunks", {"events": iter(chunks)})
+    assert (tmp_path / "chunks" / "events.csv").read_bytes() == (tmp_path / "whole" / "events.csv").read_bytes()
+    back = pd.read_parquet(tmp_path / "chunks" / "events.parquet")
+    pd.testing.assert_frame_equal(_normalised(back), _normalised(pd.read_parquet(tmp_path / "whole" / "events.parquet")))
+    assert pq.ParquetFile(tmp_path / "chunks" / "events.parquet").num_row_groups > 1
+    again = tmp_path / "again"
+    export.write_tables(again, {"events": iter(_chunks_by_date(events))})
+    assert (again / "events.parquet").read_bytes() == (tmp_path / "chunks" / "events.parquet").read_bytes()
+
+
+def test_a_table_of_no_chunks_is_written_with_its_columns(tmp_path):
+    export.write_tables(tmp_path, {"events": iter(())})
+    assert len(pd.read_parquet(tmp_path / "events.parquet")) == 0
+    assert (tmp_path / "events.csv").read_text().startswith("event_id_cnty,event_date,")
+
+
+def test_a_chunk_source_that_fails_leaves_the_previous_files(tmp_path):
+    export.write_tables(tmp_path, tables())
+    before = _contents(tmp_path)
+
+    def failing():
+        yield export.events_frame(EVENTS[:1])
+        raise ValueError("chunk 2 is invalid")
+
+    with pytest.raises(ValueError, match="chunk 2"):
+        export.write_tables(tmp_path, {**tables(), "events": failing()})
+    assert _contents(tmp_path) == before
+    assert not (tmp_path / export.STAGING).exists()
+
+
+def test_an_extra_file_can_be_given_as_a_path(tmp_path):
+    source = tmp_path / "register.csv"
+    source.write_text("a,b\n1,2\n")
+    export.write_tables(tmp_path / "out", tables(), files={"event_ids.csv": source})
+    assert (tmp_path / "out" / "event_ids.csv").read_text() == "a,b\n1,2\n"
