@@ -21,23 +21,22 @@ import contextlib
 import functools
 import hashlib
 import os
+import pickle
 import shutil
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from . import export, ingest, merge, sources, validate
+from . import export, ingest, sources
 from .cache import OutcomeCache, article_key, cached_map, current_version
-from .errors import EtlError, ValidationError
-from .ids import IdRegister, iso3, read_entries, write_entries
+from .errors import EtlError
+from .ids import iso3
 from .records import Article, Event
 from .runner import Runner, make_runner
+from .settle import Settler
 from .spool import Spool
 from .taxonomy import Taxonomy
 
@@ -62,15 +61,46 @@ class ArticleTask:
 
 @dataclass(frozen=True)
 class ArticleOutcome:
-    """What the build keeps of one article once it has been extracted (no text)."""
+    """What the build keeps of one article once it has been extracted (no text).
+
+    Its events are grouped by country code and kept pickled (``reports``): the build
+    passes them on to the merge of their country without unpickling them, and a
+    rebuild never unpickles the events of a country that did not change.
+    """
 
     article: Article
     reference_date: object
     reference_how: str
     publisher: str | None
-    events: tuple[Event, ...]
+    reports: tuple[tuple[str, bytes], ...]  # (iso3 country code, pickled tuple of events)
     # What finding copies across articles needs of the text (``sources.fingerprint``).
     fingerprint: sources.TextFingerprint | None = None
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(e for _, blob in self.reports for e in pickle.loads(blob))
+
+
+def country_reports(events: Sequence[Event], codes: CountryCodes) -> tuple[tuple[str, bytes], ...]:
+    """Events grouped by country code (in order of first appearance), each group pickled."""
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        groups.setdefault(codes(event.iso, event.country), []).append(event)
+    return tuple((code, pickle.dumps(tuple(group), protocol=pickle.HIGHEST_PROTOCOL)) for code, group in groups.items())
+
+
+class CountryCodes:
+    """(ISO number, country name) -> the three-letter code of its event ids (memoised)."""
+
+    def __init__(self, taxonomy: Taxonomy):
+        self.taxonomy = taxonomy
+        self._known: dict[tuple[int, str], str] = {}
+
+    def __call__(self, iso: int, country: str) -> str:
+        code = self._known.get((iso, country))
+        if code is None:
+            code = self._known[(iso, country)] = iso3(iso, country, self.taxonomy)
+        return code
 
 
 @dataclass
@@ -82,13 +112,16 @@ class BuildSummary:
     warnings: list[str] = field(default_factory=list)
     extracted: int = 0  # articles extracted in this build
     cached: int = 0  # articles whose outcome came from the cache
+    countries_settled: int = 0  # countries merged and given ids in this build (others: cache)
+    months_rendered: int = 0  # months of the events table rendered in this build (others: cache)
 
 
 def _strip_text(article: Article) -> Article:
     return replace(article, text="", kept=())
 
 
-def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.Publishers) -> ArticleOutcome:
+def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.Publishers,
+               codes: CountryCodes) -> ArticleOutcome:
     article = result.article
     signoff = extractor.cleaner.signoff(article) if article.status == "ok" else None
     return ArticleOutcome(
@@ -96,7 +129,7 @@ def outcome_of(result: ArticleResult, extractor: Extractor, publishers: sources.
         reference_date=result.reference.date,
         reference_how=result.reference.how,
         publisher=publishers.publisher(article, signoff),
-        events=result.events,
+        reports=country_reports(result.events, codes),
         fingerprint=sources.fingerprint(article.text) if article.status == "ok" else None,
     )
 
@@ -107,11 +140,12 @@ class ArticleWorker:
 
     extractor: Extractor
     publishers: sources.Publishers
+    codes: CountryCodes
 
     def __call__(self, task: ArticleTask) -> ArticleOutcome:
         article = ingest.read_article(Path(task.path), task.meta)
         try:
-            return outcome_of(self.extractor(article), self.extractor, self.publishers)
+            return outcome_of(self.extractor(article), self.extractor, self.publishers, self.codes)
         except EtlError:
             raise
         except Exception as exc:
@@ -124,7 +158,7 @@ def load_worker(extractor_factory: Callable[[], Extractor] | None = None) -> Art
         from .pipeline import Extractor
 
         extractor_factory = Extractor.load
-    return ArticleWorker(extractor_factory(), sources.Publishers.load())
+    return ArticleWorker(extractor_factory(), sources.Publishers.load(), CountryCodes(Taxonomy.load()))
 
 
 def corpus_tasks(input_dir: Path) -> list[ArticleTask]:
@@ -166,97 +200,34 @@ class Gathered:
     """What the build keeps in memory of the whole corpus: per article, no text and no events.
 
     ``articles``: each outcome without its events and fingerprint (~1 KB, for the sources
-    table); ``prints``: the duplicate fingerprints (~1 KB each); the events themselves are
-    set aside on disk in ``reports``, by country code, for the merge.
+    table); ``prints``: the duplicate fingerprints (~1 KB each); ``members``: the keys of
+    the articles that report events in each country. The events themselves are set aside
+    on disk, still pickled, in ``reports``: (article key, events) by country code.
     """
 
     articles: list[ArticleOutcome]
     prints: list[tuple[str, sources.TextFingerprint]]
+    members: dict[str, list[str]]
     reports: Spool
 
 
-def gather(outcomes: Iterable[ArticleOutcome], reports: Spool, taxonomy: Taxonomy) -> Gathered:
+def gather(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Gathered:
     """Set each outcome's events aside by country code; keep the rest (small) in memory."""
-    codes: dict[tuple[int, str], str] = {}
-    gathered = Gathered([], [], reports)
+    gathered = Gathered([], [], {}, reports)
     for outcome in outcomes:
-        by_code: dict[str, list[Event]] = {}
-        for event in outcome.events:
-            place = (event.iso, event.country)
-            if place not in codes:
-                codes[place] = iso3(event.iso, event.country, taxonomy)
-            by_code.setdefault(codes[place], []).append(event)
-        for code, events in by_code.items():
-            reports.add(code, events)
+        key = outcome.article.key
+        for code, blob in outcome.reports:
+            reports.add(code, [(key, blob)])
+            gathered.members.setdefault(code, []).append(key)
         if outcome.fingerprint is not None and outcome.article.status == "ok":
-            gathered.prints.append((outcome.article.key, outcome.fingerprint))
-        gathered.articles.append(replace(outcome, events=(), fingerprint=None))
+            gathered.prints.append((key, outcome.fingerprint))
+        gathered.articles.append(replace(outcome, reports=(), fingerprint=None))
     return gathered
 
 
 def find_duplicates(prints: Iterable[tuple[str, sources.TextFingerprint]]) -> dict[str, str]:
     """Duplicate key -> original key, from the fingerprints the workers made (no text needed)."""
     return sources.duplicates_of(prints)
-
-
-@dataclass
-class Settled:
-    """The merged events with their ids, set aside on disk: by month (for the events
-    table, sorted by date) and by country code (for the evidence table, sorted by id)."""
-
-    by_month: Spool
-    by_code: Spool
-    register: Path  # the new id register file
-    reports_per_article: Counter
-    events: int = 0
-
-
-def settle(gathered: Gathered, duplicates: Mapping[str, str], register_file: Path, work: Path) -> Settled:
-    """Merge each country's reports into rows and give them ids, one country at a time.
-
-    Merging and ids never cross countries (two reports of one event share a country, and
-    an id is its country's code + a number), so a country is a complete unit of work:
-    memory holds one country's events and register entries, not the corpus's.
-    """
-    entries = Spool(work / "register")
-    for entry in read_entries(register_file):
-        entries.add(entry.iso3, [entry])
-    publishers = sources.Publishers.load()
-    publisher_of = {o.article.key: o.publisher for o in gathered.articles}
-    settled = Settled(Spool(work / "months"), Spool(work / "codes"), work / ID_REGISTER, Counter())
-    with settled.register.open("w", encoding="utf-8", newline="") as handle:
-        write_entries(handle, (), header=True)
-        for code in sorted(set(gathered.reports.parts()) | set(entries.parts())):
-            merged = merge.merge_events(gathered.reports.iter(code), publisher_of, publishers, duplicates=duplicates)
-            register = IdRegister(entries.iter(code))
-            events = register.assign(merged)
-            write_entries(handle, register.entries, header=False)
-            settled.by_code.add(code, events)
-            settled.events += len(events)
-            for event in events:
-                settled.reports_per_article.update(event.source_keys)
-                settled.by_month.add(f"{event.event_date.year:04d}-{event.event_date.month:02d}", [event])
-    return settled
-
-
-def event_chunks(settled: Settled, source_keys: frozenset[str], out_dir: Path) -> Iterator[pd.DataFrame]:
-    """The events table month by month (so in its order: by date first), each chunk
-    validated; raises ValidationError after the last chunk if any value is invalid."""
-    problems: list[str] = []
-    row = 1
-    for month in settled.by_month.parts():
-        frame = export.events_frame(settled.by_month.iter(month))
-        problems.extend(validate.validate_frame(frame, source_keys=source_keys, first_row=row))
-        row += len(frame)
-        yield frame
-    if problems:
-        raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
-
-
-def evidence_chunks(settled: Settled) -> Iterator[pd.DataFrame]:
-    """The evidence table country by country (so in its order: by event id first)."""
-    for code in settled.by_code.parts():
-        yield export.evidence_frame(settled.by_code.iter(code))
 
 
 def source_rows(articles: list[ArticleOutcome], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
@@ -356,31 +327,41 @@ def build(
     tasks = corpus_tasks(input_dir)
     runner = make_runner(engine, workers, scheduler)
     factory = functools.partial(load_worker, extractor_factory)
-    store = OutcomeCache(out_dir, _version(extractor_factory)) if cache else None
-    with work_folder(out_dir) as work:
-        update, close = progress_bar(len(tasks), progress)
-        try:
-            gathered = gather(extract_outcomes(tasks, factory, runner, store, update), Spool(work / "reports"), Taxonomy.load())
-        finally:
-            close()
-        cached = store.hits if store is not None else 0
-        del store
-        # A duplicate's events go to the merge too: they never add or change a row, they
-        # only join their original's rows (its key and evidence), so every report stays linked.
-        duplicates = find_duplicates(gathered.prints)
-        gathered.prints.clear()
-        settled = settle(gathered, duplicates, out_dir / ID_REGISTER, work)
-        keys = frozenset(o.article.key for o in gathered.articles)
-        tables = {
-            "events": event_chunks(settled, keys, out_dir),
-            "sources": export.sources_frame(source_rows(gathered.articles, settled.reports_per_article, duplicates)),
-            "evidence": evidence_chunks(settled),
-        }
-        export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})
+    version = _version(extractor_factory)
+    store = OutcomeCache(out_dir, version) if cache else None
+    complete = False
+    try:
+        with work_folder(out_dir) as work:
+            update, close = progress_bar(len(tasks), progress)
+            try:
+                gathered = gather(extract_outcomes(tasks, factory, runner, store, update), Spool(work / "reports"))
+            finally:
+                close()
+            cached = store.hits if store is not None else 0
+            # A duplicate's events go to the merge too: they never add or change a row, they
+            # only join their original's rows (its key and evidence), so every report stays linked.
+            duplicates = find_duplicates(gathered.prints)
+            gathered.prints.clear()
+            settler = Settler(work, version, store)
+            publisher_of = {o.article.key: o.publisher for o in gathered.articles}
+            settled = settler.settle(gathered.reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER)
+            keys = frozenset(o.article.key for o in gathered.articles)
+            tables = {
+                "events": settler.event_chunks(settled, keys, out_dir),
+                "sources": export.sources_frame(source_rows(gathered.articles, settled.reports_per_article, duplicates)),
+                "evidence": settler.evidence_chunks(),
+            }
+            export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})
+            complete = True
+    finally:
+        if store is not None:  # keep only what this build used, once it has succeeded
+            store.save(prune=complete)
+            store.close()
 
     articles = gathered.articles
     summary = BuildSummary(out_dir=out_dir, articles=len(articles), events=settled.events, duplicates=duplicates)
     summary.cached = cached
+    summary.countries_settled, summary.months_rendered = settler.computed, settler.rendered
     summary.extracted = len(articles) - summary.cached
     summary.warnings.extend(w for o in articles for w in o.article.warnings)
     summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in ingest.manifest_orphans(input_dir))

@@ -213,9 +213,10 @@ def cached_map(
     Only the tasks whose ``task_key`` is not cached go to ``runner``; their results are
     stored under ``result_key(task, result)`` (the key of what the worker actually read).
     Results are yielded one at a time and never gathered, so memory does not grow with
-    the number of tasks. When the iteration completes the cache is pruned to these tasks;
-    when it is interrupted it keeps what it got. ``progress(n)`` is told of every ``n``
-    tasks done.
+    the number of tasks. The results are committed to the cache as they come (so an
+    interrupted run keeps what it got); pruning the cache to what was used is left to the
+    caller (``cache.save(prune=True)``), which may use the cache for more than this map.
+    ``progress(n)`` is told of every ``n`` tasks done.
     """
     report = progress or (lambda n: None)
     cached: list[str | None] = [None] * len(tasks)
@@ -228,7 +229,6 @@ def cached_map(
                 cached[i] = key
             else:
                 todo.append(i)
-    complete = False
     local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
     try:
         fresh = iter(runner.map([tasks[i] for i in todo], factory))
@@ -246,9 +246,7 @@ def cached_map(
                     cache.put(result_key(task, result), result)
             report(1)
             yield result
-        complete = True
     finally:
         if cache is not None:
-            cache.save(prune=complete)
-            cache.close()
+            cache.save(prune=False)
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -48,8 +49,31 @@ ROW_GROUP_ROWS = 100_000
 _WRITER_OPTIONS = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
 
 
-# A table to write: whole, or as chunks that follow each other in the table's order.
-Table = pd.DataFrame | Iterable[pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Rows of a table ready to write: their CSV lines (no header) and their Arrow table.
+
+    Plain data (picklable), so a chunk can be cached and written again without its frame.
+    """
+
+    csv: bytes
+    arrow: pa.Table
+
+    @property
+    def rows(self) -> int:
+        return self.arrow.num_rows
+
+
+def render(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> Chunk:
+    """A typed, sorted frame of table ``name`` as a Chunk."""
+    return Chunk(csv_bytes(name, frame, schema, header=False), arrow_table(name, frame, schema))
+
+
+# A table to write: whole, or as chunks (frames or rendered) that follow each other in
+# the table's order.
+Table = pd.DataFrame | Iterable[pd.DataFrame | Chunk]
 
 
 class OutputError(EtlError):
@@ -361,8 +385,8 @@ def _stage(staging: Path, tables: dict[str, Table], schema: Schema, files: dict[
     return names
 
 
-def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame], schema: Schema) -> None:
-    """NAME.parquet and NAME.csv from frames that follow each other in the table's order.
+def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame | Chunk], schema: Schema) -> None:
+    """NAME.parquet and NAME.csv from chunks that follow each other in the table's order.
 
     Memory holds one row group (``ROW_GROUP_ROWS`` rows) at a time; the CSV is the chunks'
     rows under one header. The bytes depend only on the rows and the chunking.
@@ -372,16 +396,20 @@ def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame], schem
     rows = 0
     wrote_header = False
     with (folder / f"{name}.csv").open("wb") as text, pq.ParquetWriter(folder / f"{name}.parquet", target, **_WRITER_OPTIONS) as parquet:
-        for frame in chunks:
-            text.write(csv_bytes(name, frame, schema, header=not wrote_header))
-            wrote_header = True
-            pending.append(arrow_table(name, frame, schema))
-            rows += len(frame)
+        for chunk in chunks:
+            if not isinstance(chunk, Chunk):
+                chunk = render(name, chunk, schema)
+            if not wrote_header:
+                text.write(csv_bytes(name, typed_frame(schema.table(name), []), schema))
+                wrote_header = True
+            text.write(chunk.csv)
+            pending.append(chunk.arrow)
+            rows += chunk.rows
             if rows >= ROW_GROUP_ROWS:
                 parquet.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
                 pending, rows = [], 0
         if not wrote_header:
-            empty = typed_frame((schema).table(name), [])
+            empty = typed_frame(schema.table(name), [])
             text.write(csv_bytes(name, empty, schema))
             pending.append(arrow_table(name, empty, schema))
         if pending:

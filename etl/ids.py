@@ -327,6 +327,13 @@ def write_entries(handle: TextIO, entries: Iterable[Entry], header: bool = True)
         writer.writerow(_row_from_entry(entry))
 
 
+def register_row_text(entry: Entry) -> str:
+    """One entry as its line of the register file."""
+    buffer = io.StringIO()
+    write_entries(buffer, (entry,), header=False)
+    return buffer.getvalue()
+
+
 def _entry_from_row(row: dict[str, str]) -> Entry:
     identity = Identity(
         country=row["country"],

@@ -229,14 +229,22 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
     if current_version() != version:
         pytest.skip("the package's code or data changed during the test (a new extractor version)")
     assert second.cached == 4 and second.extracted == 1
+    assert 0 < second.countries_settled <= first.countries_settled  # only the countries the new article reports in
+    third = build(corpus, out, workers=1)  # nothing changed: nothing merged, nothing rendered
+    assert third.cached == 5 and third.countries_settled == 0 and third.months_rendered == 0
+    assert 0 < second.countries_settled <= first.countries_settled  # only the countries the new article reports in
+    third = build(corpus, out, workers=1)  # nothing changed: nothing merged, nothing rendered
+    assert third.cached == 5 and third.countries_settled == 0 and third.months_rendered == 0
     build(corpus, fresh, workers=1, cache=False)
     assert not (fresh / CACHE_DIR).exists()
-    for name in ("events.csv", "sources.csv", "evidence.csv", "events.parquet"):
+    for name in ("events.csv", "sources.csv", "evidence.csv", "events.parquet", "evidence.parquet", "event_ids.csv"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
     # cached entries are compact outcomes, never texts
     for path in (out / CACHE_DIR).rglob(OutcomeCache.FILE):
         with sqlite3.connect(path) as db:
-            values = [pickle.loads(v) for (v,) in db.execute("SELECT value FROM outcome")]
+            values = [pickle.loads(v) for (v,) in db.execute("SELECT value FROM outcome WHERE key NOT LIKE '%/%'")]
+            settled = [k for (k,) in db.execute("SELECT key FROM outcome WHERE key LIKE '%/%'")]
         assert len(values) == 5
+        assert settled and all(k.startswith(("country/", "month/")) for k in settled)
         for outcome in values:
             assert outcome.article.text == ""
