@@ -148,6 +148,16 @@ class OutcomeCache:
         except sqlite3.DatabaseError:
             return False
 
+    def keys(self) -> set[str]:
+        """Every key stored (one query: cheaper than ``has`` per key for a whole corpus)."""
+        db = self._connect(create=False)
+        if db is None:
+            return set()
+        try:
+            return {k for (k,) in db.execute("SELECT key FROM outcome")}
+        except sqlite3.DatabaseError:
+            return set()
+
     def get(self, key: str) -> Any | None:
         value = None
         db = self._connect(create=False)
@@ -221,14 +231,16 @@ def cached_map(
     report = progress or (lambda n: None)
     cached: list[str | None] = [None] * len(tasks)
     todo = list(range(len(tasks)))
-    if cache is not None and not cache.is_empty():
+    stored = cache.keys() if cache is not None else set()
+    if stored:
         todo = []
         for i, task in enumerate(tasks):
             key = task_key(task)
-            if cache.has(key):
+            if key in stored:
                 cached[i] = key
             else:
                 todo.append(i)
+    del stored
     local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
     try:
         fresh = iter(runner.map([tasks[i] for i in todo], factory))

@@ -303,19 +303,51 @@ def _two(parts: list[str]) -> tuple[str, str]:
 
 def read_entries(path: str | Path) -> Iterator[Entry]:
     """The entries of a register file, one at a time (none if the file does not exist)."""
+    header, rows = read_rows(path)
+    yield from parse_rows(path, header, rows)
+
+
+def read_rows(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header of a register file and its rows as (line number, fields), unparsed: a
+    build reads only the rows of the countries it must number again (``parse_rows``)."""
     path = Path(path)
     if not path.exists():
-        return
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = set(COLUMNS) - OPTIONAL - set(reader.fieldnames or ())
-        if missing:
-            raise InputError(f"{path}: event id register lacks columns {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            try:
-                yield _entry_from_row(row)
-            except (ValueError, KeyError) as exc:
-                raise InputError(f"{path}, row {line}: {exc}") from exc
+        return list(COLUMNS), iter(())
+    handle = path.open(encoding="utf-8", newline="")
+    reader = csv.reader(handle)
+    header = next(reader, [])
+    missing = set(COLUMNS) - OPTIONAL - set(header)
+    if missing:
+        handle.close()
+        raise InputError(f"{path}: event id register lacks columns {', '.join(sorted(missing))}")
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with handle:
+            for line, fields in enumerate(reader, start=2):
+                if fields:
+                    yield line, fields
+
+    return header, rows()
+
+
+def parse_rows(path: str | Path, header: list[str], rows: Iterable[tuple[int, list[str]]]) -> Iterator[Entry]:
+    """Entries from ``read_rows`` rows (errors name the file and line)."""
+    for line, fields in rows:
+        try:
+            if len(fields) != len(header):
+                raise ValueError(f"{len(fields)} fields where the header has {len(header)}")
+            yield _entry_from_row(dict(zip(header, fields)))
+        except (ValueError, KeyError) as exc:
+            raise InputError(f"{path}, row {line}: {exc}") from exc
+
+
+def rows_digest(rows: Iterable[list[str]]) -> str:
+    """A hash of register rows (their fields), to tell whether a country's rows changed."""
+    hasher = hashlib.sha256()
+    for fields in rows:
+        hasher.update("\x1f".join(fields).encode())
+        hasher.update(b"\n")
+    return hasher.hexdigest()
 
 
 def write_entries(handle: TextIO, entries: Iterable[Entry], header: bool = True) -> None:
@@ -325,13 +357,6 @@ def write_entries(handle: TextIO, entries: Iterable[Entry], header: bool = True)
         writer.writeheader()
     for entry in entries:
         writer.writerow(_row_from_entry(entry))
-
-
-def register_row_text(entry: Entry) -> str:
-    """One entry as its line of the register file."""
-    buffer = io.StringIO()
-    write_entries(buffer, (entry,), header=False)
-    return buffer.getvalue()
 
 
 def _entry_from_row(row: dict[str, str]) -> Entry:

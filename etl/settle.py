@@ -15,7 +15,9 @@ its events, so a recomputed country that came out the same changes nothing downs
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
@@ -25,7 +27,7 @@ from typing import Any
 
 from . import export, merge, sources, validate
 from .errors import ValidationError
-from .ids import IdRegister, read_entries, register_row_text, write_entries
+from .ids import IdRegister, parse_rows, read_rows, rows_digest, write_entries
 from .records import Event
 from .spool import Spool
 
@@ -70,19 +72,23 @@ class Settler:
                duplicates: Mapping[str, str], register_file: Path) -> Settled:
         """Settle every country of ``reports`` (pickled events by country code, with the
         article keys that reported them in ``members``) and of the register file."""
-        entries, digests = Spool(self.work / "register"), defaultdict(hashlib.sha256)
-        for entry in read_entries(register_file):
-            entries.add(entry.iso3, [entry])
-            digests[entry.iso3].update(register_row_text(entry).encode())
+        header, rows = read_rows(register_file)
+        iso3_at = header.index("iso3")
+        entries: Spool = Spool(self.work / "register")
+        for line, fields in rows:
+            code = fields[iso3_at] if iso3_at < len(fields) else ""
+            entries.add(code if code.isalnum() else "_bad", [(line, fields)])
+        digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
         settled = Settled(self.work / "event_ids.csv")
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
             write_entries(handle, (), header=True)
             for code in sorted(set(reports.parts()) | set(entries.parts())):
                 key = self._country_key(code, members.get(code, ()), duplicates)
-                register_digest = digests[code].hexdigest()
+                register_digest = digests.get(code, rows_digest(()))
                 result = self._cached(f"country/{key}", register_digest)
                 if result is None:
-                    result = self._settle_one(reports.iter(code), entries.iter(code), publisher_of, duplicates)
+                    known = parse_rows(register_file, header, entries.iter(code))
+                    result = self._settle_one(reports.iter(code), known, publisher_of, duplicates)
                     self.computed += 1
                     self._store(f"country/{key}", result, register_digest)
                 handle.write(result.register_rows)
@@ -114,7 +120,7 @@ class Settler:
 
     def _store(self, key: str, result: CountryResult, register_digest: str) -> None:
         if self.cache is not None:
-            wrote = hashlib.sha256(result.register_rows.encode()).hexdigest()
+            wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
             self.cache.put(key, (register_digest, wrote, result))
 
     def _settle_one(self, reports: Iterator[tuple[str, bytes]], entries: Iterator[Any],
@@ -128,8 +134,10 @@ class Settler:
         for event in events:
             by_month[f"{event.event_date.year:04d}-{event.event_date.month:02d}"].append(event)
             counts.update(event.source_keys)
+        rows = io.StringIO()
+        write_entries(rows, register.entries, header=False)
         return CountryResult(
-            register_rows="".join(register_row_text(e) for e in register.entries),
+            register_rows=rows.getvalue(),
             months=tuple((m, pickle.dumps(tuple(v), protocol=pickle.HIGHEST_PROTOCOL)) for m, v in sorted(by_month.items())),
             evidence=export.render("evidence", export.evidence_frame(events)),
             reports_per_article=tuple(sorted(counts.items())),

@@ -41,9 +41,10 @@ class Spool:
         records = list(records)
         if not records:
             return
-        self._path(part)  # checks the name
+        if part not in self._parts:
+            self._path(part)  # checks the name
+            self._parts.add(part)
         self._buffer.setdefault(part, []).extend(records)
-        self._parts.add(part)
         self._buffered += len(records)
         if self._buffered >= self.flush_at:
             self.flush()

@@ -13,9 +13,13 @@ from .errors import DataFileError
 from .paths import vocab_dir
 
 
+# libyaml's parser when PyYAML was built with it (same safe constructor, ~10x faster).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except FileNotFoundError:
         raise DataFileError(f"{path}: file not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
