@@ -161,11 +161,14 @@ def load_worker(extractor_factory: Callable[[], Extractor] | None = None) -> Art
     return ArticleWorker(extractor_factory(), sources.Publishers.load(), CountryCodes(Taxonomy.load()))
 
 
-def corpus_tasks(input_dir: Path) -> list[ArticleTask]:
-    """Every article of ``input_dir`` in file-name order, with its manifest row."""
+def corpus_tasks(input_dir: Path) -> tuple[list[ArticleTask], list[str]]:
+    """Every article of ``input_dir`` in file-name order, with its manifest row; and the
+    manifest's rows whose file is missing (reported, not fatal)."""
     paths = ingest.article_paths(input_dir)
     manifest = ingest.read_manifest(input_dir)
-    return [ArticleTask(str(p), manifest.get(p.name)) for p in paths]
+    present = {p.name for p in paths}
+    orphans = sorted(name for name in manifest if name not in present)
+    return [ArticleTask(str(p), manifest.get(p.name)) for p in paths], orphans
 
 
 def _meta_fields(meta: ingest.ManifestRow | None) -> tuple:
@@ -173,9 +176,13 @@ def _meta_fields(meta: ingest.ManifestRow | None) -> tuple:
     return (meta.url, meta.publisher, meta.published_date, meta.title)
 
 
-def task_key(task: ArticleTask) -> str:
-    """The cache key of a task: hashes the file's bytes (the text itself is not kept)."""
-    sha = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
+def task_key(task: ArticleTask, cache: OutcomeCache | None = None) -> str:
+    """The cache key of a task: hashes the file's bytes (the text itself is not kept);
+    ``cache`` remembers the hashes of files that did not change since."""
+    if cache is not None:
+        sha = cache.file_sha256(task.path)
+    else:
+        sha = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
     return article_key(task.name, sha, _meta_fields(task.meta))
 
 
@@ -192,7 +199,7 @@ def extract_outcomes(
     progress: Callable[[int], Any] | None = None,
 ) -> Iterator[ArticleOutcome]:
     """The outcome of every task, in task order, one at a time: from the cache, else the runner."""
-    return cached_map(tasks, factory, runner, cache, task_key, outcome_key, progress)
+    return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress)
 
 
 @dataclass
@@ -324,7 +331,7 @@ def build(
     fingerprint) stays in memory.
     """
     input_dir, out_dir = Path(input_dir), Path(out_dir)
-    tasks = corpus_tasks(input_dir)
+    tasks, orphans = corpus_tasks(input_dir)
     runner = make_runner(engine, workers, scheduler)
     factory = functools.partial(load_worker, extractor_factory)
     version = _version(extractor_factory)
@@ -364,5 +371,5 @@ def build(
     summary.countries_settled, summary.months_rendered = settler.computed, settler.rendered
     summary.extracted = len(articles) - summary.cached
     summary.warnings.extend(w for o in articles for w in o.article.warnings)
-    summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in ingest.manifest_orphans(input_dir))
+    summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in orphans)
     return summary

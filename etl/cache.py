@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import pickle
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,9 +35,11 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 CACHE_DIR = ".cache"
+LOOKAHEAD = 256  # cached results read per query
+SETTLE_NS = 2_000_000_000  # a file changed more recently than this is hashed again next time
 KIND = "outcomes"
 # Bump when the layout of this folder changes.
-LAYOUT = "2"
+LAYOUT = "3"
 
 
 def _digest_files(hasher: "hashlib._Hash", root: Path, label: str, suffixes: tuple[str, ...] | None = None) -> None:
@@ -98,6 +102,9 @@ class OutcomeCache:
         self._db: sqlite3.Connection | None = None
         self._pending = 0
         self._used: set[str] = set()
+        self._hashes: dict[str, tuple[int, int, int, str]] | None = None  # path -> stat + sha256
+        self._new_hashes: dict[str, tuple[int, int, int, str]] = {}
+        self._hashed: set[str] = set()
         self.hits = 0
         self.misses = 0
 
@@ -114,7 +121,10 @@ class OutcomeCache:
         for attempt in range(2):
             try:
                 db = sqlite3.connect(self.path, isolation_level="DEFERRED")
-                db.execute("CREATE TABLE IF NOT EXISTS outcome (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID")
+                # a rowid table: values are KBs, too large for WITHOUT ROWID's B-tree pages
+                db.execute("CREATE TABLE IF NOT EXISTS outcome (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS file_hash (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+                           " inode INTEGER, sha256 TEXT) WITHOUT ROWID")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.commit()
                 self._db = db
@@ -174,6 +184,26 @@ class OutcomeCache:
             self._used.add(key)
         return value
 
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """``{key: value}`` for the stored ones of ``keys`` (a query per 500 keys, not per key)."""
+        found: dict[str, Any] = {}
+        db = self._connect(create=False)
+        for start in range(0, len(keys), 500) if db is not None else ():
+            part = keys[start:start + 500]
+            try:
+                rows = db.execute(f"SELECT key, value FROM outcome WHERE key IN ({','.join('?' * len(part))})", part).fetchall()
+            except sqlite3.DatabaseError:
+                rows = []
+            for key, blob in rows:
+                try:
+                    found[key] = pickle.loads(blob)
+                except Exception:  # unreadable entry: extract again
+                    pass
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        self._used.update(found)
+        return found
+
     def put(self, key: str, value: Any) -> None:
         db = self._connect(create=True)
         self._used.add(key)
@@ -184,9 +214,49 @@ class OutcomeCache:
             db.commit()
             self._pending = 0
 
+    def file_sha256(self, path: str) -> str:
+        """The sha256 of a file's bytes, remembered by its size, mtime and inode.
+
+        A file whose stat is unchanged since it was hashed is not read again (as git does).
+        A file changed less than ``SETTLE_NS`` before it was hashed is not remembered, so
+        that a write within the file system's timestamp resolution is never missed.
+        """
+        info = os.stat(path)
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
+        if self._hashes is None:
+            self._hashes = self._load_hashes()
+        self._hashed.add(path)
+        known = self._hashes.get(path)
+        if known is not None and known[:3] == stamp:
+            return known[3]
+        with open(path, "rb") as handle:
+            sha = hashlib.sha256(handle.read()).hexdigest()
+        if time.time_ns() - info.st_mtime_ns > SETTLE_NS:
+            self._new_hashes[path] = (*stamp, sha)
+        return sha
+
+    def _load_hashes(self) -> dict[str, tuple[int, int, int, str]]:
+        db = self._connect(create=False)
+        if db is None:
+            return {}
+        try:
+            return {row[0]: tuple(row[1:]) for row in db.execute("SELECT path, size, mtime_ns, inode, sha256 FROM file_hash")}
+        except sqlite3.DatabaseError:
+            return {}
+
     def save(self, *, prune: bool = True) -> None:
         """Commit what was put; with ``prune`` keep only the entries used, drop other versions."""
         db = self._connect(create=True)
+        if self._new_hashes:
+            db.executemany("INSERT OR REPLACE INTO file_hash VALUES (?, ?, ?, ?, ?)",
+                           ((p, *v) for p, v in sorted(self._new_hashes.items())))
+            self._new_hashes.clear()
+        if prune and self._hashed:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS hashed (path TEXT PRIMARY KEY) WITHOUT ROWID")
+            db.execute("DELETE FROM hashed")
+            db.executemany("INSERT OR IGNORE INTO hashed (path) VALUES (?)", ((p,) for p in self._hashed))
+            db.execute("DELETE FROM file_hash WHERE path NOT IN (SELECT path FROM hashed)")
+            db.execute("DROP TABLE hashed")
         if prune:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY) WITHOUT ROWID")
             db.execute("DELETE FROM used")
@@ -244,20 +314,24 @@ def cached_map(
     local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
     try:
         fresh = iter(runner.map([tasks[i] for i in todo], factory))
-        for i, task in enumerate(tasks):
-            key = cached[i]
-            result = cache.get(key) if cache is not None and key is not None else None
-            if result is None:
-                if key is None:
-                    result = next(fresh)
-                else:
-                    if not local:
-                        local.append(factory())
-                    result = local[0](task)
-                if cache is not None:
-                    cache.put(result_key(task, result), result)
-            report(1)
-            yield result
+        for start in range(0, len(tasks), LOOKAHEAD):
+            block = range(start, min(start + LOOKAHEAD, len(tasks)))
+            wanted = [cached[i] for i in block if cached[i] is not None]
+            found = cache.get_many(wanted) if cache is not None and wanted else {}
+            for i in block:
+                task, key = tasks[i], cached[i]
+                result = found.pop(key, None) if key is not None else None
+                if result is None:
+                    if key is None:
+                        result = next(fresh)
+                    else:
+                        if not local:
+                            local.append(factory())
+                        result = local[0](task)
+                    if cache is not None:
+                        cache.put(result_key(task, result), result)
+                report(1)
+                yield result
     finally:
         if cache is not None:
             cache.save(prune=False)

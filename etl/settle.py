@@ -62,7 +62,7 @@ class Settler:
         self.cache = cache
         self.months = Spool(self.work / "months")
         self.evidence = Spool(self.work / "evidence")
-        self.publishers = sources.Publishers.load()
+        self._publishers: sources.Publishers | None = None  # loaded when a country is settled
         self.computed = 0  # countries settled in this build (the others came from the cache)
         self.rendered = 0  # months rendered in this build
 
@@ -126,7 +126,9 @@ class Settler:
     def _settle_one(self, reports: Iterator[tuple[str, bytes]], entries: Iterator[Any],
                     publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str]) -> CountryResult:
         candidates = [event for _, blob in reports for event in pickle.loads(blob)]
-        merged = merge.merge_events(candidates, publisher_of, self.publishers, duplicates=duplicates)
+        if self._publishers is None:
+            self._publishers = sources.Publishers.load()
+        merged = merge.merge_events(candidates, publisher_of, self._publishers, duplicates=duplicates)
         register = IdRegister(entries)
         events = register.assign(merged)
         by_month: dict[str, list[Event]] = defaultdict(list)

@@ -245,3 +245,26 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
         assert settled and all(k.startswith(("country/", "month/")) for k in settled)
         for outcome in values:
             assert outcome.article.text == ""
+
+
+def test_file_hashes_are_remembered_until_the_file_changes(tmp_path):
+    import hashlib
+    import time as clock
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"first text")
+    old = clock.time_ns() - 10_000_000_000
+    os.utime(path, ns=(old, old))  # settled: older than the file system's resolution
+    cache = OutcomeCache(tmp_path / "out", "h" * 64)
+    assert cache.file_sha256(str(path)) == hashlib.sha256(b"first text").hexdigest()
+    cache.save()
+    cache.close()
+    again = OutcomeCache(tmp_path / "out", "h" * 64)
+    assert again._load_hashes()[str(path)][3] == hashlib.sha256(b"first text").hexdigest()
+    path.write_bytes(b"other text")  # same size, new mtime: hashed again
+    assert again.file_sha256(str(path)) == hashlib.sha256(b"other text").hexdigest()
+    again.save()
+    again.close()
+    # changed just now: not remembered (a second change within the same tick must be seen)
+    assert str(path) in OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()
+    assert OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()[str(path)][3] == hashlib.sha256(b"first text").hexdigest()
