@@ -472,3 +472,24 @@ def test_folded_index_finds_what_phrase_index_finds():
     text = "Kyiv's forces and the \u0130stanbul army \u2014 IS, is, Al\u2013Shabaab TROOPS troops armyX"
     assert FoldedPhraseIndex(vocab).find(text) == PhraseIndex(vocab).find(text)
     assert FoldedPhraseIndex([]).find(text) == []
+
+
+@pytest.mark.parametrize("text", FOLD_SAMPLES + ["\u039f\u0394\u039f\u03a3 \u2019\u03a3 x"])
+def test_folded_slices_fold_every_slice(text):
+    from etl.actors import fold, folded_slices
+    folded = folded_slices(text)
+    for a in range(len(text) + 1):
+        for b in range(a, len(text) + 2):
+            assert folded[a:b] == fold(text[a:b])
+
+
+def test_state_base_is_the_first_base_in_table_order(finder):
+    def slow(name):
+        for base in finder.states.by_name:
+            if name == base or name.startswith(base + " "):
+                return base, name[len(base):].strip() or None
+        return None, None
+    names = list(finder.states.by_name)[:40]
+    probes = names + [n + " Unit 4" for n in names] + [n + "x" for n in names] + ["", " ", "Unknown Forces", "Police"]
+    for name in probes:
+        assert finder._state_base(name) == slow(name)
