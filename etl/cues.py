@@ -85,6 +85,12 @@ class CueFinder:
     after_comma_endings: tuple  # word endings that open a clause after a comma ("-ing")
     watched: frozenset  # every boundary word (a quick test before the rules)
 
+    def __post_init__(self) -> None:
+        """Derived once: the words a cue phrase or single-word cue can start with (only
+        tokens among them, or with an apostrophe, can open a cue)."""
+        starters = frozenset(first for first, _second in self.phrases) | frozenset(self.singles)
+        object.__setattr__(self, "_starters", starters)
+
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
         data = vocab.load("cues", folder)
@@ -153,8 +159,9 @@ class CueFinder:
         if len(low) != len(text):  # a few letters change length when lower-cased
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'")
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
-        clauses = self._clauses(sentence, tokens)
-        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, clauses))
+        words = [token[2] for token in tokens]
+        clauses = self._clauses(sentence, tokens, words)
+        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, words, "'" in low, clauses))
 
     def clauses(self, sentence: Sentence) -> tuple[tuple[int, int], ...]:
         """The sentence's clauses as (start, end) article offsets, in order, covering it."""
@@ -163,7 +170,14 @@ class CueFinder:
     def find(self, sentence: Sentence) -> tuple[Cue, ...]:
         return self.read(sentence).cues
 
-    def _clauses(self, sentence: Sentence, tokens) -> tuple[tuple[int, int], ...]:
+    def _clause_words(self, words: list[str]) -> list[int]:
+        """Indices of the words that may open a clause: boundary words, and long words with
+        an ending that opens a clause after a comma ("..., killing"); never the first word."""
+        watched, endings = self.watched, self.after_comma_endings
+        return [index for index, word in enumerate(words)
+                if index and (word in watched or (len(word) > 5 and word.endswith(endings)))]
+
+    def _clauses(self, sentence: Sentence, tokens, words: list[str]) -> tuple[tuple[int, int], ...]:
         text = sentence.text
         cuts = {0}
         for mark in self.punctuation:
@@ -172,8 +186,9 @@ class CueFinder:
                 cuts.add(at)
                 at = text.find(mark, at + 1)
         watched = self.watched
-        for index, (start, _end, word) in enumerate(tokens):
-            if index == 0 or (word not in watched and not (text[start - 2: start - 1] == "," and len(word) > 5)):
+        for index in self._clause_words(words):
+            start, _end, word = tokens[index]
+            if word not in watched and not (len(word) > 5 and text[start - 2: start - 1] == ","):
                 continue
             if word in self.boundary_words:
                 cuts.add(start - 1 if text[start - 1] == " " else start)
@@ -195,23 +210,31 @@ class CueFinder:
                 return start, end
         return clauses[-1] if clauses else (offset, offset)
 
-    def _cues(self, sentence: Sentence, tokens, clauses) -> tuple[Cue, ...]:
+    def _cue_words(self, words: list[str], apostrophe: bool) -> list[int]:
+        """Indices of the words that may open a cue: first words of cue phrases, single-word
+        cues and (when the sentence has an apostrophe) words with a suffix cue ("n't")."""
+        starters = self._starters
+        if apostrophe:
+            return [index for index, word in enumerate(words) if word in starters or "'" in word]
+        return [index for index, word in enumerate(words) if word in starters]
+
+    def _cues(self, sentence: Sentence, tokens, words: list[str], apostrophe: bool, clauses) -> tuple[Cue, ...]:
         text = sentence.text
         found: list[tuple[int, int, str]] = []
         count = len(tokens)
         phrases, singles = self.phrases, self.singles
         skip_to = 0
-        for index in range(count):
+        for index in self._cue_words(words, apostrophe):  # no other word can open a cue
             if index < skip_to:
                 continue
             start, end, word = tokens[index]
             matched = 0
             if index + 1 < count:
-                for words, name in phrases.get((word, tokens[index + 1][2]), ()):
-                    size = len(words)
+                for phrase, name in phrases.get((word, words[index + 1]), ()):
+                    size = len(phrase)
                     if index + size > count:
                         continue
-                    if any(tokens[index + k][2] != words[k] for k in range(2, size)):
+                    if size > 2 and tuple(words[index + 2:index + size]) != phrase[2:]:
                         continue
                     if any(not _GAP_OK.issuperset(text[tokens[index + k - 1][1]: tokens[index + k][0]]) for k in range(1, size)):
                         continue
@@ -230,11 +253,11 @@ class CueFinder:
                         found.append((end - len(ending), end, name))
                         break
             skip_to = index + (matched or 1)
-        words = [t[2] for t in tokens]
         if self.patterns and (not self.pattern_words.isdisjoint(words) or "0s" in text
-                              or any(len(w) == 4 and w.isdigit() for w in words)):
+                              or any(map(str.isdigit, words)) and any(len(w) == 4 and w.isdigit() for w in words)):
+            present = set(words)
             for pattern, name, gate in self.patterns:
-                if gate and gate.isdisjoint(words):
+                if gate and gate.isdisjoint(present):
                     continue  # the group's own gate: none of its key words here
                 for match in pattern.finditer(text):
                     found.append((match.start(), match.end(), name))
