@@ -22,10 +22,93 @@ from . import vocab
 from .errors import DataFileError
 from .records import Mention, Sentence
 
+try:  # the regex parser, to find the words a cue pattern cannot match without
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # Python < 3.11
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 SCOPES = ("after", "after_end", "clause", "sentence", "near")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _AND = re.compile(r",?\s*and\b", re.IGNORECASE)
 _GAP_OK = frozenset(" \t\r\n\"“”‘’'")
+
+
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+
+
+def _needs(items) -> list[frozenset]:
+    """For a parsed regex sequence: sets of strings such that every match contains one
+    string of each set (literal runs, and alternations of them)."""
+    needs, run = [], []
+    for op, av in items:
+        if op == _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            needs.append(frozenset({"".join(run)}))
+            run = []
+        needs.extend(_item_needs(op, av))
+    if run:
+        needs.append(frozenset({"".join(run)}))
+    return needs
+
+
+def _item_needs(op, av) -> list[frozenset]:
+    """``_needs`` of one parsed regex item other than a literal."""
+    if op == _sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return [] if add_flags or del_flags else _needs(sub)
+    if op in _REPEATS:
+        low, _high, sub = av
+        return _needs(sub) if low >= 1 else []
+    if op == _sre.BRANCH:
+        options: set[str] = set()
+        for alternative in av[1]:
+            best = _most_selective(_needs(alternative), 1)
+            if not best:
+                return []
+            options |= best[0]
+        return [frozenset(options)]
+    return []
+
+
+def _most_selective(needs: list[frozenset], count: int) -> list[frozenset]:
+    """The ``count`` needs with the longest shortest string (the rarest, roughly)."""
+    usable = [need for need in needs if need and all(need)]
+    usable.sort(key=lambda need: (-min(map(len, need)), len(need), sorted(need)))
+    return usable[:count]
+
+
+def pattern_needs(pattern: re.Pattern, count: int = 3) -> tuple[tuple[str, ...], ...]:
+    """Up to ``count`` sets of lower-case ASCII strings, for a case-blind ``pattern``: every
+    match contains one string of each set (so a lower-cased text lacking all the strings of
+    a set cannot match). Empty when nothing is known for sure."""
+    if not pattern.flags & re.IGNORECASE:
+        return ()
+    try:
+        needs = _needs(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unknown parser: no needs, the pattern runs on every text
+        return ()
+    plain = [need for need in needs if all(word.isascii() and "'" not in word for word in need)]
+    return tuple(tuple(sorted(word.lower() for word in need)) for need in _most_selective(plain, count))
+
+
+def _lacks(low: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``low`` lacks every string of one of the ``needs`` (see ``pattern_needs``)."""
+    for need in needs:
+        for word in need:
+            if word in low:
+                break
+        else:
+            return True
+    return False
+
+
+def _caseless(text: str) -> bool:
+    """Whether every letter of ``text`` with a case is ASCII: then a case-blind regex literal
+    is in ``text`` exactly when its lower case is in ``text.lower()``."""
+    return text.isascii() or all(c.isascii() or c.lower() == c == c.upper() for c in set(text))
 
 
 @dataclass(frozen=True)
@@ -90,6 +173,7 @@ class CueFinder:
         tokens among them, or with an apostrophe, can open a cue)."""
         starters = frozenset(first for first, _second in self.phrases) | frozenset(self.singles)
         object.__setattr__(self, "_starters", starters)
+        object.__setattr__(self, "_pattern_needs", tuple(pattern_needs(pattern) for pattern, _name, _gate in self.patterns))
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
@@ -161,7 +245,7 @@ class CueFinder:
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
         words = [token[2] for token in tokens]
         clauses = self._clauses(sentence, tokens, words)
-        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, words, "'" in low, clauses))
+        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, words, low, clauses))
 
     def clauses(self, sentence: Sentence) -> tuple[tuple[int, int], ...]:
         """The sentence's clauses as (start, end) article offsets, in order, covering it."""
@@ -218,13 +302,13 @@ class CueFinder:
             return [index for index, word in enumerate(words) if word in starters or "'" in word]
         return [index for index, word in enumerate(words) if word in starters]
 
-    def _cues(self, sentence: Sentence, tokens, words: list[str], apostrophe: bool, clauses) -> tuple[Cue, ...]:
+    def _cues(self, sentence: Sentence, tokens, words: list[str], low: str, clauses) -> tuple[Cue, ...]:
         text = sentence.text
         found: list[tuple[int, int, str]] = []
         count = len(tokens)
         phrases, singles = self.phrases, self.singles
         skip_to = 0
-        for index in self._cue_words(words, apostrophe):  # no other word can open a cue
+        for index in self._cue_words(words, "'" in low):  # no other word can open a cue
             if index < skip_to:
                 continue
             start, end, word = tokens[index]
@@ -256,9 +340,12 @@ class CueFinder:
         if self.patterns and (not self.pattern_words.isdisjoint(words) or "0s" in text
                               or any(map(str.isdigit, words)) and any(len(w) == 4 and w.isdigit() for w in words)):
             present = set(words)
-            for pattern, name, gate in self.patterns:
+            caseless = _caseless(text)
+            for (pattern, name, gate), needs in zip(self.patterns, self._pattern_needs):
                 if gate and gate.isdisjoint(present):
                     continue  # the group's own gate: none of its key words here
+                if caseless and _lacks(low, needs):
+                    continue  # a word every match needs is missing
                 for match in pattern.finditer(text):
                     found.append((match.start(), match.end(), name))
         if not found:
