@@ -173,7 +173,19 @@ class CueFinder:
         tokens among them, or with an apostrophe, can open a cue)."""
         starters = frozenset(first for first, _second in self.phrases) | frozenset(self.singles)
         object.__setattr__(self, "_starters", starters)
-        object.__setattr__(self, "_pattern_needs", tuple(pattern_needs(pattern) for pattern, _name, _gate in self.patterns))
+        needs = tuple(pattern_needs(pattern) for pattern, _name, _gate in self.patterns)
+        object.__setattr__(self, "_pattern_needs", needs)
+        object.__setattr__(self, "_pattern_groups", self.group_patterns(self.patterns, needs))
+
+    @staticmethod
+    def group_patterns(patterns: tuple, needs: tuple) -> tuple:
+        """The patterns by gate, in order of first appearance: ((gate, ((pattern, name,
+        needs), ...)), ...); a gate's patterns are skipped together when none of its words is
+        in the sentence (the order patterns run in does not matter: the cues are sorted)."""
+        groups: dict[frozenset, list] = {}
+        for (pattern, name, gate), need in zip(patterns, needs):
+            groups.setdefault(gate, []).append((pattern, name, need))
+        return tuple((gate, tuple(members)) for gate, members in groups.items())
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
@@ -341,13 +353,14 @@ class CueFinder:
                               or any(map(str.isdigit, words)) and any(len(w) == 4 and w.isdigit() for w in words)):
             present = set(words)
             caseless = _caseless(text)
-            for (pattern, name, gate), needs in zip(self.patterns, self._pattern_needs):
+            for gate, members in self._pattern_groups:
                 if gate and gate.isdisjoint(present):
                     continue  # the group's own gate: none of its key words here
-                if caseless and _lacks(low, needs):
-                    continue  # a word every match needs is missing
-                for match in pattern.finditer(text):
-                    found.append((match.start(), match.end(), name))
+                for pattern, name, needs in members:
+                    if caseless and _lacks(low, needs):
+                        continue  # a word every match needs is missing
+                    for match in pattern.finditer(text):
+                        found.append((match.start(), match.end(), name))
         if not found:
             return ()
         base = sentence.start
