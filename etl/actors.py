@@ -414,6 +414,8 @@ class ActorFinder:
         memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}
         mentions = []
         for number, (sentence, hits) in enumerate(found):
+            if not hits:
+                continue  # nothing to compose (and nothing to fold)
             for actor in self._compose(sentence.text, hits, memory, region_seen, number):
                 start, end = sentence.start + actor.start, sentence.start + actor.end
                 mentions.append(Mention("actor", sentence.index, start, end,
