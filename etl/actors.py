@@ -98,8 +98,8 @@ class FoldedPhraseIndex(PhraseIndex):
                 start = end - len(surface)
                 if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
                     continue
-                if not _case_ok(normal[start:end], surface, case):
-                    continue
+                if case != "any" and not _case_ok(normal[start:end], surface, case):
+                    continue  # ("any" matches in any case)
                 hits.append(Hit(start, end, payload))
         return hits
 
