@@ -295,9 +295,10 @@ class CueFinder:
                 following = self.followed_by.get(word)
                 if following and index + 1 < len(tokens) and tokens[index + 1][2] in following:
                     cuts.add(start - 1 if text[start - 1] == " " else start)
-        ordered = sorted(c for c in cuts if 0 <= c < len(text)) + [len(text)]
-        base = sentence.start
-        return tuple((base + a, base + b) for a, b in zip(ordered, ordered[1:]) if b > a) or ((base, base + len(text)),)
+        size, base = len(text), sentence.start
+        points = [base + c for c in sorted(cuts) if 0 <= c < size]  # distinct, rising
+        points.append(base + size)
+        return tuple(zip(points, points[1:])) or ((base, base + size),)
 
     @staticmethod
     def clause_of(clauses: tuple[tuple[int, int], ...], offset: int) -> tuple[int, int]:
