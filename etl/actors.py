@@ -23,11 +23,85 @@ from typing import Any
 from . import vocab
 from .errors import DataFileError
 from .paths import vocab_dir
-from .phrases import Hit, PhraseIndex, fold, sentence_hits
+from .phrases import FOLD, Hit, PhraseIndex, _case_ok, sentence_hits
 from .records import ActorValue, Mention, Sentence
 
 PLACEHOLDER = "{country}"
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|'s|-\w+", re.UNICODE)
+_GAP_PUNCTUATION = re.compile(r"[^\w\s'-]")
+
+
+# ----------------------------------------------------------------------------------------
+# Folding fast: ``str.translate`` takes a slow per-character path on any non-ASCII text (all
+# news text: curly quotes, dashes), about 100 times slower than a few ``str.replace`` calls.
+
+_FOLD_PAIRS = tuple((chr(code), target) for code, target in FOLD.items())
+
+
+def normalise(text: str) -> str:
+    """``text.translate(phrases.FOLD)`` (quotes, dashes, spaces), by ``str.replace``."""
+    for char, target in _FOLD_PAIRS:
+        if char in text:
+            text = text.replace(char, target)
+    return text
+
+
+def _lower(text: str) -> str:
+    """Lower-case without changing the length (as ``phrases.fold`` does)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+def fold(text: str) -> str:
+    """``phrases.fold``, the same result, faster on non-ASCII text."""
+    return _lower(normalise(text))
+
+
+class _SliceFold:
+    """``fold`` of a slice of ``text``, on demand: for the rare text with a capital sigma,
+    whose lower case depends on the letters around it (so folding a slice may differ from
+    slicing the folded text)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __getitem__(self, key: slice) -> str:
+        return fold(self.text[key])
+
+
+def folded_slices(text: str) -> "str | _SliceFold":
+    """What gives ``fold(text[a:b])`` as ``result[a:b]``: the folded text itself (folding is
+    per character) unless ``text`` holds a capital sigma."""
+    return fold(text) if "\u03a3" not in text else _SliceFold(text)
+
+
+class FoldedPhraseIndex(PhraseIndex):
+    """``PhraseIndex`` whose ``find`` folds the text once, by ``normalise`` (same hits)."""
+
+    def find(self, text: str) -> list[Hit]:
+        """Every phrase occurrence on word boundaries (overlaps included)."""
+        if self._empty or not text:
+            return []
+        normal = normalise(text)
+        folded = _lower(normal)
+        size = len(folded)
+        hits = []
+        for last, entries in self._automaton.iter(folded):
+            end = last + 1
+            if end < size and (folded[end].isalnum() or folded[end] == "_"):
+                continue
+            for surface, case, payload in entries:
+                start = end - len(surface)
+                if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                    continue
+                if case != "any" and not _case_ok(normal[start:end], surface, case):
+                    continue  # ("any" matches in any case)
+                hits.append(Hit(start, end, payload))
+        return hits
 
 
 _AGENT_PARTICIPLES = frozenset({"carried", "launched", "fired", "conducted", "mounted", "staged"})
@@ -225,11 +299,10 @@ _KIND_RANK = {"country": 3, "capital": 2, "adjective": 1}
 def _rank(hit: Hit) -> int:
     """Between hits of one span: a group, then a country name, a capital, an adjective."""
     payload = hit.payload
-    if isinstance(payload, Group):
-        return 5
-    if isinstance(payload, Modifier):
+    kind = type(payload)
+    if kind is Modifier:
         return _KIND_RANK.get(payload.kind, 0)
-    return 4
+    return 5 if kind is Group else 4
 _PEOPLE_CLASSES = ("protesters", "rioters", "civilians")
 _SPONSOR = ("-backed", "-led", "-aligned", "-allied", "-affiliated", "-linked", "-supported")
 
@@ -252,6 +325,14 @@ class ActorFinder:
     agent_nouns: frozenset = frozenset()
     breakaway_markers: frozenset = frozenset()
     state_like: dict = field(default_factory=dict)  # region actor name -> Region
+
+    def __post_init__(self) -> None:
+        """Derived look-ups, made once: a search for any breakaway marker, and the order of
+        the state actor base names (the first one a name starts with is its base)."""
+        markers = sorted(self.breakaway_markers)
+        pattern = "|".join(re.escape(marker) for marker in markers) if markers else "(?!)"
+        object.__setattr__(self, "_breakaway_search", re.compile(pattern).search)
+        object.__setattr__(self, "_base_order", {base: n for n, base in enumerate(self.states.by_name)})
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "ActorFinder":
@@ -307,7 +388,7 @@ class ActorFinder:
                 noun = Noun(cls="civilians", name=data["templates"]["civilians"].replace(PLACEHOLDER, country), country=country)
                 phrases.append((adjective + "s", "proper", noun))
         return cls(
-            index=PhraseIndex(phrases),
+            index=FoldedPhraseIndex(phrases),
             states=states,
             templates=dict(data["templates"]),
             inters={k: int(v) for k, v in data["inter"].items()},
@@ -333,6 +414,8 @@ class ActorFinder:
         memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}
         mentions = []
         for number, (sentence, hits) in enumerate(found):
+            if not hits:
+                continue  # nothing to compose (and nothing to fold)
             for actor in self._compose(sentence.text, hits, memory, region_seen, number):
                 start, end = sentence.start + actor.start, sentence.start + actor.end
                 mentions.append(Mention("actor", sentence.index, start, end,
@@ -344,8 +427,8 @@ class ActorFinder:
         peacekeepers and state military (with the sentence number) from sentence to sentence."""
         out: list[Actor] = []
         consumed: set[int] = set()
-        lowered = text.lower()
-        breakaway = any(marker in lowered for marker in self.breakaway_markers)
+        folded = folded_slices(text)
+        breakaway = None  # whether a breakaway marker is in the sentence: found when needed
         for position, hit in enumerate(hits):
             if position in consumed:
                 continue
@@ -356,7 +439,7 @@ class ActorFinder:
                 end = hit.end
                 if (follower is not None and isinstance(follower.payload, Noun)
                         and follower.payload.cls in ("armed", "military")
-                        and self._gap(text[hit.end:follower.start], False) is not None):
+                        and self._gap(text[hit.end:follower.start], folded[hit.end:follower.start], False) is not None):
                     end = follower.end
                     consumed.add(position + 1)
                 if payload.role == "mission":
@@ -366,7 +449,7 @@ class ActorFinder:
                 out.append(Actor(hit.start, end, value))
             elif isinstance(payload, Noun):
                 if (payload.cls == "armed" and follower is not None and isinstance(follower.payload, Group)
-                        and self._linked(text[hit.end:follower.start])):
+                        and self._linked(folded[hit.end:follower.start])):
                     value = self._group(follower.payload)
                     if follower.payload.role is None:
                         self._remember(memory, value, number, False)
@@ -375,38 +458,40 @@ class ActorFinder:
                     continue
                 if (follower is not None and isinstance(follower.payload, Modifier)
                         and follower.payload.kind == "country" and payload.cls != "armed"
-                        and " ".join(fold(text[hit.end:follower.start]).split()) in ("of", "of the")):
-                    value = self._noun(payload, follower.payload, memory, regions_seen, follower, text, number)
+                        and " ".join(folded[hit.end:follower.start].split()) in ("of", "of the")):
+                    value = self._noun(payload, follower.payload, memory, regions_seen, follower, folded, number)
                     if value is not None:  # "the Armed Forces of Ukraine", "the Government of Sudan"
                         consumed.add(position + 1)
                         out.append(Actor(hit.start, follower.end, value))
                         continue
-                if breakaway and payload.cls in _STATE_CLASSES and self._breakaway_before(text, hit.start):
+                if payload.cls in _STATE_CLASSES and breakaway is None:
+                    breakaway = self._breakaway_search(text.lower()) is not None
+                if breakaway and payload.cls in _STATE_CLASSES and self._breakaway_before(folded, hit.start):
                     value = self._breakaway(payload.cls, regions_seen)  # "the self-proclaimed presidency"
-                elif payload.cls == "government" and self._agent_noun_after(text, hit.end):
+                elif payload.cls == "government" and self._agent_noun_after(text, folded, hit.end):
                     # "a junta airstrike", "regime shelling": the state's armed forces struck
-                    value = self._noun(_replace(payload, cls="military"), None, memory, regions_seen, None, text, number)
+                    value = self._noun(_replace(payload, cls="military"), None, memory, regions_seen, None, folded, number)
                 else:
-                    value = self._noun(payload, None, memory, regions_seen, None, text, number)
+                    value = self._noun(payload, None, memory, regions_seen, None, folded, number)
                 if value is not None:
                     out.append(Actor(hit.start, hit.end, value))
             elif isinstance(payload, Modifier):
-                partner = self._coordinated(text, hits, position)
+                partner = self._coordinated(text, folded, hits, position)
                 if partner is not None:  # "Azerbaijani and Armenian troops": the first one
-                    value = self._noun(hits[partner].payload, payload, memory, regions_seen, hit, text, number)
+                    value = self._noun(hits[partner].payload, payload, memory, regions_seen, hit, folded, number)
                     if value is not None:
                         out.append(Actor(hit.start, hit.end, value))
                         continue
                 if follower is not None and isinstance(follower.payload, Noun):
-                    joined = self._gap(text[hit.end:follower.start], payload.kind != "ethnic")
+                    joined = self._gap(text[hit.end:follower.start], folded[hit.end:follower.start], payload.kind != "ethnic")
                     if joined is not None and (not joined or payload.kind == "region_ethnic"):
-                        value = self._noun(follower.payload, payload, memory, regions_seen, hit, text, number)
+                        value = self._noun(follower.payload, payload, memory, regions_seen, hit, folded, number)
                         if value is not None:
                             consumed.add(position + 1)
                             out.append(Actor(hit.start, follower.end, value))
                             continue
-                if payload.kind in ("adjective", "country", "capital") and self._agent_noun_after(text, hit.end) \
-                        or payload.kind in ("country", "capital") and self._agent_noun_before(text, hit.start):
+                if payload.kind in ("adjective", "country", "capital") and self._agent_noun_after(text, folded, hit.end) \
+                        or payload.kind in ("country", "capital") and self._agent_noun_before(folded, hit.start):
                     iso3 = payload.ref
                     value = ActorValue(self.states.state_name(iso3, "military", self.templates),
                                        self.inters["military"], self.states.name(iso3))
@@ -417,16 +502,16 @@ class ActorFinder:
                     previous = hits[position - 1] if position else None
                     after_and = (previous is not None and isinstance(previous.payload, Modifier)
                                  and previous.payload.kind in ("capital", "country")
-                                 and fold(text[previous.end:hit.start]).strip() == "and")
-                    branch = self._metonym(text, hit, coordinated=after_and)
+                                 and folded[previous.end:hit.start].strip() == "and")
+                    branch = self._metonym(folded, hit, coordinated=after_and)
                     if (branch is None and follower is not None and isinstance(follower.payload, Modifier)
                             and follower.payload.kind in ("capital", "country")
-                            and fold(text[hit.end:follower.start]).strip() == "and"):
-                        branch = self._metonym(text, follower, coordinated=True)  # "Baku and Yerevan agreed"
+                            and folded[hit.end:follower.start].strip() == "and"):
+                        branch = self._metonym(folded, follower, coordinated=True)  # "Baku and Yerevan agreed"
                     if (branch is None and follower is not None and not isinstance(follower.payload, Modifier)
-                            and fold(text[hit.end:follower.start]).strip() in ("and", "and the")):
+                            and folded[hit.end:follower.start].strip() in ("and", "and the")):
                         # "Khartoum and the RSF agreed": a capital coordinated with a named party
-                        branch = self._metonym(text, follower, coordinated=True)
+                        branch = self._metonym(folded, follower, coordinated=True)
                     if branch:
                         iso3 = payload.ref
                         value = ActorValue(self.states.state_name(iso3, branch, self.templates),
@@ -435,9 +520,10 @@ class ActorFinder:
                         out.append(Actor(hit.start, hit.end, value))
         return out
 
-    def _agent_noun_after(self, text: str, end: int) -> bool:
-        """Whether an attack noun follows ("an Israeli airstrike", "Russia's shelling")."""
-        words = fold(text[end:end + 60]).replace("'s ", " ", 1).split()
+    def _agent_noun_after(self, text: str, folded, end: int) -> bool:
+        """Whether an attack noun follows ("an Israeli airstrike", "Russia's shelling");
+        ``folded`` is ``folded_slices(text)``."""
+        words = folded[end:end + 60].replace("'s ", " ", 1).split()
         if not words or text[end:end + 1] not in (" ", "'", "\u2019"):
             return False
         while len(words) > 1 and words[0].strip(",.;:!?\"()") in _ATTACK_MODIFIERS:
@@ -446,10 +532,11 @@ class ActorFinder:
         two = f"{first} {words[1].strip(',.;:!?()')}" if len(words) > 1 else first
         return first in self.agent_nouns or two in self.agent_nouns
 
-    def _agent_noun_before(self, text: str, start: int) -> bool:
+    def _agent_noun_before(self, folded, start: int) -> bool:
         """Whether a state named as a place is the author of an attack noun before it
-        ("shelling by Ukraine", "an attack from Azerbaijan", "strikes carried out by Israel")."""
-        words = [w.strip(",.;:!?\"()") for w in fold(text[max(0, start - 60):start]).split()]
+        ("shelling by Ukraine", "an attack from Azerbaijan", "strikes carried out by Israel");
+        ``folded`` is ``folded_slices`` of the sentence."""
+        words = [w.strip(",.;:!?\"()") for w in folded[max(0, start - 60):start].split()]
         if words and words[-1] == "the":
             words = words[:-1]
         if len(words) < 2 or words[-1] not in ("by", "from"):
@@ -468,9 +555,9 @@ class ActorFinder:
         two = " ".join(head[-2:])
         return head[-1] in self.agent_nouns or two in self.agent_nouns
 
-    def _linked(self, gap: str) -> bool:
-        """Whether ``gap`` links an armed noun to the group after it ("fighters loyal to the")."""
-        words = fold(gap).split()
+    def _linked(self, folded_gap: str) -> bool:
+        """Whether ``folded_gap`` links an armed noun to the group after it ("fighters loyal to the")."""
+        words = folded_gap.split()
         if words and words[-1] == "the":
             words = words[:-1]
         return " ".join(words) in self.group_links
@@ -483,13 +570,13 @@ class ActorFinder:
             memory["armed"] = value
 
     # ------------------------------------------------------------------------------------
-    def _gap(self, gap: str, possessive_ok: bool) -> bool | None:
+    def _gap(self, gap: str, folded_gap: str, possessive_ok: bool) -> bool | None:
         """None if ``gap`` does not join a modifier to its noun; else whether it names a
-        sponsor ("-backed") rather than the actor's own side."""
+        sponsor ("-backed") rather than the actor's own side. ``folded_gap``: ``fold(gap)``."""
         sponsor = False
-        tokens = _WORD.findall(fold(gap))
-        if re.search(r"[^\w\s'-]", gap):
+        if _GAP_PUNCTUATION.search(gap):
             return None
+        tokens = _WORD.findall(folded_gap)
         if tokens and tokens[0] == "'s" and possessive_ok:
             tokens = tokens[1:]
         if gap.strip() == "'" and possessive_ok:
@@ -508,8 +595,10 @@ class ActorFinder:
             return None
         return sponsor
 
-    def _breakaway_before(self, text: str, start: int) -> bool:
-        words = fold(text[max(0, start - 40):start]).split()[-3:]
+    def _breakaway_before(self, folded, start: int) -> bool:
+        """Whether a breakaway marker is among the three words before ``start`` ("self-proclaimed");
+        ``folded`` is ``folded_slices`` of the sentence."""
+        words = folded[max(0, start - 40):start].split()[-3:]
         return any(word.strip(",;:") in self.breakaway_markers for word in words)
 
     def _breakaway(self, cls: str, regions_seen: list) -> ActorValue:
@@ -521,8 +610,9 @@ class ActorFinder:
             return ActorValue(name, region.inter, region.country)
         return ActorValue(self.templates["separatists"], self.inters["separatists"], None)
 
-    def _coordinated(self, text: str, hits: list[Hit], position: int) -> int | None:
-        """The noun a modifier shares with the next one ("Azerbaijani and Armenian troops")."""
+    def _coordinated(self, text: str, folded, hits: list[Hit], position: int) -> int | None:
+        """The noun a modifier shares with the next one ("Azerbaijani and Armenian troops");
+        ``folded`` is ``folded_slices(text)``."""
         if position + 2 >= len(hits):
             return None
         first, second, noun = hits[position], hits[position + 1], hits[position + 2]
@@ -531,19 +621,21 @@ class ActorFinder:
         kinds = {first.payload.kind, second.payload.kind}
         if not (kinds <= {"adjective", "country"} or kinds == {"ethnic"}):
             return None
-        if fold(text[first.end:second.start]).strip() not in ("and", ",", "or", "and the"):
+        if folded[first.end:second.start].strip() not in ("and", ",", "or", "and the"):
             return None
-        if self._gap(text[second.end:noun.start], False) is None:
+        if self._gap(text[second.end:noun.start], folded[second.end:noun.start], False) is None:
             return None
         return position + 2
 
-    def _metonym(self, text: str, hit: Hit, coordinated: bool = False) -> str | None:
-        before = _WORD.findall(fold(text[max(0, hit.start - 12):hit.start]))
+    def _metonym(self, folded, hit: Hit, coordinated: bool = False) -> str | None:
+        """The state branch a capital or country named as an actor stands for ("Moscow said":
+        government), from the verb after it; ``folded`` is ``folded_slices`` of the sentence."""
+        before = _WORD.findall(folded[max(0, hit.start - 12):hit.start])
         if before and not coordinated and before[-1] in {"in", "at", "near", "from", "to", "of", "across", "into", "inside",
                                      "outside", "and", "with", "against", "between", "for", "on", "by"}:
             return None
         bridges = 0
-        for low in _WORD.findall(fold(text[hit.end:hit.end + 80])):
+        for low in _WORD.findall(folded[hit.end:hit.end + 80]):
             if low in self.government_verbs:
                 return "government"
             if low in self.military_verbs:
@@ -565,15 +657,16 @@ class ActorFinder:
         return self.templates[key].replace(PLACEHOLDER, country) if country else self.templates[key]
 
     def _noun(self, noun: Noun, modifier: Modifier | None, memory: dict, regions_seen: list,
-              modifier_hit: Hit | None, text: str, number: int) -> ActorValue | None:
-        """What ``noun`` (with its ``modifier``, if any) refers to; None if nothing."""
+              modifier_hit: Hit | None, folded, number: int) -> ActorValue | None:
+        """What ``noun`` (with its ``modifier``, if any) refers to; None if nothing.
+        ``folded`` is ``folded_slices`` of the sentence."""
         cls = noun.cls
         kind = modifier.kind if modifier else None
         if noun.name:
             return ActorValue(noun.name, self.inters[cls], noun.country)
         iso3 = modifier.ref if kind in ("adjective", "country", "capital") else None
         country = self.states.name(iso3) if iso3 else None
-        separatist = self._separatist_region(modifier_hit, text) if kind == "adjective" else None
+        separatist = self._separatist_region(modifier_hit, folded) if kind == "adjective" else None
         if noun.nationality_state and iso3 and separatist is None:
             cls = "military"
         if cls in _STATE_CLASSES:
@@ -639,10 +732,10 @@ class ActorFinder:
         key = noun.class_name or "armed"
         return ActorValue(self._template(key, country), self.inters[key], country)
 
-    def _separatist_region(self, modifier_hit: Hit | None, text: str) -> "Region | None":
+    def _separatist_region(self, modifier_hit: Hit | None, folded) -> "Region | None":
         if modifier_hit is None:
             return None
-        adjective = fold(text[modifier_hit.start:modifier_hit.end])
+        adjective = folded[modifier_hit.start:modifier_hit.end]
         for region in self.regions:
             if adjective in region.separatist_adjectives:
                 return region
@@ -706,10 +799,21 @@ class ActorFinder:
         return value
 
     def _state_base(self, name: str) -> tuple[str | None, str | None]:
-        for base in self.states.by_name:
-            if name == base or name.startswith(base + " "):
-                return base, name[len(base):].strip() or None
-        return None, None
+        """The first state actor base name (in ``states.by_name`` order) that ``name`` is or
+        starts with before a space, and what follows it (a unit), else (None, None)."""
+        order = self._base_order
+        best = order.get(name)
+        base = name if best is not None else None
+        at = name.find(" ")
+        while at >= 0:
+            prefix = name[:at]
+            rank = order.get(prefix)
+            if rank is not None and (best is None or rank < best):
+                best, base = rank, prefix
+            at = name.find(" ", at + 1)
+        if base is None:
+            return None, None
+        return base, name[len(base):].strip() or None
 
     def _is_fallback_state(self, name: str) -> bool:
         return any(name.startswith(self.templates[b].replace(PLACEHOLDER, "")) for b in _STATE_CLASSES)

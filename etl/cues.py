@@ -22,10 +22,93 @@ from . import vocab
 from .errors import DataFileError
 from .records import Mention, Sentence
 
+try:  # the regex parser, to find the words a cue pattern cannot match without
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # Python < 3.11
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 SCOPES = ("after", "after_end", "clause", "sentence", "near")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _AND = re.compile(r",?\s*and\b", re.IGNORECASE)
 _GAP_OK = frozenset(" \t\r\n\"“”‘’'")
+
+
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT))
+
+
+def _needs(items) -> list[frozenset]:
+    """For a parsed regex sequence: sets of strings such that every match contains one
+    string of each set (literal runs, and alternations of them)."""
+    needs, run = [], []
+    for op, av in items:
+        if op == _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            needs.append(frozenset({"".join(run)}))
+            run = []
+        needs.extend(_item_needs(op, av))
+    if run:
+        needs.append(frozenset({"".join(run)}))
+    return needs
+
+
+def _item_needs(op, av) -> list[frozenset]:
+    """``_needs`` of one parsed regex item other than a literal."""
+    if op == _sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return [] if add_flags or del_flags else _needs(sub)
+    if op in _REPEATS:
+        low, _high, sub = av
+        return _needs(sub) if low >= 1 else []
+    if op == _sre.BRANCH:
+        options: set[str] = set()
+        for alternative in av[1]:
+            best = _most_selective(_needs(alternative), 1)
+            if not best:
+                return []
+            options |= best[0]
+        return [frozenset(options)]
+    return []
+
+
+def _most_selective(needs: list[frozenset], count: int) -> list[frozenset]:
+    """The ``count`` needs with the longest shortest string (the rarest, roughly)."""
+    usable = [need for need in needs if need and all(need)]
+    usable.sort(key=lambda need: (-min(map(len, need)), len(need), sorted(need)))
+    return usable[:count]
+
+
+def pattern_needs(pattern: re.Pattern, count: int = 3) -> tuple[tuple[str, ...], ...]:
+    """Up to ``count`` sets of lower-case ASCII strings, for a case-blind ``pattern``: every
+    match contains one string of each set (so a lower-cased text lacking all the strings of
+    a set cannot match). Empty when nothing is known for sure."""
+    if not pattern.flags & re.IGNORECASE:
+        return ()
+    try:
+        needs = _needs(_sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # an unknown parser: no needs, the pattern runs on every text
+        return ()
+    plain = [need for need in needs if all(word.isascii() and "'" not in word for word in need)]
+    return tuple(tuple(sorted(word.lower() for word in need)) for need in _most_selective(plain, count))
+
+
+def _lacks(low: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``low`` lacks every string of one of the ``needs`` (see ``pattern_needs``)."""
+    for need in needs:
+        for word in need:
+            if word in low:
+                break
+        else:
+            return True
+    return False
+
+
+def _caseless(text: str) -> bool:
+    """Whether every letter of ``text`` with a case is ASCII: then a case-blind regex literal
+    is in ``text`` exactly when its lower case is in ``text.lower()``."""
+    return text.isascii() or all(c.isascii() or c.lower() == c == c.upper() for c in set(text))
 
 
 @dataclass(frozen=True)
@@ -84,6 +167,25 @@ class CueFinder:
     followed_by: dict  # word -> frozenset of next words
     after_comma_endings: tuple  # word endings that open a clause after a comma ("-ing")
     watched: frozenset  # every boundary word (a quick test before the rules)
+
+    def __post_init__(self) -> None:
+        """Derived once: the words a cue phrase or single-word cue can start with (only
+        tokens among them, or with an apostrophe, can open a cue)."""
+        starters = frozenset(first for first, _second in self.phrases) | frozenset(self.singles)
+        object.__setattr__(self, "_starters", starters)
+        needs = tuple(pattern_needs(pattern) for pattern, _name, _gate in self.patterns)
+        object.__setattr__(self, "_pattern_needs", needs)
+        object.__setattr__(self, "_pattern_groups", self.group_patterns(self.patterns, needs))
+
+    @staticmethod
+    def group_patterns(patterns: tuple, needs: tuple) -> tuple:
+        """The patterns by gate, in order of first appearance: ((gate, ((pattern, name,
+        needs), ...)), ...); a gate's patterns are skipped together when none of its words is
+        in the sentence (the order patterns run in does not matter: the cues are sorted)."""
+        groups: dict[frozenset, list] = {}
+        for (pattern, name, gate), need in zip(patterns, needs):
+            groups.setdefault(gate, []).append((pattern, name, need))
+        return tuple((gate, tuple(members)) for gate, members in groups.items())
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "CueFinder":
@@ -153,8 +255,9 @@ class CueFinder:
         if len(low) != len(text):  # a few letters change length when lower-cased
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'")
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
-        clauses = self._clauses(sentence, tokens)
-        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, clauses))
+        words = [token[2] for token in tokens]
+        clauses = self._clauses(sentence, tokens, words)
+        return SentenceCues(sentence, clauses, self._cues(sentence, tokens, words, low, clauses))
 
     def clauses(self, sentence: Sentence) -> tuple[tuple[int, int], ...]:
         """The sentence's clauses as (start, end) article offsets, in order, covering it."""
@@ -163,7 +266,14 @@ class CueFinder:
     def find(self, sentence: Sentence) -> tuple[Cue, ...]:
         return self.read(sentence).cues
 
-    def _clauses(self, sentence: Sentence, tokens) -> tuple[tuple[int, int], ...]:
+    def _clause_words(self, words: list[str]) -> list[int]:
+        """Indices of the words that may open a clause: boundary words, and long words with
+        an ending that opens a clause after a comma ("..., killing"); never the first word."""
+        watched, endings = self.watched, self.after_comma_endings
+        return [index for index, word in enumerate(words)
+                if index and (word in watched or (len(word) > 5 and word.endswith(endings)))]
+
+    def _clauses(self, sentence: Sentence, tokens, words: list[str]) -> tuple[tuple[int, int], ...]:
         text = sentence.text
         cuts = {0}
         for mark in self.punctuation:
@@ -172,8 +282,9 @@ class CueFinder:
                 cuts.add(at)
                 at = text.find(mark, at + 1)
         watched = self.watched
-        for index, (start, _end, word) in enumerate(tokens):
-            if index == 0 or (word not in watched and not (text[start - 2: start - 1] == "," and len(word) > 5)):
+        for index in self._clause_words(words):
+            start, _end, word = tokens[index]
+            if word not in watched and not (len(word) > 5 and text[start - 2: start - 1] == ","):
                 continue
             if word in self.boundary_words:
                 cuts.add(start - 1 if text[start - 1] == " " else start)
@@ -184,9 +295,10 @@ class CueFinder:
                 following = self.followed_by.get(word)
                 if following and index + 1 < len(tokens) and tokens[index + 1][2] in following:
                     cuts.add(start - 1 if text[start - 1] == " " else start)
-        ordered = sorted(c for c in cuts if 0 <= c < len(text)) + [len(text)]
-        base = sentence.start
-        return tuple((base + a, base + b) for a, b in zip(ordered, ordered[1:]) if b > a) or ((base, base + len(text)),)
+        size, base = len(text), sentence.start
+        points = [base + c for c in sorted(cuts) if 0 <= c < size]  # distinct, rising
+        points.append(base + size)
+        return tuple(zip(points, points[1:])) or ((base, base + size),)
 
     @staticmethod
     def clause_of(clauses: tuple[tuple[int, int], ...], offset: int) -> tuple[int, int]:
@@ -195,23 +307,31 @@ class CueFinder:
                 return start, end
         return clauses[-1] if clauses else (offset, offset)
 
-    def _cues(self, sentence: Sentence, tokens, clauses) -> tuple[Cue, ...]:
+    def _cue_words(self, words: list[str], apostrophe: bool) -> list[int]:
+        """Indices of the words that may open a cue: first words of cue phrases, single-word
+        cues and (when the sentence has an apostrophe) words with a suffix cue ("n't")."""
+        starters = self._starters
+        if apostrophe:
+            return [index for index, word in enumerate(words) if word in starters or "'" in word]
+        return [index for index, word in enumerate(words) if word in starters]
+
+    def _cues(self, sentence: Sentence, tokens, words: list[str], low: str, clauses) -> tuple[Cue, ...]:
         text = sentence.text
         found: list[tuple[int, int, str]] = []
         count = len(tokens)
         phrases, singles = self.phrases, self.singles
         skip_to = 0
-        for index in range(count):
+        for index in self._cue_words(words, "'" in low):  # no other word can open a cue
             if index < skip_to:
                 continue
             start, end, word = tokens[index]
             matched = 0
             if index + 1 < count:
-                for words, name in phrases.get((word, tokens[index + 1][2]), ()):
-                    size = len(words)
+                for phrase, name in phrases.get((word, words[index + 1]), ()):
+                    size = len(phrase)
                     if index + size > count:
                         continue
-                    if any(tokens[index + k][2] != words[k] for k in range(2, size)):
+                    if size > 2 and tuple(words[index + 2:index + size]) != phrase[2:]:
                         continue
                     if any(not _GAP_OK.issuperset(text[tokens[index + k - 1][1]: tokens[index + k][0]]) for k in range(1, size)):
                         continue
@@ -230,14 +350,18 @@ class CueFinder:
                         found.append((end - len(ending), end, name))
                         break
             skip_to = index + (matched or 1)
-        words = [t[2] for t in tokens]
         if self.patterns and (not self.pattern_words.isdisjoint(words) or "0s" in text
-                              or any(len(w) == 4 and w.isdigit() for w in words)):
-            for pattern, name, gate in self.patterns:
-                if gate and gate.isdisjoint(words):
+                              or any(map(str.isdigit, words)) and any(len(w) == 4 and w.isdigit() for w in words)):
+            present = set(words)
+            caseless = _caseless(text)
+            for gate, members in self._pattern_groups:
+                if gate and gate.isdisjoint(present):
                     continue  # the group's own gate: none of its key words here
-                for match in pattern.finditer(text):
-                    found.append((match.start(), match.end(), name))
+                for pattern, name, needs in members:
+                    if caseless and _lacks(low, needs):
+                        continue  # a word every match needs is missing
+                    for match in pattern.finditer(text):
+                        found.append((match.start(), match.end(), name))
         if not found:
             return ()
         base = sentence.start

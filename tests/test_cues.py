@@ -137,3 +137,53 @@ def test_malformed_cue_file_is_an_actionable_error(tmp_path, text, message):
     (tmp_path / "cues.yaml").write_text(text)
     with pytest.raises(DataFileError, match=message):
         CueFinder.load(tmp_path)
+
+
+# -- speed-ups that must not change what is found ------------------------------------------
+NEED_TEXTS = [
+    "Two DECADES AGO the war had killed thousands.", "In the 1990s rebels fought; since the 2000s, calm.",
+    "So far this year, 40 people died.", "Since the start of the year, attacks rose across the country.",
+    "The army intercepted 12 drones and shot down a missile.", "He was accused of killings and abuses.",
+    "The conflict has displaced millions since the war began.", "In early March 2019 troops moved, three years after the war.",
+    "ſince the ſtart of the year, Kelvin \u212a in \u0130N 2019.", "Nationwide in 2023 protests spread; annually, per year.",
+    "During the 2011 civil war, violence has left 300 dead.", "In 1998 and between 2001 and 2003 militias fought.",
+]
+
+
+def _corpus_sentences():
+    from pathlib import Path
+    for path in sorted(Path(__file__).parent.joinpath("corpus").glob("*.txt")):
+        yield from (line.strip() for line in path.read_text(encoding="utf-8").split(".") if line.strip())
+
+
+def test_pattern_needs_are_in_every_match(finder):
+    from etl.cues import _caseless, _lacks
+    assert any(finder._pattern_needs)
+    for text in NEED_TEXTS + list(_corpus_sentences()):
+        for (pattern, _name, _gate), needs in zip(finder.patterns, finder._pattern_needs):
+            if pattern.search(text) and _caseless(text):
+                assert not _lacks(text.lower(), needs), (pattern.pattern, text)
+
+
+def test_pattern_needs_change_no_cue():
+    fast, slow = CueFinder.load(), CueFinder.load()
+    object.__setattr__(slow, "_pattern_groups", CueFinder.group_patterns(slow.patterns, tuple(() for _ in slow.patterns)))
+    for text in NEED_TEXTS + list(_corpus_sentences()):
+        assert fast.find(_sentence(text)) == slow.find(_sentence(text))
+        assert fast.clauses(_sentence(text)) == slow.clauses(_sentence(text))
+
+
+def test_caseless():
+    from etl.cues import _caseless
+    assert _caseless("plain \u2019quoted\u201d \u2014 text")
+    assert not _caseless("\u017fince")  # long s: a regex ignoring case takes it for "s"
+    assert not _caseless("\u0130N") and not _caseless("\u212a")
+
+
+def test_pattern_needs_of_simple_patterns():
+    import re
+    from etl.cues import pattern_needs
+    assert pattern_needs(re.compile(r"\b(?:\d+|a|two)\s+years?\s+AGO\b", re.I)) == (("year",), ("ago",))
+    assert pattern_needs(re.compile(r"since\s+(?:the\s+)?(?:19|20)\d\d", re.I)) == (("since",), ("19", "20"))
+    assert pattern_needs(re.compile(r"(?:a|b)?x*", re.I)) == ()
+    assert pattern_needs(re.compile(r"ago")) == ()  # case-sensitive: not used
