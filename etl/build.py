@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import export, ingest, sources
 from .cache import OutcomeCache, article_key, cached_map, current_version
@@ -202,17 +202,39 @@ def extract_outcomes(
     return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress)
 
 
+class SourceInfo(NamedTuple):
+    """What the sources table needs of one article, kept for the whole build (compact)."""
+
+    key: str
+    file: str
+    sha256: str
+    publisher: str | None
+    url: str | None
+    published_date: object
+    reference_date: object
+    reference_how: str
+    title: str | None
+    status: str
+
+    @classmethod
+    def of(cls, outcome: ArticleOutcome) -> "SourceInfo":
+        a = outcome.article
+        return cls(a.key, a.file, a.sha256, outcome.publisher, a.url, a.published_date,
+                   outcome.reference_date, outcome.reference_how, a.title, a.status)
+
+
 @dataclass
 class Gathered:
     """What the build keeps in memory of the whole corpus: per article, no text and no events.
 
-    ``articles``: each outcome without its events and fingerprint (~1 KB, for the sources
-    table); ``prints``: the duplicate fingerprints (~1 KB each); ``members``: the keys of
+    ``articles``: each article's row of the sources table, less what is counted later
+    (``SourceInfo``, a few hundred bytes); ``warnings``: the articles' warnings; ``prints``: the duplicate fingerprints (~1 KB each); ``members``: the keys of
     the articles that report events in each country. The events themselves are set aside
     on disk, still pickled, in ``reports``: (article key, events) by country code.
     """
 
-    articles: list[ArticleOutcome]
+    articles: list[SourceInfo]
+    warnings: list[str]
     prints: list[tuple[str, sources.TextFingerprint]]
     members: dict[str, list[str]]
     reports: Spool
@@ -220,7 +242,7 @@ class Gathered:
 
 def gather(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Gathered:
     """Set each outcome's events aside by country code; keep the rest (small) in memory."""
-    gathered = Gathered([], [], {}, reports)
+    gathered = Gathered([], [], [], {}, reports)
     for outcome in outcomes:
         key = outcome.article.key
         for code, blob in outcome.reports:
@@ -228,7 +250,8 @@ def gather(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Gathered:
             gathered.members.setdefault(code, []).append(key)
         if outcome.fingerprint is not None and outcome.article.status == "ok":
             gathered.prints.append((key, outcome.fingerprint))
-        gathered.articles.append(replace(outcome, reports=(), fingerprint=None))
+        gathered.articles.append(SourceInfo.of(outcome))
+        gathered.warnings.extend(outcome.article.warnings)
     return gathered
 
 
@@ -237,24 +260,22 @@ def find_duplicates(prints: Iterable[tuple[str, sources.TextFingerprint]]) -> di
     return sources.duplicates_of(prints)
 
 
-def source_rows(articles: list[ArticleOutcome], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
+def source_rows(articles: list[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
     rows = []
-    for outcome in articles:
-        article = outcome.article
-        status = "duplicate" if article.key in duplicates else article.status
+    for info in articles:
         rows.append(dict(
-            source_key=article.key,
-            file=article.file,
-            sha256=article.sha256,
-            publisher=outcome.publisher,
-            url=article.url,
-            published_date=article.published_date,
-            reference_date=outcome.reference_date,
-            reference_date_how=outcome.reference_how,
-            title=article.title,
-            n_events=reports_per_article.get(article.key, 0),
-            status=status,
-            duplicate_of=duplicates.get(article.key),
+            source_key=info.key,
+            file=info.file,
+            sha256=info.sha256,
+            publisher=info.publisher,
+            url=info.url,
+            published_date=info.published_date,
+            reference_date=info.reference_date,
+            reference_date_how=info.reference_how,
+            title=info.title,
+            n_events=reports_per_article.get(info.key, 0),
+            status="duplicate" if info.key in duplicates else info.status,
+            duplicate_of=duplicates.get(info.key),
         ))
     return rows
 
@@ -350,9 +371,9 @@ def build(
             duplicates = find_duplicates(gathered.prints)
             gathered.prints.clear()
             settler = Settler(work, version, store)
-            publisher_of = {o.article.key: o.publisher for o in gathered.articles}
+            publisher_of = {a.key: a.publisher for a in gathered.articles}
             settled = settler.settle(gathered.reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER)
-            keys = frozenset(o.article.key for o in gathered.articles)
+            keys = frozenset(a.key for a in gathered.articles)
             tables = {
                 "events": settler.event_chunks(settled, keys, out_dir),
                 "sources": export.sources_frame(source_rows(gathered.articles, settled.reports_per_article, duplicates)),
@@ -370,6 +391,6 @@ def build(
     summary.cached = cached
     summary.countries_settled, summary.months_rendered = settler.computed, settler.rendered
     summary.extracted = len(articles) - summary.cached
-    summary.warnings.extend(w for o in articles for w in o.article.warnings)
+    summary.warnings.extend(gathered.warnings)
     summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in orphans)
     return summary

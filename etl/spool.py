@@ -22,13 +22,14 @@ _SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class Spool:
-    """Records by part on disk under ``folder``; ``flush_at``: records buffered in memory."""
+    """Records by part on disk under ``folder``; ``flush_at``: bytes buffered in memory
+    (records are pickled when added, so the buffer's size is known exactly)."""
 
-    def __init__(self, folder: Path, flush_at: int = 20_000):
+    def __init__(self, folder: Path, flush_at: int = 8 << 20):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.flush_at = flush_at
-        self._buffer: dict[str, list[Any]] = {}
+        self._buffer: dict[str, list[bytes]] = {}
         self._buffered = 0
         self._parts: set[str] = set()
 
@@ -44,16 +45,17 @@ class Spool:
         if part not in self._parts:
             self._path(part)  # checks the name
             self._parts.add(part)
-        self._buffer.setdefault(part, []).extend(records)
-        self._buffered += len(records)
+        data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        self._buffer.setdefault(part, []).append(data)
+        self._buffered += len(data)
         if self._buffered >= self.flush_at:
             self.flush()
 
     def flush(self) -> None:
         """Append every buffered record to its part's file."""
-        for part, records in self._buffer.items():
+        for part, pickles in self._buffer.items():
             with self._path(part).open("ab") as handle:
-                pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.writelines(pickles)
         self._buffer.clear()
         self._buffered = 0
 

@@ -138,7 +138,7 @@ def test_working_files_are_removed_and_those_of_killed_builds_cleared(tmp_path):
 def test_the_build_is_the_same_when_its_working_files_flush_often(tmp_path, seeds_build, monkeypatch):
     import etl.spool
 
-    monkeypatch.setattr(etl.spool.Spool.__init__, "__defaults__", (1,))  # flush after every record
+    monkeypatch.setattr(etl.spool.Spool.__init__, "__defaults__", (1,))  # flush after every add
     out = tmp_path / "out"
     build(SEEDS, out, workers=1, cache=False)
     for name in OUTPUTS + ["event_ids.csv"]:
