@@ -30,20 +30,22 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, replace as _replace
+from dataclasses import dataclass, field, replace as _replace
 from pathlib import Path
 
 import ahocorasick
-from geopy.distance import great_circle
 from rapidfuzz import fuzz
 
 from . import vocab
 from .errors import DataFileError
-from .gazetteer import Entry, Gazetteer
+from .gazetteer import Entry, Gazetteer, great_circle_km
 from .paths import vocab_dir
 from .records import Mention, Place, Sentence
 
 _WORD = re.compile(r"\w+")
+_WORD_END = re.compile(r"\w(?!\w)")  # the last character of a word
+_NEXT_CAPITALISED = re.compile(r" ([A-Z][\w']*)")
+_PREV_CAPITALISED = re.compile(r"(?:^|[^\w'])([A-Z][\w']*) $")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
 _LETTERS = re.compile(r"[^\w]+")
 _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
@@ -129,6 +131,10 @@ class PlaceFinder:
     surnames: frozenset = frozenset()  # folded common surnames: a place only after a locative cue
     demonyms: dict = None  # folded nationality word -> iso2 (evidence of the article's countries)
     demonym_re: object = None  # regex of a capitalised word (looked up in ``demonyms``)
+    # Where names may start (see ``_name_starts``), made from the fold table and particles.
+    starts: "_NameStarts" = None
+    # Results of pure functions of the gazetteer kept across articles (bounded, see ``_cached``).
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceFinder":
@@ -157,7 +163,9 @@ class PlaceFinder:
                      "speaker_population"):
             if name not in accept:
                 raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
-        return cls(gazetteer, Cues.load(gazetteer), stop, hard_stop, trie, accept, surnames, demonyms, demonym_re)
+        cues = Cues.load(gazetteer)
+        starts = _NameStarts.build(gazetteer.fold.table, cues.particles)
+        return cls(gazetteer, cues, stop, hard_stop, trie, accept, surnames, demonyms, demonym_re, starts)
 
     # -- public ------------------------------------------------------------------------
 
@@ -177,27 +185,20 @@ class PlaceFinder:
     def _scan(self, sentence: Sentence, memo: dict) -> list[_Hit]:
         text = sentence.text
         folded = self.gazetteer.fold(text)
-        words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
-        ends = {e for _, e in words}
         found: dict[tuple[int, int], tuple[list[int], int]] = {}
-        for n, (start, _) in enumerate(words):
-            first = text[start]
-            if not first.isupper():
-                # "al-Fashir", but not "Tahrir al-Sham" (part of a longer capitalised name)
-                if folded[start : words[n][1]] not in self.cues.particles or n + 1 >= len(words):
-                    continue
-                if not text[words[n + 1][0]].isupper():
-                    continue
-                if n and text[words[n - 1][0]].isupper() and words[n - 1][1] >= start - 1:
-                    continue
+        tries = ((self.curated_trie, True), (self.gazetteer.base_trie, False))
+        for start in self.starts(text, folded):
             window = folded[start : start + _MAX_NAME]
-            for trie, curated in ((self.curated_trie, True), (self.gazetteer.base_trie, False)):
+            for trie, curated in tries:
                 depth = trie.longest_prefix(window)
                 if not depth:
                     continue
-                for end in range(start + depth, start, -1):
-                    if end not in ends:
-                        continue
+                # every prefix of the window that is a name and ends a word
+                limit = start + depth
+                for word_end in _WORD_END.finditer(folded, start):
+                    end = word_end.end()
+                    if end > limit:
+                        break
                     value = trie.get(folded[start:end], None)
                     if value is None:
                         continue
@@ -488,7 +489,7 @@ class PlaceFinder:
             if hit.common_strong:
                 return True
             limit = float(self.accept["context_km"])
-            return any(great_circle(entry.point, p).km <= limit for p in points)
+            return any(great_circle_km(entry.point, p) <= limit for p in points)
         if hit.contained:
             return True
         if (
@@ -499,7 +500,7 @@ class PlaceFinder:
             # a town listed under a district's name is an urban district of some city:
             # only the one near the article's places
             limit = float(self.accept["kind_mismatch_km"])
-            return any(great_circle(entry.point, p).km <= limit for p in points)
+            return any(great_circle_km(entry.point, p) <= limit for p in points)
         if entry.feature == "admin1":
             return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries
         if entry.iso2 in countries or (article[0] and entry.iso2 == article[0]):
@@ -509,7 +510,7 @@ class PlaceFinder:
             # an alternate (foreign, historical) name: in an article about other countries
             # it needs a nearby place of the article; alone, a locative word will do
             limit = float(self.accept["context_km"])
-            if any(great_circle(entry.point, p).km <= limit for p in points):
+            if any(great_circle_km(entry.point, p) <= limit for p in points):
                 return True
             return not countries and (hit.locative or hit.vicinity or bool(hit.kind))
         if entry.population >= self.accept["strong_population"]:
@@ -517,7 +518,7 @@ class PlaceFinder:
         if hit.locative or hit.vicinity or hit.kind:
             return True
         limit = float(self.accept["context_km"])
-        return any(great_circle(entry.point, p).km <= limit for p in points)
+        return any(great_circle_km(entry.point, p) <= limit for p in points)
 
     def _own_name(self, entry: Entry, key: str) -> bool:
         """Is ``key`` the entry's main name, up to transliteration ("Khan Younis" for
@@ -613,3 +614,76 @@ def _longest_first(hits: list[_Hit]) -> list[_Hit]:
         if all(hit.end <= t.start or hit.start >= t.end for t in taken):
             taken.append(hit)
     return sorted(taken, key=lambda h: h.start)
+
+
+# A-Z, or a character that may be a capital: not ASCII, Latin-1 punctuation or general punctuation
+_COARSE_CAPITAL = "[A-Z]|[^\x00-\xbf\u2000-\u206f]"
+
+
+def _is_word_char(ch: str) -> bool:
+    """Does ``re``'s ``\\w`` match this one character?"""
+    return ch.isalnum() or ch == "_"
+
+
+@dataclass(frozen=True)
+class _NameStarts:
+    """Where a name may start in a sentence: a word of the folded text whose first letter
+    is a capital in the text, or a lower-case particle ("al-Fashir", "as-Suwayda") right
+    before a capitalised word, unless it follows a capitalised word ("Tahrir al-Sham").
+
+    The capitals are found by one regular expression over the text, made from the fold
+    table: the few characters that fold from a word character to another ("ʼ" -> "'")
+    are accounted for, so the words are those of the folded text. The expression takes
+    any letter beyond ASCII (a class of every capital would be slow); those are checked
+    against ``wide``."""
+
+    capitals: re.Pattern  # on the text: A-Z or a wide character, at a word start of the folded text
+    wide: frozenset  # the capitals beyond ASCII that are word characters once folded
+    particles: re.Pattern | None  # on the folded text: a particle that is a whole word
+
+    @classmethod
+    def build(cls, table: dict, particles: frozenset) -> "_NameStarts":
+        def fold(ch: str) -> str:
+            return table.get(ord(ch), ch)
+
+        capitals = [ch for ch in map(chr, range(0x110000)) if ch.isupper() and _is_word_char(fold(ch))]
+        coarse = _COARSE_CAPITAL
+        missed = [ch for ch in capitals if not re.fullmatch(coarse, ch)]
+        if missed:  # not so in Unicode 15; kept exact should a later Unicode add one
+            coarse += "|[" + "".join(map(re.escape, missed)) + "]"
+        # characters whose word-ness folding changes: word -> not word, not word -> word
+        unworded = "".join(re.escape(chr(cp)) for cp in table if _is_word_char(chr(cp)) and not _is_word_char(fold(chr(cp))))
+        worded = "".join(re.escape(chr(cp)) for cp in table if not _is_word_char(chr(cp)) and _is_word_char(fold(chr(cp))))
+        # after the capital, the two characters behind: the one before the capital must not
+        # be a word character once folded
+        no_word_before = rf"(?<![^\W{unworded}].)" + (rf"(?<![{worded}].)" if worded else "")
+        words = sorted((p for p in particles if re.fullmatch(r"\w+", p)), key=lambda p: (-len(p), p))
+        particle_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None
+        wide = frozenset(ch for ch in capitals if ch >= "\x80")
+        return cls(re.compile(f"(?:{coarse}){no_word_before}"), wide, particle_re)
+
+    def __call__(self, text: str, folded: str) -> list[int]:
+        """The offsets, in order."""
+        starts = [m.start() for m in self.capitals.finditer(text)]
+        if not text.isascii():
+            wide = self.wide
+            starts = [i for i in starts if text[i] < "\x80" or text[i] in wide]
+        if self.particles is None:
+            return starts
+        extra = [m.start() for m in self.particles.finditer(folded) if self._particle(text, folded, m.start(), m.end())]
+        return sorted(starts + extra) if extra else starts
+
+    @staticmethod
+    def _particle(text: str, folded: str, start: int, end: int) -> bool:
+        if text[start].isupper():
+            return False  # a capital start already
+        following = _WORD.search(folded, end)
+        if following is None or not text[following.start()].isupper():
+            return False
+        if start >= 2 and _is_word_char(folded[start - 2]):
+            # the previous word ends right before: is it capitalised?
+            first = start - 2
+            while first > 0 and _is_word_char(folded[first - 1]):
+                first -= 1
+            return not text[first].isupper()
+        return True
