@@ -52,6 +52,7 @@ _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
 _MAX_BASE = 12  # same-name base entries considered per mention
 _MAX_POINTS = 12  # context points per article
+_MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._memo``)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ class PlaceFinder:
 
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         hits: list[_Hit] = []
-        memo: dict = {}  # candidates per name within this article
+        memo = self._memo("candidates")  # candidates per name (and cue), across articles
         for sentence in sentences:
             hits.extend(self._scan(sentence, memo))
         return self._resolve(hits)
@@ -186,27 +187,21 @@ class PlaceFinder:
         text = sentence.text
         folded = self.gazetteer.fold(text)
         found: dict[tuple[int, int], tuple[list[int], int]] = {}
-        tries = ((self.curated_trie, True), (self.gazetteer.base_trie, False))
+        curated_trie, base_trie = self.curated_trie, self.gazetteer.base_trie
+        names = self._memo("names")
         for start in self.starts(text, folded):
             window = folded[start : start + _MAX_NAME]
-            for trie, curated in tries:
-                depth = trie.longest_prefix(window)
-                if not depth:
-                    continue
-                # every prefix of the window that is a name and ends a word
-                limit = start + depth
-                for word_end in _WORD_END.finditer(folded, start):
-                    end = word_end.end()
-                    if end > limit:
-                        break
-                    value = trie.get(folded[start:end], None)
-                    if value is None:
-                        continue
-                    slot = found.setdefault((start, end), ([], -1))
-                    if curated:
-                        slot[0].extend(value)
-                    else:
-                        found[(start, end)] = (slot[0], value)
+            depth = max(curated_trie.longest_prefix(window), base_trie.longest_prefix(window))
+            if not depth:
+                continue
+            # the names found here depend on these characters only (the one after the
+            # deepest trie path tells whether that path ends a word)
+            probe = folded[start : start + depth + 1]
+            ends = names.get(probe)
+            if ends is None:
+                ends = names[probe] = self._names_at(probe, depth)
+            for length, curated_ids, alias_id in ends:
+                found[(start, start + length)] = (list(curated_ids), alias_id)
         hits = []
         for (start, end), (curated_ids, alias_id) in found.items():
             hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
@@ -216,6 +211,21 @@ class PlaceFinder:
         if line is not None and (line.group("agency") or line.group("name").isupper()):
             hits = [_replace(h, dateline=True) if h.end <= line.end("name") else h for h in hits]
         return _longest_first(hits)
+
+    def _names_at(self, probe: str, depth: int) -> tuple[tuple[int, tuple, int], ...]:
+        """The names at the start of ``probe`` that end a word, no longer than ``depth``:
+        (length, curated indices, base alias id or -1) for each."""
+        out = []
+        for word_end in _WORD_END.finditer(probe):
+            length = word_end.end()
+            if length > depth:
+                break
+            name = probe[:length]
+            curated_ids = self.curated_trie.get(name, None)
+            alias_id = self.gazetteer.base_trie.get(name, None)
+            if curated_ids is not None or alias_id is not None:
+                out.append((length, curated_ids or (), -1 if alias_id is None else alias_id))
+        return tuple(out)
 
     def _candidates(
         self, surface: str, key: str, curated_ids: list[int], alias_id: int, area_word: bool, common_ok: bool = False
@@ -246,24 +256,28 @@ class PlaceFinder:
 
     def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id, memo: dict) -> _Hit | None:
         key = folded[start:end]
-        if self._adjectival(sentence.text, folded, start, end):
+        text = sentence.text
+        if self._adjectival(text, folded, start, end):
             return None
+        cues = self.cues
         before = folded[max(0, start - 48) : start].split()
-        vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
-        locative = any(" ".join(before[-k:]) in self.cues.locative for k in range(1, 4) if len(before) >= k)
+        phrases = _last_phrases(before, 4)  # the last word, the last two, ...
+        vicinity = not cues.vicinity.isdisjoint(phrases)
+        locative = not cues.locative.isdisjoint(phrases[:3])
         kind, kind_end = "", end
         kind_phrase = False
         for k in (3, 2, 1):
-            if len(before) >= k and " ".join(before[-k:]) in self.cues.kind_before:
-                kind = self.cues.kind_before[" ".join(before[-k:])]
+            if len(phrases) >= k and phrases[k - 1] in cues.kind_before:
+                kind = cues.kind_before[phrases[k - 1]]
                 kind_phrase = True
                 # "outside the town of X", "near the village of X": near X
                 rest = before[:-k]
                 if rest and rest[-1] == "the":
                     rest = rest[:-1]
+                rest_phrases = _last_phrases(rest, 4)
                 if not vicinity:
-                    vicinity = any(" ".join(rest[-j:]) in self.cues.vicinity for j in range(1, 5) if len(rest) >= j)
-                locative = locative or any(" ".join(rest[-j:]) in self.cues.locative for j in range(1, 4) if len(rest) >= j)
+                    vicinity = not cues.vicinity.isdisjoint(rest_phrases)
+                locative = locative or not cues.locative.isdisjoint(rest_phrases[:3])
                 break
         after = _AFTER.match(folded, end)
         kind_word = False
@@ -273,27 +287,24 @@ class PlaceFinder:
             words = [w for w in after.group(1, 2, 3) if w]
             for k in (3, 2, 1):
                 phrase = " ".join(words[:k])
-                if len(words) >= k and phrase in self.cues.kind_after:
+                if len(words) >= k and phrase in cues.kind_after:
                     kind_word = True
                     if words[k:k + 1] != ["of"]:  # "the Karabakh city of X" names X, not Karabakh
-                        kind = self.cues.kind_after[phrase]
+                        kind = cues.kind_after[phrase]
                         kind_end = after.end(k)
-                        road = phrase in self.cues.road_words
+                        road = phrase in cues.road_words
                     break
-            speaker = not kind_word and words[0] in self.cues.speech_after
+            speaker = not kind_word and words[0] in cues.speech_after
         kind_in_name = False
         if not kind_word:
             # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
             last = key.rsplit(" ", 1)[-1]
-            if " " in key and last in self.cues.kind_after:
-                kind, kind_in_name = self.cues.kind_after[last], True
-        text = sentence.text
+            if " " in key and last in cues.kind_after:
+                kind, kind_in_name = cues.kind_after[last], True
         area_word = kind_word and kind in ("region", "district")
         surface = text[start:end]
         common_word = key in self.stop and not area_word
-        common_strong = common_word and start > 0 and (kind_phrase or any(
-            " ".join(before[-k:]) in self.cues.common_locatives for k in (1, 2, 3) if len(before) >= k
-        ))
+        common_strong = common_word and start > 0 and (kind_phrase or not cues.common_locatives.isdisjoint(phrases[:3]))
         # "spread to X": a weaker cue, believed only near the article's other places
         common_ok = common_strong or (common_word and start > 0 and (locative or vicinity))
         memo_key = (surface, area_word, common_ok)
@@ -304,19 +315,36 @@ class PlaceFinder:
             return None
         if kind_end != end and all(e.feature == "country" for e in entries):
             kind, kind_end = "", end  # "US State Department"
-        personal = bool(before) and before[-1] in self.cues.titles
+        personal = bool(before) and before[-1] in cues.titles
         if not personal and not kind_word:
-            nxt = re.match(r" ([A-Z][\w']*)", text[end : end + 40])
-            personal = bool(nxt) and self.gazetteer.fold.key(nxt.group(1)) not in self.stop
-        prev = re.search(r"(?:^|[^\w'])([A-Z][\w']*) $", text[max(0, start - 40) : start])
+            nxt = _NEXT_CAPITALISED.match(text, end, end + 40)
+            personal = bool(nxt) and self._key(nxt.group(1)) not in self.stop
         tail = False
-        if prev and text[: start - len(prev.group(1)) - 1].strip():
-            word = self.gazetteer.fold.key(prev.group(1))
-            tail = not (word in self.stop or word in self.cues.prefixes_ok or word in self.cues.titles)
+        if start and text[start - 1] in " \n":  # else the pattern cannot match
+            prev = _PREV_CAPITALISED.search(text[max(0, start - 40) : start])
+            if prev and _has_text_before(text, start - len(prev.group(1)) - 1):
+                word = self._key(prev.group(1))
+                tail = not (word in self.stop or word in cues.prefixes_ok or word in cues.titles)
         return _Hit(
-            sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
+            sentence, start, end, key, entries, vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
             kind_in_name, common_strong=common_strong, road=road, speaker=speaker, surname=key in self.surnames,
         )
+
+    def _key(self, word: str) -> str:
+        """``fold.key(word)``, remembered (the same capitalised words come again and again)."""
+        keys = self._memo("keys")
+        key = keys.get(word)
+        if key is None:
+            key = keys[word] = self.gazetteer.fold.key(word)
+        return key
+
+    def _memo(self, name: str) -> dict:
+        """A dictionary kept across articles for results that depend only on the gazetteer
+        and the vocabularies; emptied when it grows past ``_MEMO_SIZE``."""
+        memo = self._cache.get(name)
+        if memo is None or len(memo) >= _MEMO_SIZE:
+            memo = self._cache[name] = {}
+        return memo
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
         """ "Moscow-backed", "pro-Kyiv": the name qualifies something else."""
@@ -605,6 +633,23 @@ def _inside(entry: Entry, container: Entry) -> bool:
         return False
     # a curated region (Nagorno-Karabakh, Darfur) may span several first-level areas
     return container.feature == "region" or entry.admin1 == container.admin1
+
+
+def _last_phrases(words: list[str], most: int) -> list[str]:
+    """``[" ".join(words[-1:]), " ".join(words[-2:]), ...]``, at most ``most`` of them."""
+    phrases: list[str] = []
+    phrase = ""
+    for word in reversed(words[-most:]):
+        phrase = f"{word} {phrase}" if phrase else word
+        phrases.append(phrase)
+    return phrases
+
+
+def _has_text_before(text: str, offset: int) -> bool:
+    """``bool(text[:offset].strip())``: something other than white space before ``offset``."""
+    if offset <= 0:
+        return False
+    return not text[offset - 1].isspace() or not text[:offset].isspace()
 
 
 def _longest_first(hits: list[_Hit]) -> list[_Hit]:
