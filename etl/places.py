@@ -361,26 +361,8 @@ class PlaceFinder:
     # -- resolving ---------------------------------------------------------------------
 
     def _resolve(self, hits: list[_Hit]) -> tuple[Mention, ...]:
-        ranker = self.gazetteer.ranker
-        features = self.cues.kind_features
-
-        fold_key = self.gazetteer.fold.key
-        # Per call: an entry's folded name and its score without context are asked for
-        # again and again (every hit of a name, every candidate), so each is made once.
-        name_keys: dict[str, str] = {}
-        scores: dict[tuple[int, bool, str], float] = {}
-
-        def static(hit: _Hit, entry: Entry) -> float:
-            name_key = name_keys.get(entry.name)
-            if name_key is None:
-                name_key = name_keys[entry.name] = fold_key(entry.name)
-            memo = (id(entry), name_key == hit.key, hit.kind)
-            score = scores.get(memo)
-            if score is None:
-                score = scores[memo] = ranker.static(entry, memo[1]) + ranker.kind(entry, features.get(hit.kind))
-            return score
-
-        firsts = [max(hit.entries, key=lambda e: static(hit, e)) for hit in hits]
+        static = self._static
+        firsts = [self._ranked(hit)[0] for hit in hits]
         hits, firsts = self._contained(hits, firsts)
         # first choices credible without any context give the context for the others
         anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, set(), [])]
@@ -396,6 +378,29 @@ class PlaceFinder:
             if self._credible(hit, best, countries, points, article) and not self._foreign(hit, best, article):
                 mentions.append(self._mention(hit, best))
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+
+    def _static(self, hit: _Hit, entry: Entry) -> float:
+        """The entry's score for the hit's name and kind word, without context (remembered:
+        every mention of a name asks again, and articles name the same places)."""
+        scores = self._memo("scores")
+        memo = (id(entry), hit.key, hit.kind)
+        found = scores.get(memo)
+        if found is None or found[0] is not entry:  # the entry is kept, so its id is not reused
+            ranker = self.gazetteer.ranker
+            own = self._key(entry.name) == hit.key
+            score = ranker.static(entry, own) + ranker.kind(entry, self.cues.kind_features.get(hit.kind))
+            found = scores[memo] = (entry, score)
+        return found[1]
+
+    def _ranked(self, hit: _Hit) -> tuple[Entry, ...]:
+        """The hit's entries, best first by ``_static`` (ties in their order)."""
+        ranked = self._memo("ranked")
+        memo = (id(hit.entries), hit.key, hit.kind)
+        found = ranked.get(memo)
+        if found is None or found[0] is not hit.entries:  # kept, so the id is not reused
+            order = tuple(sorted(hit.entries, key=lambda e: self._static(hit, e), reverse=True))
+            found = ranked[memo] = (hit.entries, order)
+        return found[1]
 
     def _article_countries(self, hits: list[_Hit], firsts: list[Entry], anchors: list) -> tuple[str, frozenset]:
         """The article's dominant country (iso2, or "") and the countries it names outright
@@ -480,7 +485,7 @@ class PlaceFinder:
         countries = {e.iso2 for e in others}
         areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
         points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
-        ranked = sorted(hit.entries, key=lambda e: static(hit, e), reverse=True)[:8]
+        ranked = self._ranked(hit)[:8]
         if len(ranked) == 1:
             return ranked[0], countries, points
 
@@ -684,7 +689,7 @@ class _NameStarts:
 
     capitals: re.Pattern  # on the text: A-Z or a wide character, at a word start of the folded text
     wide: frozenset  # the capitals beyond ASCII that are word characters once folded
-    particles: re.Pattern | None  # on the folded text: a particle that is a whole word
+    particles: re.Pattern | None  # on the folded text: a particle word, up to the next word
 
     @classmethod
     def build(cls, table: dict, particles: frozenset) -> "_NameStarts":
@@ -703,7 +708,9 @@ class _NameStarts:
         # be a word character once folded
         no_word_before = rf"(?<![^\W{unworded}].)" + (rf"(?<![{worded}].)" if worded else "")
         words = sorted((p for p in particles if re.fullmatch(r"\w+", p)), key=lambda p: (-len(p), p))
-        particle_re = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None
+        # a particle word and the white space or punctuation up to the next word
+        firsts = "".join(sorted({re.escape(p[0]) for p in words}))
+        particle_re = re.compile(rf"(?=[{firsts}])(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\W+(?=\w)") if words else None
         wide = frozenset(ch for ch in capitals if ch >= "\x80")
         return cls(re.compile(f"(?:{coarse}){no_word_before}"), wide, particle_re)
 
@@ -715,16 +722,17 @@ class _NameStarts:
             starts = [i for i in starts if text[i] < "\x80" or text[i] in wide]
         if self.particles is None:
             return starts
-        extra = [m.start() for m in self.particles.finditer(folded) if self._particle(text, folded, m.start(), m.end())]
+        extra = [
+            m.start() for m in self.particles.finditer(folded) if text[m.end()].isupper() and self._particle(text, folded, m.start())
+        ]
         return sorted(starts + extra) if extra else starts
 
     @staticmethod
-    def _particle(text: str, folded: str, start: int, end: int) -> bool:
+    def _particle(text: str, folded: str, start: int) -> bool:
+        """A particle before a capitalised word: a name start unless it is one already (a
+        capital) or the word before is capitalised."""
         if text[start].isupper():
             return False  # a capital start already
-        following = _WORD.search(folded, end)
-        if following is None or not text[following.start()].isupper():
-            return False
         if start >= 2 and _is_word_char(folded[start - 2]):
             # the previous word ends right before: is it capitalised?
             first = start - 2
