@@ -30,8 +30,10 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace as _replace
+import functools
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 from rapidfuzz import fuzz
@@ -96,9 +98,23 @@ class Cues:
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
 
+    @functools.cached_property
+    def before_ends(self) -> frozenset:
+        """The last words of the phrases read before a name: a name after any other word
+        has none of them."""
+        phrases = (*self.vicinity, *self.locative, *self.kind_before, *self.common_locatives)
+        return frozenset(p.rsplit(" ", 1)[-1] for p in phrases)
 
-@dataclass(frozen=True)
-class _Hit:
+    @functools.cached_property
+    def after_starts(self) -> frozenset:
+        """The first words of the kind phrases read after a name ("district", "oblast")."""
+        return frozenset(p.split(" ", 1)[0] for p in self.kind_after)
+
+
+class _Hit(NamedTuple):
+    """A name found in a sentence, with the words around it (a named tuple: made for
+    every name of every article, it is cheaper than a frozen dataclass)."""
+
     sentence: Sentence
     start: int  # offsets within the sentence
     end: int
@@ -209,7 +225,7 @@ class PlaceFinder:
                 hits.append(hit)
         line = _DATELINE.match(text) if sentence.index <= _DATELINE_SENTENCES else None
         if line is not None and (line.group("agency") or line.group("name").isupper()):
-            hits = [_replace(h, dateline=True) if h.end <= line.end("name") else h for h in hits]
+            hits = [h._replace(dateline=True) if h.end <= line.end("name") else h for h in hits]
         return _longest_first(hits)
 
     def _names_at(self, probe: str, depth: int) -> tuple[tuple[int, tuple, int], ...]:
@@ -257,11 +273,15 @@ class PlaceFinder:
     def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id, memo: dict) -> _Hit | None:
         key = folded[start:end]
         text = sentence.text
+        surface = text[start:end]
+        if not self._may_name(surface, key, curated_ids, alias_id, memo):
+            return None  # no entries whatever the words around say
         if self._adjectival(text, folded, start, end):
             return None
         cues = self.cues
         before = folded[max(0, start - 48) : start].split()
-        phrases = _last_phrases(before, 4)  # the last word, the last two, ...
+        # the last word, the last two, ... (none when the last word ends no cue phrase)
+        phrases = _last_phrases(before, 4) if before and before[-1] in cues.before_ends else []
         vicinity = not cues.vicinity.isdisjoint(phrases)
         locative = not cues.locative.isdisjoint(phrases[:3])
         kind, kind_end = "", end
@@ -285,7 +305,7 @@ class PlaceFinder:
         speaker = False
         if after:
             words = [w for w in after.group(1, 2, 3) if w]
-            for k in (3, 2, 1):
+            for k in (3, 2, 1) if words[0] in cues.after_starts else ():
                 phrase = " ".join(words[:k])
                 if len(words) >= k and phrase in cues.kind_after:
                     kind_word = True
@@ -302,7 +322,6 @@ class PlaceFinder:
             if " " in key and last in cues.kind_after:
                 kind, kind_in_name = cues.kind_after[last], True
         area_word = kind_word and kind in ("region", "district")
-        surface = text[start:end]
         common_word = key in self.stop and not area_word
         common_strong = common_word and start > 0 and (kind_phrase or not cues.common_locatives.isdisjoint(phrases[:3]))
         # "spread to X": a weaker cue, believed only near the article's other places
@@ -329,6 +348,22 @@ class PlaceFinder:
             sentence, start, end, key, entries, vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
             kind_in_name, common_strong=common_strong, road=road, speaker=speaker, surname=key in self.surnames,
         )
+
+    def _may_name(self, surface: str, key: str, curated_ids, alias_id: int, memo: dict) -> bool:
+        """Has the name entries with some words around it (``_candidates`` with each cue)?"""
+        possible = memo.get(surface)
+        if possible is None:
+            possible = False
+            for area_word in (False, True):
+                for common_ok in (False, True):
+                    entries = memo.get((surface, area_word, common_ok))
+                    if entries is None:
+                        entries = memo[(surface, area_word, common_ok)] = self._candidates(
+                            surface, key, curated_ids, alias_id, area_word, common_ok
+                        )
+                    possible = possible or bool(entries)
+            memo[surface] = possible
+        return possible
 
     def _key(self, word: str) -> str:
         """``fold.key(word)``, remembered (the same capitalised words come again and again)."""
@@ -465,13 +500,13 @@ class PlaceFinder:
             for container in containers:
                 inside = tuple(e for e in hit.entries if _inside(e, container))
                 if inside:
-                    hits[i] = _replace(hit, entries=inside, contained=True)
+                    hits[i] = hit._replace(entries=inside, contained=True)
                     firsts[i] = inside[0] if firsts[i] not in inside else firsts[i]
                     if container is not firsts[i + 1]:
-                        hits[i + 1] = _replace(nxt, entries=(container,), contained=True)
+                        hits[i + 1] = nxt._replace(entries=(container,), contained=True)
                         firsts[i + 1] = container
                     else:
-                        hits[i + 1] = _replace(nxt, contained=True)
+                        hits[i + 1] = nxt._replace(contained=True)
                     break
             else:
                 keep[i] = firsts[i + 1].feature not in _CONTAINERS
@@ -564,7 +599,7 @@ class PlaceFinder:
     def _mention(self, hit: _Hit, entry: Entry) -> Mention:
         if hit.kind_end != hit.end and entry.feature in _AREAS and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
             # "a West Bank village", "took Darfur town": the name is an adjective here
-            hit = _replace(hit, kind="", kind_end=hit.end)
+            hit = hit._replace(kind="", kind_end=hit.end)
         precision = entry.default_precision()
         feature = entry.feature
         if hit.road and entry.feature not in ("corridor", "road"):
