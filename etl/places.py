@@ -516,10 +516,7 @@ class PlaceFinder:
         """The best entry for a name given the article's other places (same for every
         mention of the name with the same kind word)."""
         weights = self.gazetteer.ranker.weights
-        others = [e for k, e in anchors if k != hit.key]
-        countries = {e.iso2 for e in others}
-        areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
-        points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
+        countries, areas, points = _context(anchors, hit.key)
         ranked = self._ranked(hit)[:8]
         if len(ranked) == 1:
             return ranked[0], countries, points
@@ -613,6 +610,17 @@ class PlaceFinder:
             precision = 3
         start = hit.sentence.start + hit.start
         end = hit.sentence.start + hit.kind_end
+        place = self._place(entry, feature, precision, hit.dateline)
+        return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+
+    def _place(self, entry: Entry, feature: str, precision: int, dateline: bool) -> Place:
+        """The entry as a mention's place (remembered: a place is named again and again;
+        places are immutable, so mentions may share one)."""
+        places = self._memo("places")
+        memo = (id(entry), feature, precision, dateline)
+        found = places.get(memo)
+        if found is not None and found[0] is entry:  # the entry is kept, so its id is not reused
+            return found[1]
         place = Place(
             name=entry.name,
             latitude=float(entry.latitude),
@@ -624,10 +632,11 @@ class PlaceFinder:
             admin2=entry.admin2,
             geo_precision=precision,
             # a dateline is context, not the event's place: marked for the assembler
-            source=entry.table + ("|dateline" if hit.dateline else ""),
+            source=entry.table + ("|dateline" if dateline else ""),
             population=int(entry.population),
         )
-        return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+        places[memo] = (entry, place)
+        return place
 
 
 def _demonyms(gazetteer: Gazetteer) -> dict:
@@ -673,6 +682,16 @@ def _inside(entry: Entry, container: Entry) -> bool:
         return False
     # a curated region (Nagorno-Karabakh, Darfur) may span several first-level areas
     return container.feature == "region" or entry.admin1 == container.admin1
+
+
+def _context(anchors: list, key: str) -> tuple[set, set, list]:
+    """The countries, first-level areas ((iso2, admin1)) and points (at most ``_MAX_POINTS``)
+    of the article's anchors other than those of the name ``key``."""
+    others = [e for k, e in anchors if k != key]
+    countries = {e.iso2 for e in others}
+    areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
+    points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
+    return countries, areas, points
 
 
 def _last_phrases(words: list[str], most: int) -> list[str]:
