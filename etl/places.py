@@ -721,7 +721,7 @@ def _longest_first(hits: list[_Hit]) -> list[_Hit]:
 
 
 # A-Z, or a character that may be a capital: not ASCII, Latin-1 punctuation or general punctuation
-_COARSE_CAPITAL = "[A-Z]|[^\x00-\xbf\u2000-\u206f]"
+_COARSE_CAPITAL = "A-Z\xc0-\u1fff\u2070-\U0010ffff"  # the inside of a character class
 
 
 def _is_word_char(ch: str) -> bool:
@@ -743,7 +743,7 @@ class _NameStarts:
 
     capitals: re.Pattern  # on the text: A-Z or a wide character, at a word start of the folded text
     wide: frozenset  # the capitals beyond ASCII that are word characters once folded
-    particles: re.Pattern | None  # on the folded text: a particle word, up to the next word
+    particles: re.Pattern | None  # on the folded text reversed: the particle before a capital start
 
     @classmethod
     def build(cls, table: dict, particles: frozenset) -> "_NameStarts":
@@ -752,9 +752,9 @@ class _NameStarts:
 
         capitals = [ch for ch in map(chr, range(0x110000)) if ch.isupper() and _is_word_char(fold(ch))]
         coarse = _COARSE_CAPITAL
-        missed = [ch for ch in capitals if not re.fullmatch(coarse, ch)]
+        missed = [ch for ch in capitals if not re.fullmatch(f"[{coarse}]", ch)]
         if missed:  # not so in Unicode 15; kept exact should a later Unicode add one
-            coarse += "|[" + "".join(map(re.escape, missed)) + "]"
+            coarse += "".join(map(re.escape, missed))
         # characters whose word-ness folding changes: word -> not word, not word -> word
         unworded = "".join(re.escape(chr(cp)) for cp in table if _is_word_char(chr(cp)) and not _is_word_char(fold(chr(cp))))
         worded = "".join(re.escape(chr(cp)) for cp in table if not _is_word_char(chr(cp)) and _is_word_char(fold(chr(cp))))
@@ -762,11 +762,12 @@ class _NameStarts:
         # be a word character once folded
         no_word_before = rf"(?<![^\W{unworded}].)" + (rf"(?<![{worded}].)" if worded else "")
         words = sorted((p for p in particles if re.fullmatch(r"\w+", p)), key=lambda p: (-len(p), p))
-        # a particle word and the white space or punctuation up to the next word
-        firsts = "".join(sorted({re.escape(p[0]) for p in words}))
-        particle_re = re.compile(rf"(?=[{firsts}])(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\W+(?=\w)") if words else None
+        # read backwards from a capital start: white space or punctuation, a particle word,
+        # and the word before it when one character separates them
+        backwards = "|".join(re.escape(p[::-1]) for p in words)
+        particle_re = re.compile(rf"\W+({backwards})(?!\w)(?:\W(\w+))?") if words else None
         wide = frozenset(ch for ch in capitals if ch >= "\x80")
-        return cls(re.compile(f"(?:{coarse}){no_word_before}"), wide, particle_re)
+        return cls(re.compile(f"[{coarse}]{no_word_before}"), wide, particle_re)
 
     def __call__(self, text: str, folded: str) -> list[int]:
         """The offsets, in order."""
@@ -774,23 +775,16 @@ class _NameStarts:
         if not text.isascii():
             wide = self.wide
             starts = [i for i in starts if text[i] < "\x80" or text[i] in wide]
-        if self.particles is None:
+        if self.particles is None or not starts:
             return starts
-        extra = [
-            m.start() for m in self.particles.finditer(folded) if text[m.end()].isupper() and self._particle(text, folded, m.start())
-        ]
+        extra = []
+        backwards, size = folded[::-1], len(folded)
+        for start in starts:
+            if start:
+                found = self.particles.match(backwards, size - start)
+                if found is not None:
+                    particle = size - found.end(1)
+                    before = found.end(2)  # the word right before the particle, if any
+                    if not text[particle].isupper() and (before < 0 or not text[size - before].isupper()):
+                        extra.append(particle)
         return sorted(starts + extra) if extra else starts
-
-    @staticmethod
-    def _particle(text: str, folded: str, start: int) -> bool:
-        """A particle before a capitalised word: a name start unless it is one already (a
-        capital) or the word before is capitalised."""
-        if text[start].isupper():
-            return False  # a capital start already
-        if start >= 2 and _is_word_char(folded[start - 2]):
-            # the previous word ends right before: is it capitalised?
-            first = start - 2
-            while first > 0 and _is_word_char(folded[first - 1]):
-                first -= 1
-            return not text[first].isupper()
-        return True
