@@ -47,7 +47,7 @@ from .records import Mention, Place, Sentence
 _WORD = re.compile(r"\w+")
 _WORD_END = re.compile(r"\w(?!\w)")  # the last character of a word
 _NEXT_CAPITALISED = re.compile(r" ([A-Z][\w']*)")
-_PREV_CAPITALISED = re.compile(r"(?:^|[^\w'])([A-Z][\w']*) $")
+_RUN_BACKWARDS = re.compile(r"\n? ([\w']*)")  # on reversed text: a space, then a word read backwards
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
 _LETTERS = re.compile(r"[^\w]+")
 _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
@@ -276,12 +276,16 @@ class PlaceFinder:
         surface = text[start:end]
         if not self._may_name(surface, key, curated_ids, alias_id, memo):
             return None  # no entries whatever the words around say
-        if self._adjectival(text, folded, start, end):
+        if (text[end : end + 1] == "-" or text[start - 1 : start] == "-") and self._adjectival(text, folded, start, end):
             return None
         cues = self.cues
-        before = folded[max(0, start - 48) : start].split()
-        # the last word, the last two, ... (none when the last word ends no cue phrase)
-        phrases = _last_phrases(before, 4) if before and before[-1] in cues.before_ends else []
+        segment = folded[max(0, start - 48) : start]
+        last = segment.rsplit(None, 1)[-1:]  # the word before the name, if any
+        if last and last[0] in cues.before_ends:
+            before = segment.split()
+            phrases = _last_phrases(before, 4)  # the last word, the last two, ...
+        else:
+            before, phrases = last, []  # no cue phrase ends with the last word
         vicinity = not cues.vicinity.isdisjoint(phrases)
         locative = not cues.locative.isdisjoint(phrases[:3])
         kind, kind_end = "", end
@@ -334,19 +338,19 @@ class PlaceFinder:
             return None
         if kind_end != end and all(e.feature == "country" for e in entries):
             kind, kind_end = "", end  # "US State Department"
-        personal = bool(before) and before[-1] in cues.titles
+        personal = bool(last) and last[0] in cues.titles
         if not personal and not kind_word:
             nxt = _NEXT_CAPITALISED.match(text, end, end + 40)
             personal = bool(nxt) and self._key(nxt.group(1)) not in self.stop
         tail = False
-        if start and text[start - 1] in " \n":  # else the pattern cannot match
-            prev = _PREV_CAPITALISED.search(text[max(0, start - 40) : start])
-            if prev and _has_text_before(text, start - len(prev.group(1)) - 1):
-                word = self._key(prev.group(1))
+        if start and text[start - 1] in " \n":  # else there is no capitalised word right before
+            prev = _capitalised_before(text, start)
+            if prev and _has_text_before(text, start - len(prev) - 1):
+                word = self._key(prev)
                 tail = not (word in self.stop or word in cues.prefixes_ok or word in cues.titles)
         return _Hit(
             sentence, start, end, key, entries, vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
-            kind_in_name, common_strong=common_strong, road=road, speaker=speaker, surname=key in self.surnames,
+            kind_in_name, False, common_strong, road, speaker, key in self.surnames,
         )
 
     def _may_name(self, surface: str, key: str, curated_ids, alias_id: int, memo: dict) -> bool:
@@ -702,6 +706,18 @@ def _last_phrases(words: list[str], most: int) -> list[str]:
         phrase = f"{word} {phrase}" if phrase else word
         phrases.append(phrase)
     return phrases
+
+
+def _capitalised_before(text: str, start: int) -> str:
+    """The capitalised word right before ``start`` and one space, within 40 characters:
+    ``re.search(r"(?:^|[^\\w'])([A-Z][\\w']*) $", text[max(0, start - 40) : start]).group(1)``
+    ("" when none), read backwards from ``start`` rather than searched for from the left."""
+    backwards = text[max(0, start - 40) : start][::-1]
+    run = _RUN_BACKWARDS.match(backwards)
+    if run is None:
+        return ""
+    word = run.group(1)
+    return word[::-1] if word and "A" <= word[-1] <= "Z" else ""
 
 
 def _has_text_before(text: str, offset: int) -> bool:
