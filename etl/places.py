@@ -202,7 +202,7 @@ class PlaceFinder:
     def _scan(self, sentence: Sentence, memo: dict) -> list[_Hit]:
         text = sentence.text
         folded = self.gazetteer.fold(text)
-        found: dict[tuple[int, int], tuple[list[int], int]] = {}
+        found: list[tuple[int, int, tuple, int]] = []  # start, end, curated indices, alias id
         curated_trie, base_trie = self.curated_trie, self.gazetteer.base_trie
         names = self._memo("names")
         for start in self.starts(text, folded):
@@ -217,16 +217,24 @@ class PlaceFinder:
             if ends is None:
                 ends = names[probe] = self._names_at(probe, depth)
             for length, curated_ids, alias_id in ends:
-                found[(start, start + length)] = (list(curated_ids), alias_id)
-        hits = []
-        for (start, end), (curated_ids, alias_id) in found.items():
-            hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
-            if hit is not None:
-                hits.append(hit)
+                found.append((start, start + length, curated_ids, alias_id))
+        # longer names win over the names inside them; a name is read (``_hit``) only when
+        # no longer one that is a place overlaps it
+        found.sort(key=_longest_first)
+        hits: list[_Hit] = []
+        for start, end, curated_ids, alias_id in found:
+            for taken in hits:
+                if end > taken.start and start < taken.end:
+                    break
+            else:
+                hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
+                if hit is not None:
+                    hits.append(hit)
+        hits.sort(key=_start)
         line = _DATELINE.match(text) if sentence.index <= _DATELINE_SENTENCES else None
         if line is not None and (line.group("agency") or line.group("name").isupper()):
             hits = [h._replace(dateline=True) if h.end <= line.end("name") else h for h in hits]
-        return _longest_first(hits)
+        return hits
 
     def _names_at(self, probe: str, depth: int) -> tuple[tuple[int, tuple, int], ...]:
         """The names at the start of ``probe`` that end a word, no longer than ``depth``:
@@ -727,13 +735,13 @@ def _has_text_before(text: str, offset: int) -> bool:
     return not text[offset - 1].isspace() or not text[:offset].isspace()
 
 
-def _longest_first(hits: list[_Hit]) -> list[_Hit]:
-    """Non-overlapping hits, longer names winning over the names inside them."""
-    taken: list[_Hit] = []
-    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if all(hit.end <= t.start or hit.start >= t.end for t in taken):
-            taken.append(hit)
-    return sorted(taken, key=lambda h: h.start)
+def _longest_first(name: tuple) -> tuple[int, int]:
+    """Sort key of a name found (start, end, ...): the longest first, then by start."""
+    return (name[0] - name[1], name[0])
+
+
+def _start(hit: _Hit) -> int:
+    return hit.start
 
 
 # A-Z, or a character that may be a capital: not ASCII, Latin-1 punctuation or general punctuation
