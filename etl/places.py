@@ -54,7 +54,8 @@ _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
 _MAX_BASE = 12  # same-name base entries considered per mention
 _MAX_POINTS = 12  # context points per article
-_MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._memo``)
+_MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._trim``)
+_MEMOS = ("candidates", "names", "keys", "scores", "ranked", "places")
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,10 @@ class PlaceFinder:
     demonym_re: object = None  # regex of a capitalised word (looked up in ``demonyms``)
     # Where names may start (see ``_name_starts``), made from the fold table and particles.
     starts: "_NameStarts" = None
-    # Results of pure functions of the gazetteer kept across articles (bounded, see ``_cached``).
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # Results of pure functions of the gazetteer and vocabularies kept across articles, by
+    # kind (bounded, see ``_trim``): candidates and names per name, folded keys per word,
+    # static scores and ranked entries, places per entry.
+    _cache: dict = field(default_factory=lambda: {name: {} for name in _MEMOS}, repr=False, compare=False)
 
     @classmethod
     def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceFinder":
@@ -188,7 +191,8 @@ class PlaceFinder:
 
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         hits: list[_Hit] = []
-        memo = self._memo("candidates")  # candidates per name (and cue), across articles
+        self._trim()
+        memo = self._cache["candidates"]  # candidates per name (and cue), across articles
         for sentence in sentences:
             hits.extend(self._scan(sentence, memo))
         return self._resolve(hits)
@@ -204,7 +208,7 @@ class PlaceFinder:
         folded = self.gazetteer.fold(text)
         found: list[tuple[int, int, tuple, int]] = []  # start, end, curated indices, alias id
         curated_trie, base_trie = self.curated_trie, self.gazetteer.base_trie
-        names = self._memo("names")
+        names = self._cache["names"]
         for start in self.starts(text, folded):
             window = folded[start : start + _MAX_NAME]
             depth = max(curated_trie.longest_prefix(window), base_trie.longest_prefix(window))
@@ -379,19 +383,17 @@ class PlaceFinder:
 
     def _key(self, word: str) -> str:
         """``fold.key(word)``, remembered (the same capitalised words come again and again)."""
-        keys = self._memo("keys")
+        keys = self._cache["keys"]
         key = keys.get(word)
         if key is None:
             key = keys[word] = self.gazetteer.fold.key(word)
         return key
 
-    def _memo(self, name: str) -> dict:
-        """A dictionary kept across articles for results that depend only on the gazetteer
-        and the vocabularies; emptied when it grows past ``_MEMO_SIZE``."""
-        memo = self._cache.get(name)
-        if memo is None or len(memo) >= _MEMO_SIZE:
-            memo = self._cache[name] = {}
-        return memo
+    def _trim(self) -> None:
+        """Empty the memos kept across articles that grew past ``_MEMO_SIZE`` entries."""
+        for memo in self._cache.values():
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
         """ "Moscow-backed", "pro-Kyiv": the name qualifies something else."""
@@ -414,12 +416,13 @@ class PlaceFinder:
         # first choices credible without any context give the context for the others
         anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, set(), [])]
         article = self._article_countries(hits, firsts, anchors)
+        distinct = list({(key, id(entry)): (key, entry) for key, entry in anchors}.values())
         mentions = []
         chosen: dict[tuple[str, str], tuple[Entry, set, list]] = {}
         for hit in hits:
             memo = chosen.get((hit.key, hit.kind))
             if memo is None:
-                memo = self._choose(hit, anchors, static, article[0])
+                memo = self._choose(hit, distinct, static, article[0])
                 chosen[(hit.key, hit.kind)] = memo
             best, countries, points = memo
             if self._credible(hit, best, countries, points, article) and not self._foreign(hit, best, article):
@@ -429,7 +432,7 @@ class PlaceFinder:
     def _static(self, hit: _Hit, entry: Entry) -> float:
         """The entry's score for the hit's name and kind word, without context (remembered:
         every mention of a name asks again, and articles name the same places)."""
-        scores = self._memo("scores")
+        scores = self._cache["scores"]
         memo = (id(entry), hit.key, hit.kind)
         found = scores.get(memo)
         if found is None or found[0] is not entry:  # the entry is kept, so its id is not reused
@@ -441,7 +444,7 @@ class PlaceFinder:
 
     def _ranked(self, hit: _Hit) -> tuple[Entry, ...]:
         """The hit's entries, best first by ``_static`` (ties in their order)."""
-        ranked = self._memo("ranked")
+        ranked = self._cache["ranked"]
         memo = (id(hit.entries), hit.key, hit.kind)
         found = ranked.get(memo)
         if found is None or found[0] is not hit.entries:  # kept, so the id is not reused
@@ -526,7 +529,8 @@ class PlaceFinder:
 
     def _choose(self, hit: _Hit, anchors: list, static, dominant: str = "") -> tuple[Entry, set, list]:
         """The best entry for a name given the article's other places (same for every
-        mention of the name with the same kind word)."""
+        mention of the name with the same kind word); ``anchors`` (name key, entry) may
+        leave out repeats."""
         weights = self.gazetteer.ranker.weights
         countries, areas, points = _context(anchors, hit.key)
         ranked = self._ranked(hit)[:8]
@@ -628,7 +632,7 @@ class PlaceFinder:
     def _place(self, entry: Entry, feature: str, precision: int, dateline: bool) -> Place:
         """The entry as a mention's place (remembered: a place is named again and again;
         places are immutable, so mentions may share one)."""
-        places = self._memo("places")
+        places = self._cache["places"]
         memo = (id(entry), feature, precision, dateline)
         found = places.get(memo)
         if found is not None and found[0] is entry:  # the entry is kept, so its id is not reused
@@ -699,11 +703,18 @@ def _inside(entry: Entry, container: Entry) -> bool:
 def _context(anchors: list, key: str) -> tuple[set, set, list]:
     """The countries, first-level areas ((iso2, admin1)) and points (at most ``_MAX_POINTS``)
     of the article's anchors other than those of the name ``key``."""
-    others = [e for k, e in anchors if k != key]
-    countries = {e.iso2 for e in others}
-    areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
-    points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
-    return countries, areas, points
+    countries: set = set()
+    areas: set = set()
+    points: dict = {}  # in order of first mention
+    for name, entry in anchors:
+        if name != key:
+            countries.add(entry.iso2)
+            feature = entry.feature
+            if feature != "country":
+                points[entry.point] = None
+                if (feature == "admin1" or feature == "region") and entry.admin1:
+                    areas.add((entry.iso2, entry.admin1))
+    return countries, areas, list(points)[:_MAX_POINTS]
 
 
 def _last_phrases(words: list[str], most: int) -> list[str]:
