@@ -48,7 +48,7 @@ _WORD = re.compile(r"\w+")
 _WORD_END = re.compile(r"\w(?!\w)")  # the last character of a word
 _NEXT_CAPITALISED = re.compile(r" ([A-Z][\w']*)")
 _RUN_BACKWARDS = re.compile(r"\n? ([\w']*)")  # on reversed text: a space, then a word read backwards
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+_CAPITALISED = re.compile(r"[A-Z](?<!\w.)[a-z]{3,}(?!\w)")  # a capitalised word (the capital first: faster)
 _LETTERS = re.compile(r"[^\w]+")
 _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
@@ -286,23 +286,26 @@ class PlaceFinder:
         key = folded[start:end]
         text = sentence.text
         surface = text[start:end]
-        if not self._may_name(surface, key, curated_ids, alias_id, memo):
+        possible = memo.get(surface)
+        if possible is None:
+            possible = self._may_name(surface, key, curated_ids, alias_id, memo)
+        if not possible:
             return None  # no entries whatever the words around say
         if (text[end : end + 1] == "-" or text[start - 1 : start] == "-") and self._adjectival(text, folded, start, end):
             return None
         cues = self.cues
         segment = folded[max(0, start - 48) : start]
-        last = segment.rsplit(None, 1)[-1:]  # the word before the name, if any
-        if last and last[0] in cues.before_ends:
+        previous = segment.rsplit(None, 1)[-1:]  # the word before the name, if any
+        if previous and previous[0] in cues.before_ends:
             before = segment.split()
             phrases = _last_phrases(before, 4)  # the last word, the last two, ...
         else:
-            before, phrases = last, []  # no cue phrase ends with the last word
+            before, phrases = previous, []  # no cue phrase ends with the last word
         vicinity = not cues.vicinity.isdisjoint(phrases)
         locative = not cues.locative.isdisjoint(phrases[:3])
         kind, kind_end = "", end
         kind_phrase = False
-        for k in (3, 2, 1):
+        for k in (3, 2, 1) if phrases else ():
             if len(phrases) >= k and phrases[k - 1] in cues.kind_before:
                 kind = cues.kind_before[phrases[k - 1]]
                 kind_phrase = True
@@ -320,8 +323,9 @@ class PlaceFinder:
         road = False
         speaker = False
         if after:
-            words = [w for w in after.group(1, 2, 3) if w]
-            for k in (3, 2, 1) if words[0] in cues.after_starts else ():
+            first = after.group(1)
+            words = [w for w in after.group(1, 2, 3) if w] if first in cues.after_starts else ()
+            for k in (3, 2, 1) if words else ():
                 phrase = " ".join(words[:k])
                 if len(words) >= k and phrase in cues.kind_after:
                     kind_word = True
@@ -330,7 +334,7 @@ class PlaceFinder:
                         kind_end = after.end(k)
                         road = phrase in cues.road_words
                     break
-            speaker = not kind_word and words[0] in cues.speech_after
+            speaker = not kind_word and first in cues.speech_after
         kind_in_name = False
         if not kind_word:
             # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
@@ -350,7 +354,7 @@ class PlaceFinder:
             return None
         if kind_end != end and all(e.feature == "country" for e in entries):
             kind, kind_end = "", end  # "US State Department"
-        personal = bool(last) and last[0] in cues.titles
+        personal = bool(previous) and previous[0] in cues.titles
         if not personal and not kind_word:
             nxt = _NEXT_CAPITALISED.match(text, end, end + 40)
             personal = bool(nxt) and self._key(nxt.group(1)) not in self.stop
@@ -366,19 +370,18 @@ class PlaceFinder:
         )
 
     def _may_name(self, surface: str, key: str, curated_ids, alias_id: int, memo: dict) -> bool:
-        """Has the name entries with some words around it (``_candidates`` with each cue)?"""
-        possible = memo.get(surface)
-        if possible is None:
-            possible = False
-            for area_word in (False, True):
-                for common_ok in (False, True):
-                    entries = memo.get((surface, area_word, common_ok))
-                    if entries is None:
-                        entries = memo[(surface, area_word, common_ok)] = self._candidates(
-                            surface, key, curated_ids, alias_id, area_word, common_ok
-                        )
-                    possible = possible or bool(entries)
-            memo[surface] = possible
+        """Has the name entries with some words around it (``_candidates`` with each cue)?
+        Remembered in ``memo`` under ``surface``."""
+        possible = False
+        for area_word in (False, True):
+            for common_ok in (False, True):
+                entries = memo.get((surface, area_word, common_ok))
+                if entries is None:
+                    entries = memo[(surface, area_word, common_ok)] = self._candidates(
+                        surface, key, curated_ids, alias_id, area_word, common_ok
+                    )
+                possible = possible or bool(entries)
+        memo[surface] = possible
         return possible
 
     def _key(self, word: str) -> str:
