@@ -211,7 +211,10 @@ class PlaceFinder:
         names = self._cache["names"]
         for start in self.starts(text, folded):
             window = folded[start : start + _MAX_NAME]
-            depth = max(curated_trie.longest_prefix(window), base_trie.longest_prefix(window))
+            depth = curated_trie.longest_prefix(window)
+            base_depth = base_trie.longest_prefix(window)
+            if base_depth > depth:
+                depth = base_depth
             if not depth:
                 continue
             # the names found here depend on these characters only (the one after the
