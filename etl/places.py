@@ -31,6 +31,7 @@ import csv
 import re
 from collections import Counter
 import functools
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -55,6 +56,8 @@ _MAX_NAME = 64  # characters of text a name may span
 _MAX_BASE = 12  # same-name base entries considered per mention
 _MAX_POINTS = 12  # context points per article
 _MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._trim``)
+_START = operator.attrgetter("start")
+_NONE = frozenset()  # no countries (context)
 _MEMOS = ("candidates", "names", "keys", "scores", "ranked", "places")
 
 
@@ -206,7 +209,8 @@ class PlaceFinder:
     def _scan(self, sentence: Sentence, memo: dict) -> list[_Hit]:
         text = sentence.text
         folded = self.gazetteer.fold(text)
-        found: list[tuple[int, int, tuple, int]] = []  # start, end, curated indices, alias id
+        # (start - end, start, end, curated indices, alias id): sorted, the longest names first
+        found: list[tuple[int, int, int, tuple, int]] = []
         curated_trie, base_trie = self.curated_trie, self.gazetteer.base_trie
         names = self._cache["names"]
         for start in self.starts(text, folded):
@@ -224,12 +228,12 @@ class PlaceFinder:
             if ends is None:
                 ends = names[probe] = self._names_at(probe, depth)
             for length, curated_ids, alias_id in ends:
-                found.append((start, start + length, curated_ids, alias_id))
+                found.append((-length, start, start + length, curated_ids, alias_id))
         # longer names win over the names inside them; a name is read (``_hit``) only when
         # no longer one that is a place overlaps it
-        found.sort(key=_longest_first)
+        found.sort()  # (-length, start) is unique: the rest is never compared
         hits: list[_Hit] = []
-        for start, end, curated_ids, alias_id in found:
+        for _, start, end, curated_ids, alias_id in found:
             for taken in hits:
                 if end > taken.start and start < taken.end:
                     break
@@ -237,7 +241,7 @@ class PlaceFinder:
                 hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
                 if hit is not None:
                     hits.append(hit)
-        hits.sort(key=_start)
+        hits.sort(key=_START)
         line = _DATELINE.match(text) if sentence.index <= _DATELINE_SENTENCES else None
         if line is not None and (line.group("agency") or line.group("name").isupper()):
             hits = [h._replace(dateline=True) if h.end <= line.end("name") else h for h in hits]
@@ -308,7 +312,7 @@ class PlaceFinder:
         locative = not cues.locative.isdisjoint(phrases[:3])
         kind, kind_end = "", end
         kind_phrase = False
-        for k in (3, 2, 1) if phrases else ():
+        for k in (3, 2, 1) if phrases and not cues.kind_before.keys().isdisjoint(phrases[:3]) else ():
             if len(phrases) >= k and phrases[k - 1] in cues.kind_before:
                 kind = cues.kind_before[phrases[k - 1]]
                 kind_phrase = True
@@ -341,8 +345,8 @@ class PlaceFinder:
         kind_in_name = False
         if not kind_word:
             # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
-            last = key.rsplit(" ", 1)[-1]
-            if " " in key and last in cues.kind_after:
+            last = key.rsplit(" ", 1)[-1] if " " in key else None
+            if last in cues.kind_after:
                 kind, kind_in_name = cues.kind_after[last], True
         area_word = kind_word and kind in ("region", "district")
         common_word = key in self.stop and not area_word
@@ -420,7 +424,7 @@ class PlaceFinder:
         firsts = [self._ranked(hit)[0] for hit in hits]
         hits, firsts = self._contained(hits, firsts)
         # first choices credible without any context give the context for the others
-        anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, set(), [])]
+        anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, _NONE, ())]
         article = self._article_countries(hits, firsts, anchors)
         distinct = list({(key, id(entry)): (key, entry) for key, entry in anchors}.values())
         mentions = []
@@ -750,15 +754,6 @@ def _has_text_before(text: str, offset: int) -> bool:
     if offset <= 0:
         return False
     return not text[offset - 1].isspace() or not text[:offset].isspace()
-
-
-def _longest_first(name: tuple) -> tuple[int, int]:
-    """Sort key of a name found (start, end, ...): the longest first, then by start."""
-    return (name[0] - name[1], name[0])
-
-
-def _start(hit: _Hit) -> int:
-    return hit.start
 
 
 # A-Z, or a character that may be a capital: not ASCII, Latin-1 punctuation or general punctuation
