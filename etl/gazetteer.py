@@ -48,6 +48,7 @@ COUNTRY_COLUMNS = (
 )
 KM_PER_DEGREE_LATITUDE = 110.5  # the shortest degree of latitude (at the equator), a lower bound
 BASE_COLUMNS = ("geonameid", "name", "latitude", "longitude", "iso2", "admin1", "admin2", "feature", "population")
+_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")  # split keeps the runs (a capturing group)
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -79,7 +80,13 @@ class Fold:
         return cls(table, digest)
 
     def __call__(self, text: str) -> str:
-        return text.translate(self.table)
+        if text.isascii():
+            return text.translate(self.table)
+        # str.translate is fast on ASCII only: past the first other character it looks up
+        # every character in the table. Folding is character for character, so the ASCII
+        # runs and the runs of other characters are folded apart and joined.
+        table = self.table
+        return "".join([piece.translate(table) for piece in _NON_ASCII.split(text)])
 
     def key(self, name: str) -> str:
         """The lookup key of a name: folded, with runs of spaces made one."""

@@ -58,7 +58,7 @@ _MAX_POINTS = 12  # context points per article
 _MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._trim``)
 _START = operator.attrgetter("start")
 _NONE = frozenset()  # no countries (context)
-_MEMOS = ("candidates", "names", "keys", "scores", "ranked", "places")
+_MEMOS = ("candidates", "names", "keys", "scores", "ranked", "places", "own")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class PlaceFinder:
     starts: "_NameStarts" = None
     # Results of pure functions of the gazetteer and vocabularies kept across articles, by
     # kind (bounded, see ``_trim``): candidates and names per name, folded keys per word,
-    # static scores and ranked entries, places per entry.
+    # static scores and ranked entries, places per entry, own-name tests.
     _cache: dict = field(default_factory=lambda: {name: {} for name in _MEMOS}, repr=False, compare=False)
 
     @classmethod
@@ -613,11 +613,16 @@ class PlaceFinder:
 
     def _own_name(self, entry: Entry, key: str) -> bool:
         """Is ``key`` the entry's main name, up to transliteration ("Khan Younis" for
-        "Khān Yūnis", "Marib" for "Ma'rib"), rather than one of its alternate names?"""
-        name = self.gazetteer.fold.key(entry.name)
-        if name == key or _LETTERS.sub("", name) == _LETTERS.sub("", key):
-            return True
-        return fuzz.ratio(name, key) >= float(self.accept["own_name_similarity"])
+        "Khān Yūnis", "Marib" for "Ma'rib"), rather than one of its alternate names?
+        (Remembered per entry name and key.)"""
+        own = self._cache["own"]
+        found = own.get((entry.name, key))
+        if found is None:
+            name = self._key(entry.name)
+            found = name == key or _LETTERS.sub("", name) == _LETTERS.sub("", key)
+            found = found or fuzz.ratio(name, key) >= float(self.accept["own_name_similarity"])
+            own[(entry.name, key)] = found
+        return found
 
     def _mention(self, hit: _Hit, entry: Entry) -> Mention:
         if hit.kind_end != hit.end and entry.feature in _AREAS and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
