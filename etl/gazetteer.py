@@ -48,7 +48,7 @@ COUNTRY_COLUMNS = (
 )
 KM_PER_DEGREE_LATITUDE = 110.5  # the shortest degree of latitude (at the equator), a lower bound
 BASE_COLUMNS = ("geonameid", "name", "latitude", "longitude", "iso2", "admin1", "admin2", "feature", "population")
-_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")  # split keeps the runs (a capturing group)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -80,13 +80,33 @@ class Fold:
         return cls(table, digest)
 
     def __call__(self, text: str) -> str:
-        if text.isascii():
+        # str.translate looks characters up in the table one by one (every one of them in a
+        # text that is not all ASCII). bytes.translate folds the ASCII characters of the
+        # UTF-8 bytes at once (the bytes of other characters are all >= 0x80, left as they
+        # are); the runs of other characters are then folded by str.translate.
+        ascii_table = self._ascii_table
+        if ascii_table is None:
             return text.translate(self.table)
-        # str.translate is fast on ASCII only: past the first other character it looks up
-        # every character in the table. Folding is character for character, so the ASCII
-        # runs and the runs of other characters are folded apart and joined.
-        table = self.table
-        return "".join([piece.translate(table) for piece in _NON_ASCII.split(text)])
+        encoded = text.encode("utf-8", "surrogatepass")
+        if len(encoded) - len(text) > len(text) // 4:
+            return text.translate(self.table)  # mostly other characters: no faster
+        folded = encoded.translate(ascii_table).decode("utf-8", "surrogatepass")
+        return folded if len(encoded) == len(text) else _NON_ASCII.sub(self._fold_run, folded)
+
+    @functools.cached_property
+    def _ascii_table(self) -> bytes | None:
+        """The table's ASCII part for bytes.translate; None if it maps an ASCII character
+        to anything but one ASCII character."""
+        out = bytearray(range(256))
+        for cp in range(128):
+            value = self.table.get(cp, chr(cp))
+            if not isinstance(value, str) or len(value) != 1 or not value.isascii():
+                return None
+            out[cp] = ord(value)
+        return bytes(out)
+
+    def _fold_run(self, run: re.Match) -> str:
+        return run.group().translate(self.table)
 
     def key(self, name: str) -> str:
         """The lookup key of a name: folded, with runs of spaces made one."""

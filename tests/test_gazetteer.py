@@ -218,3 +218,9 @@ def test_geocode_of_arbitrary_input_answers_or_raises_an_etl_error(gaz, name, ne
 )
 def test_great_circle_km_is_geopys_great_circle_to_the_bit(a, b):
     assert great_circle_km(a, b) == great_circle(a, b).km
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.text(max_size=80))
+def test_fold_is_the_fold_table_applied_to_every_character(gaz, text):
+    assert gaz.fold(text) == text.translate(gaz.fold.table) == "".join(gaz.fold.table.get(ord(c), c) for c in text)
