@@ -325,7 +325,7 @@ class PlaceFinder:
                     vicinity = not cues.vicinity.isdisjoint(rest_phrases)
                 locative = locative or not cues.locative.isdisjoint(rest_phrases[:3])
                 break
-        after = _AFTER.match(folded, end)
+        after = _AFTER.match(folded, end) if folded[end : end + 1] == " " else None  # it starts with a space
         kind_word = False
         road = False
         speaker = False
@@ -362,7 +362,7 @@ class PlaceFinder:
         if kind_end != end and all(e.feature == "country" for e in entries):
             kind, kind_end = "", end  # "US State Department"
         personal = bool(previous) and previous[0] in cues.titles
-        if not personal and not kind_word:
+        if not personal and not kind_word and text[end : end + 1] == " ":  # the pattern starts with a space
             nxt = _NEXT_CAPITALISED.match(text, end, end + 40)
             personal = bool(nxt) and self._key(nxt.group(1)) not in self.stop
         tail = False
