@@ -152,7 +152,7 @@ class PlaceFinder:
     surnames: frozenset = frozenset()  # folded common surnames: a place only after a locative cue
     demonyms: dict = None  # folded nationality word -> iso2 (evidence of the article's countries)
     demonym_re: object = None  # regex of a capitalised word (looked up in ``demonyms``)
-    # Where names may start (see ``_name_starts``), made from the fold table and particles.
+    # Where names may start (see ``_NameStarts``), made from the fold table and particles.
     starts: "_NameStarts" = None
     # Results of pure functions of the gazetteer and vocabularies kept across articles, by
     # kind (bounded, see ``_trim``): candidates and names per name, folded keys per word,
