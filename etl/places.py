@@ -30,26 +30,35 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import dataclass, replace as _replace
+import functools
+import operator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
-from geopy.distance import great_circle
 from rapidfuzz import fuzz
 
 from . import vocab
 from .errors import DataFileError
-from .gazetteer import Entry, Gazetteer
+from .gazetteer import Entry, Gazetteer, great_circle_km
 from .paths import vocab_dir
 from .records import Mention, Place, Sentence
 
 _WORD = re.compile(r"\w+")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+_WORD_END = re.compile(r"\w(?!\w)")  # the last character of a word
+_NEXT_CAPITALISED = re.compile(r" ([A-Z][\w']*)")
+_RUN_BACKWARDS = re.compile(r"\n? ([\w']*)")  # on reversed text: a space, then a word read backwards
+_CAPITALISED = re.compile(r"[A-Z](?<!\w.)[a-z]{3,}(?!\w)")  # a capitalised word (the capital first: faster)
 _LETTERS = re.compile(r"[^\w]+")
 _AFTER = re.compile(r" {1,2}(\w+)(?: (\w+))?(?: (\w+))?")
 _MAX_NAME = 64  # characters of text a name may span
 _MAX_BASE = 12  # same-name base entries considered per mention
 _MAX_POINTS = 12  # context points per article
+_MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._trim``)
+_START = operator.attrgetter("start")
+_NONE = frozenset()  # no countries (context)
+_MEMOS = ("candidates", "names", "keys", "scores", "ranked", "places", "own")
 
 
 @dataclass(frozen=True)
@@ -93,9 +102,23 @@ class Cues:
         except (KeyError, TypeError, AttributeError) as exc:
             raise DataFileError(f"place_cues.yaml: malformed ({exc})") from exc
 
+    @functools.cached_property
+    def before_ends(self) -> frozenset:
+        """The last words of the phrases read before a name: a name after any other word
+        has none of them."""
+        phrases = (*self.vicinity, *self.locative, *self.kind_before, *self.common_locatives)
+        return frozenset(p.rsplit(" ", 1)[-1] for p in phrases)
 
-@dataclass(frozen=True)
-class _Hit:
+    @functools.cached_property
+    def after_starts(self) -> frozenset:
+        """The first words of the kind phrases read after a name ("district", "oblast")."""
+        return frozenset(p.split(" ", 1)[0] for p in self.kind_after)
+
+
+class _Hit(NamedTuple):
+    """A name found in a sentence, with the words around it (a named tuple: made for
+    every name of every article, it is cheaper than a frozen dataclass)."""
+
     sentence: Sentence
     start: int  # offsets within the sentence
     end: int
@@ -129,6 +152,12 @@ class PlaceFinder:
     surnames: frozenset = frozenset()  # folded common surnames: a place only after a locative cue
     demonyms: dict = None  # folded nationality word -> iso2 (evidence of the article's countries)
     demonym_re: object = None  # regex of a capitalised word (looked up in ``demonyms``)
+    # Where names may start (see ``_NameStarts``), made from the fold table and particles.
+    starts: "_NameStarts" = None
+    # Results of pure functions of the gazetteer and vocabularies kept across articles, by
+    # kind (bounded, see ``_trim``): candidates and names per name, folded keys per word,
+    # static scores and ranked entries, places per entry, own-name tests.
+    _cache: dict = field(default_factory=lambda: {name: {} for name in _MEMOS}, repr=False, compare=False)
 
     @classmethod
     def load(cls, gazetteer: Gazetteer | None = None) -> "PlaceFinder":
@@ -157,13 +186,16 @@ class PlaceFinder:
                      "speaker_population"):
             if name not in accept:
                 raise DataFileError(f"place_rank.yaml: accept.{name} is missing")
-        return cls(gazetteer, Cues.load(gazetteer), stop, hard_stop, trie, accept, surnames, demonyms, demonym_re)
+        cues = Cues.load(gazetteer)
+        starts = _NameStarts.build(gazetteer.fold.table, cues.particles)
+        return cls(gazetteer, cues, stop, hard_stop, trie, accept, surnames, demonyms, demonym_re, starts)
 
     # -- public ------------------------------------------------------------------------
 
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         hits: list[_Hit] = []
-        memo: dict = {}  # candidates per name within this article
+        self._trim()
+        memo = self._cache["candidates"]  # candidates per name (and cue), across articles
         for sentence in sentences:
             hits.extend(self._scan(sentence, memo))
         return self._resolve(hits)
@@ -177,44 +209,58 @@ class PlaceFinder:
     def _scan(self, sentence: Sentence, memo: dict) -> list[_Hit]:
         text = sentence.text
         folded = self.gazetteer.fold(text)
-        words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
-        ends = {e for _, e in words}
-        found: dict[tuple[int, int], tuple[list[int], int]] = {}
-        for n, (start, _) in enumerate(words):
-            first = text[start]
-            if not first.isupper():
-                # "al-Fashir", but not "Tahrir al-Sham" (part of a longer capitalised name)
-                if folded[start : words[n][1]] not in self.cues.particles or n + 1 >= len(words):
-                    continue
-                if not text[words[n + 1][0]].isupper():
-                    continue
-                if n and text[words[n - 1][0]].isupper() and words[n - 1][1] >= start - 1:
-                    continue
+        # (start - end, start, end, curated indices, alias id): sorted, the longest names first
+        found: list[tuple[int, int, int, tuple, int]] = []
+        curated_trie, base_trie = self.curated_trie, self.gazetteer.base_trie
+        names = self._cache["names"]
+        for start in self.starts(text, folded):
             window = folded[start : start + _MAX_NAME]
-            for trie, curated in ((self.curated_trie, True), (self.gazetteer.base_trie, False)):
-                depth = trie.longest_prefix(window)
-                if not depth:
-                    continue
-                for end in range(start + depth, start, -1):
-                    if end not in ends:
-                        continue
-                    value = trie.get(folded[start:end], None)
-                    if value is None:
-                        continue
-                    slot = found.setdefault((start, end), ([], -1))
-                    if curated:
-                        slot[0].extend(value)
-                    else:
-                        found[(start, end)] = (slot[0], value)
-        hits = []
-        for (start, end), (curated_ids, alias_id) in found.items():
-            hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
-            if hit is not None:
-                hits.append(hit)
+            depth = curated_trie.longest_prefix(window)
+            base_depth = base_trie.longest_prefix(window)
+            if base_depth > depth:
+                depth = base_depth
+            if not depth:
+                continue
+            # the names found here depend on these characters only (the one after the
+            # deepest trie path tells whether that path ends a word)
+            probe = folded[start : start + depth + 1]
+            ends = names.get(probe)
+            if ends is None:
+                ends = names[probe] = self._names_at(probe, depth)
+            for length, curated_ids, alias_id in ends:
+                found.append((-length, start, start + length, curated_ids, alias_id))
+        # longer names win over the names inside them; a name is read (``_hit``) only when
+        # no longer one that is a place overlaps it
+        found.sort()  # (-length, start) is unique: the rest is never compared
+        hits: list[_Hit] = []
+        for _, start, end, curated_ids, alias_id in found:
+            for taken in hits:
+                if end > taken.start and start < taken.end:
+                    break
+            else:
+                hit = self._hit(sentence, folded, start, end, curated_ids, alias_id, memo)
+                if hit is not None:
+                    hits.append(hit)
+        hits.sort(key=_START)
         line = _DATELINE.match(text) if sentence.index <= _DATELINE_SENTENCES else None
         if line is not None and (line.group("agency") or line.group("name").isupper()):
-            hits = [_replace(h, dateline=True) if h.end <= line.end("name") else h for h in hits]
-        return _longest_first(hits)
+            hits = [h._replace(dateline=True) if h.end <= line.end("name") else h for h in hits]
+        return hits
+
+    def _names_at(self, probe: str, depth: int) -> tuple[tuple[int, tuple, int], ...]:
+        """The names at the start of ``probe`` that end a word, no longer than ``depth``:
+        (length, curated indices, base alias id or -1) for each."""
+        out = []
+        for word_end in _WORD_END.finditer(probe):
+            length = word_end.end()
+            if length > depth:
+                break
+            name = probe[:length]
+            curated_ids = self.curated_trie.get(name, None)
+            alias_id = self.gazetteer.base_trie.get(name, None)
+            if curated_ids is not None or alias_id is not None:
+                out.append((length, curated_ids or (), -1 if alias_id is None else alias_id))
+        return tuple(out)
 
     def _candidates(
         self, surface: str, key: str, curated_ids: list[int], alias_id: int, area_word: bool, common_ok: bool = False
@@ -245,54 +291,66 @@ class PlaceFinder:
 
     def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id, memo: dict) -> _Hit | None:
         key = folded[start:end]
-        if self._adjectival(sentence.text, folded, start, end):
+        text = sentence.text
+        surface = text[start:end]
+        possible = memo.get(surface)
+        if possible is None:
+            possible = self._may_name(surface, key, curated_ids, alias_id, memo)
+        if not possible:
+            return None  # no entries whatever the words around say
+        if (text[end : end + 1] == "-" or text[start - 1 : start] == "-") and self._adjectival(text, folded, start, end):
             return None
-        before = folded[max(0, start - 48) : start].split()
-        vicinity = any(" ".join(before[-k:]) in self.cues.vicinity for k in range(1, 5) if len(before) >= k)
-        locative = any(" ".join(before[-k:]) in self.cues.locative for k in range(1, 4) if len(before) >= k)
+        cues = self.cues
+        segment = folded[max(0, start - 48) : start]
+        previous = segment.rsplit(None, 1)[-1:]  # the word before the name, if any
+        if previous and previous[0] in cues.before_ends:
+            before = segment.split()
+            phrases = _last_phrases(before, 4)  # the last word, the last two, ...
+        else:
+            before, phrases = previous, []  # no cue phrase ends with the last word
+        vicinity = not cues.vicinity.isdisjoint(phrases)
+        locative = not cues.locative.isdisjoint(phrases[:3])
         kind, kind_end = "", end
         kind_phrase = False
-        for k in (3, 2, 1):
-            if len(before) >= k and " ".join(before[-k:]) in self.cues.kind_before:
-                kind = self.cues.kind_before[" ".join(before[-k:])]
+        for k in (3, 2, 1) if phrases and not cues.kind_before.keys().isdisjoint(phrases[:3]) else ():
+            if len(phrases) >= k and phrases[k - 1] in cues.kind_before:
+                kind = cues.kind_before[phrases[k - 1]]
                 kind_phrase = True
                 # "outside the town of X", "near the village of X": near X
                 rest = before[:-k]
                 if rest and rest[-1] == "the":
                     rest = rest[:-1]
+                rest_phrases = _last_phrases(rest, 4)
                 if not vicinity:
-                    vicinity = any(" ".join(rest[-j:]) in self.cues.vicinity for j in range(1, 5) if len(rest) >= j)
-                locative = locative or any(" ".join(rest[-j:]) in self.cues.locative for j in range(1, 4) if len(rest) >= j)
+                    vicinity = not cues.vicinity.isdisjoint(rest_phrases)
+                locative = locative or not cues.locative.isdisjoint(rest_phrases[:3])
                 break
-        after = _AFTER.match(folded, end)
+        after = _AFTER.match(folded, end) if folded[end : end + 1] == " " else None  # it starts with a space
         kind_word = False
         road = False
         speaker = False
         if after:
-            words = [w for w in after.group(1, 2, 3) if w]
-            for k in (3, 2, 1):
+            first = after.group(1)
+            words = [w for w in after.group(1, 2, 3) if w] if first in cues.after_starts else ()
+            for k in (3, 2, 1) if words else ():
                 phrase = " ".join(words[:k])
-                if len(words) >= k and phrase in self.cues.kind_after:
+                if len(words) >= k and phrase in cues.kind_after:
                     kind_word = True
                     if words[k:k + 1] != ["of"]:  # "the Karabakh city of X" names X, not Karabakh
-                        kind = self.cues.kind_after[phrase]
+                        kind = cues.kind_after[phrase]
                         kind_end = after.end(k)
-                        road = phrase in self.cues.road_words
+                        road = phrase in cues.road_words
                     break
-            speaker = not kind_word and words[0] in self.cues.speech_after
+            speaker = not kind_word and first in cues.speech_after
         kind_in_name = False
         if not kind_word:
             # the name itself may end in a kind word: "Lachin district", "Gaza Strip"
-            last = key.rsplit(" ", 1)[-1]
-            if " " in key and last in self.cues.kind_after:
-                kind, kind_in_name = self.cues.kind_after[last], True
-        text = sentence.text
+            last = key.rsplit(" ", 1)[-1] if " " in key else None
+            if last in cues.kind_after:
+                kind, kind_in_name = cues.kind_after[last], True
         area_word = kind_word and kind in ("region", "district")
-        surface = text[start:end]
         common_word = key in self.stop and not area_word
-        common_strong = common_word and start > 0 and (kind_phrase or any(
-            " ".join(before[-k:]) in self.cues.common_locatives for k in (1, 2, 3) if len(before) >= k
-        ))
+        common_strong = common_word and start > 0 and (kind_phrase or not cues.common_locatives.isdisjoint(phrases[:3]))
         # "spread to X": a weaker cue, believed only near the article's other places
         common_ok = common_strong or (common_word and start > 0 and (locative or vicinity))
         memo_key = (surface, area_word, common_ok)
@@ -303,19 +361,49 @@ class PlaceFinder:
             return None
         if kind_end != end and all(e.feature == "country" for e in entries):
             kind, kind_end = "", end  # "US State Department"
-        personal = bool(before) and before[-1] in self.cues.titles
-        if not personal and not kind_word:
-            nxt = re.match(r" ([A-Z][\w']*)", text[end : end + 40])
-            personal = bool(nxt) and self.gazetteer.fold.key(nxt.group(1)) not in self.stop
-        prev = re.search(r"(?:^|[^\w'])([A-Z][\w']*) $", text[max(0, start - 40) : start])
+        personal = bool(previous) and previous[0] in cues.titles
+        if not personal and not kind_word and text[end : end + 1] == " ":  # the pattern starts with a space
+            nxt = _NEXT_CAPITALISED.match(text, end, end + 40)
+            personal = bool(nxt) and self._key(nxt.group(1)) not in self.stop
         tail = False
-        if prev and text[: start - len(prev.group(1)) - 1].strip():
-            word = self.gazetteer.fold.key(prev.group(1))
-            tail = not (word in self.stop or word in self.cues.prefixes_ok or word in self.cues.titles)
+        if start and text[start - 1] in " \n":  # else there is no capitalised word right before
+            prev = _capitalised_before(text, start)
+            if prev and _has_text_before(text, start - len(prev) - 1):
+                word = self._key(prev)
+                tail = not (word in self.stop or word in cues.prefixes_ok or word in cues.titles)
         return _Hit(
-            sentence, start, end, key, tuple(entries), vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
-            kind_in_name, common_strong=common_strong, road=road, speaker=speaker, surname=key in self.surnames,
+            sentence, start, end, key, entries, vicinity, locative, kind, kind_end, personal, folded, tail, common_word,
+            kind_in_name, False, common_strong, road, speaker, key in self.surnames,
         )
+
+    def _may_name(self, surface: str, key: str, curated_ids, alias_id: int, memo: dict) -> bool:
+        """Has the name entries with some words around it (``_candidates`` with each cue)?
+        Remembered in ``memo`` under ``surface``."""
+        possible = False
+        for area_word in (False, True):
+            for common_ok in (False, True):
+                entries = memo.get((surface, area_word, common_ok))
+                if entries is None:
+                    entries = memo[(surface, area_word, common_ok)] = self._candidates(
+                        surface, key, curated_ids, alias_id, area_word, common_ok
+                    )
+                possible = possible or bool(entries)
+        memo[surface] = possible
+        return possible
+
+    def _key(self, word: str) -> str:
+        """``fold.key(word)``, remembered (the same capitalised words come again and again)."""
+        keys = self._cache["keys"]
+        key = keys.get(word)
+        if key is None:
+            key = keys[word] = self.gazetteer.fold.key(word)
+        return key
+
+    def _trim(self) -> None:
+        """Empty the memos kept across articles that grew past ``_MEMO_SIZE`` entries."""
+        for memo in self._cache.values():
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
 
     def _adjectival(self, text: str, folded: str, start: int, end: int) -> bool:
         """ "Moscow-backed", "pro-Kyiv": the name qualifies something else."""
@@ -332,41 +420,47 @@ class PlaceFinder:
     # -- resolving ---------------------------------------------------------------------
 
     def _resolve(self, hits: list[_Hit]) -> tuple[Mention, ...]:
-        ranker = self.gazetteer.ranker
-        features = self.cues.kind_features
-
-        fold_key = self.gazetteer.fold.key
-        # Per call: an entry's folded name and its score without context are asked for
-        # again and again (every hit of a name, every candidate), so each is made once.
-        name_keys: dict[str, str] = {}
-        scores: dict[tuple[int, bool, str], float] = {}
-
-        def static(hit: _Hit, entry: Entry) -> float:
-            name_key = name_keys.get(entry.name)
-            if name_key is None:
-                name_key = name_keys[entry.name] = fold_key(entry.name)
-            memo = (id(entry), name_key == hit.key, hit.kind)
-            score = scores.get(memo)
-            if score is None:
-                score = scores[memo] = ranker.static(entry, memo[1]) + ranker.kind(entry, features.get(hit.kind))
-            return score
-
-        firsts = [max(hit.entries, key=lambda e: static(hit, e)) for hit in hits]
+        static = self._static
+        firsts = [self._ranked(hit)[0] for hit in hits]
         hits, firsts = self._contained(hits, firsts)
         # first choices credible without any context give the context for the others
-        anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, set(), [])]
+        anchors = [(hit.key, entry) for hit, entry in zip(hits, firsts) if self._credible(hit, entry, _NONE, ())]
         article = self._article_countries(hits, firsts, anchors)
+        distinct = list({(key, id(entry)): (key, entry) for key, entry in anchors}.values())
         mentions = []
         chosen: dict[tuple[str, str], tuple[Entry, set, list]] = {}
         for hit in hits:
             memo = chosen.get((hit.key, hit.kind))
             if memo is None:
-                memo = self._choose(hit, anchors, static, article[0])
+                memo = self._choose(hit, distinct, static, article[0])
                 chosen[(hit.key, hit.kind)] = memo
             best, countries, points = memo
             if self._credible(hit, best, countries, points, article) and not self._foreign(hit, best, article):
                 mentions.append(self._mention(hit, best))
         return tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+
+    def _static(self, hit: _Hit, entry: Entry) -> float:
+        """The entry's score for the hit's name and kind word, without context (remembered:
+        every mention of a name asks again, and articles name the same places)."""
+        scores = self._cache["scores"]
+        memo = (id(entry), hit.key, hit.kind)
+        found = scores.get(memo)
+        if found is None or found[0] is not entry:  # the entry is kept, so its id is not reused
+            ranker = self.gazetteer.ranker
+            own = self._key(entry.name) == hit.key
+            score = ranker.static(entry, own) + ranker.kind(entry, self.cues.kind_features.get(hit.kind))
+            found = scores[memo] = (entry, score)
+        return found[1]
+
+    def _ranked(self, hit: _Hit) -> tuple[Entry, ...]:
+        """The hit's entries, best first by ``_static`` (ties in their order)."""
+        ranked = self._cache["ranked"]
+        memo = (id(hit.entries), hit.key, hit.kind)
+        found = ranked.get(memo)
+        if found is None or found[0] is not hit.entries:  # kept, so the id is not reused
+            order = tuple(sorted(hit.entries, key=lambda e: self._static(hit, e), reverse=True))
+            found = ranked[memo] = (hit.entries, order)
+        return found[1]
 
     def _article_countries(self, hits: list[_Hit], firsts: list[Entry], anchors: list) -> tuple[str, frozenset]:
         """The article's dominant country (iso2, or "") and the countries it names outright
@@ -431,13 +525,13 @@ class PlaceFinder:
             for container in containers:
                 inside = tuple(e for e in hit.entries if _inside(e, container))
                 if inside:
-                    hits[i] = _replace(hit, entries=inside, contained=True)
+                    hits[i] = hit._replace(entries=inside, contained=True)
                     firsts[i] = inside[0] if firsts[i] not in inside else firsts[i]
                     if container is not firsts[i + 1]:
-                        hits[i + 1] = _replace(nxt, entries=(container,), contained=True)
+                        hits[i + 1] = nxt._replace(entries=(container,), contained=True)
                         firsts[i + 1] = container
                     else:
-                        hits[i + 1] = _replace(nxt, contained=True)
+                        hits[i + 1] = nxt._replace(contained=True)
                     break
             else:
                 keep[i] = firsts[i + 1].feature not in _CONTAINERS
@@ -445,13 +539,11 @@ class PlaceFinder:
 
     def _choose(self, hit: _Hit, anchors: list, static, dominant: str = "") -> tuple[Entry, set, list]:
         """The best entry for a name given the article's other places (same for every
-        mention of the name with the same kind word)."""
+        mention of the name with the same kind word); ``anchors`` (name key, entry) may
+        leave out repeats."""
         weights = self.gazetteer.ranker.weights
-        others = [e for k, e in anchors if k != hit.key]
-        countries = {e.iso2 for e in others}
-        areas = {(e.iso2, e.admin1) for e in others if e.feature in ("admin1", "region") and e.admin1}
-        points = list(dict.fromkeys(e.point for e in others if e.feature != "country"))[:_MAX_POINTS]
-        ranked = sorted(hit.entries, key=lambda e: static(hit, e), reverse=True)[:8]
+        countries, areas, points = _context(anchors, hit.key)
+        ranked = self._ranked(hit)[:8]
         if len(ranked) == 1:
             return ranked[0], countries, points
 
@@ -488,7 +580,7 @@ class PlaceFinder:
             if hit.common_strong:
                 return True
             limit = float(self.accept["context_km"])
-            return any(great_circle(entry.point, p).km <= limit for p in points)
+            return any(great_circle_km(entry.point, p) <= limit for p in points)
         if hit.contained:
             return True
         if (
@@ -499,7 +591,7 @@ class PlaceFinder:
             # a town listed under a district's name is an urban district of some city:
             # only the one near the article's places
             limit = float(self.accept["kind_mismatch_km"])
-            return any(great_circle(entry.point, p).km <= limit for p in points)
+            return any(great_circle_km(entry.point, p) <= limit for p in points)
         if entry.feature == "admin1":
             return bool(hit.kind) or hit.locative or hit.vicinity or entry.iso2 in countries
         if entry.iso2 in countries or (article[0] and entry.iso2 == article[0]):
@@ -509,7 +601,7 @@ class PlaceFinder:
             # an alternate (foreign, historical) name: in an article about other countries
             # it needs a nearby place of the article; alone, a locative word will do
             limit = float(self.accept["context_km"])
-            if any(great_circle(entry.point, p).km <= limit for p in points):
+            if any(great_circle_km(entry.point, p) <= limit for p in points):
                 return True
             return not countries and (hit.locative or hit.vicinity or bool(hit.kind))
         if entry.population >= self.accept["strong_population"]:
@@ -517,20 +609,25 @@ class PlaceFinder:
         if hit.locative or hit.vicinity or hit.kind:
             return True
         limit = float(self.accept["context_km"])
-        return any(great_circle(entry.point, p).km <= limit for p in points)
+        return any(great_circle_km(entry.point, p) <= limit for p in points)
 
     def _own_name(self, entry: Entry, key: str) -> bool:
         """Is ``key`` the entry's main name, up to transliteration ("Khan Younis" for
-        "Khān Yūnis", "Marib" for "Ma'rib"), rather than one of its alternate names?"""
-        name = self.gazetteer.fold.key(entry.name)
-        if name == key or _LETTERS.sub("", name) == _LETTERS.sub("", key):
-            return True
-        return fuzz.ratio(name, key) >= float(self.accept["own_name_similarity"])
+        "Khān Yūnis", "Marib" for "Ma'rib"), rather than one of its alternate names?
+        (Remembered per entry name and key.)"""
+        own = self._cache["own"]
+        found = own.get((entry.name, key))
+        if found is None:
+            name = self._key(entry.name)
+            found = name == key or _LETTERS.sub("", name) == _LETTERS.sub("", key)
+            found = found or fuzz.ratio(name, key) >= float(self.accept["own_name_similarity"])
+            own[(entry.name, key)] = found
+        return found
 
     def _mention(self, hit: _Hit, entry: Entry) -> Mention:
         if hit.kind_end != hit.end and entry.feature in _AREAS and entry.feature not in self.cues.kind_features.get(hit.kind, ()):
             # "a West Bank village", "took Darfur town": the name is an adjective here
-            hit = _replace(hit, kind="", kind_end=hit.end)
+            hit = hit._replace(kind="", kind_end=hit.end)
         precision = entry.default_precision()
         feature = entry.feature
         if hit.road and entry.feature not in ("corridor", "road"):
@@ -544,6 +641,17 @@ class PlaceFinder:
             precision = 3
         start = hit.sentence.start + hit.start
         end = hit.sentence.start + hit.kind_end
+        place = self._place(entry, feature, precision, hit.dateline)
+        return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+
+    def _place(self, entry: Entry, feature: str, precision: int, dateline: bool) -> Place:
+        """The entry as a mention's place (remembered: a place is named again and again;
+        places are immutable, so mentions may share one)."""
+        places = self._cache["places"]
+        memo = (id(entry), feature, precision, dateline)
+        found = places.get(memo)
+        if found is not None and found[0] is entry:  # the entry is kept, so its id is not reused
+            return found[1]
         place = Place(
             name=entry.name,
             latitude=float(entry.latitude),
@@ -555,10 +663,11 @@ class PlaceFinder:
             admin2=entry.admin2,
             geo_precision=precision,
             # a dateline is context, not the event's place: marked for the assembler
-            source=entry.table + ("|dateline" if hit.dateline else ""),
+            source=entry.table + ("|dateline" if dateline else ""),
             population=int(entry.population),
         )
-        return Mention("place", hit.sentence.index, start, end, hit.sentence.text[hit.start : hit.kind_end], place)
+        places[memo] = (entry, place)
+        return place
 
 
 def _demonyms(gazetteer: Gazetteer) -> dict:
@@ -606,10 +715,117 @@ def _inside(entry: Entry, container: Entry) -> bool:
     return container.feature == "region" or entry.admin1 == container.admin1
 
 
-def _longest_first(hits: list[_Hit]) -> list[_Hit]:
-    """Non-overlapping hits, longer names winning over the names inside them."""
-    taken: list[_Hit] = []
-    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if all(hit.end <= t.start or hit.start >= t.end for t in taken):
-            taken.append(hit)
-    return sorted(taken, key=lambda h: h.start)
+def _context(anchors: list, key: str) -> tuple[set, set, list]:
+    """The countries, first-level areas ((iso2, admin1)) and points (at most ``_MAX_POINTS``)
+    of the article's anchors other than those of the name ``key``."""
+    countries: set = set()
+    areas: set = set()
+    points: dict = {}  # in order of first mention
+    for name, entry in anchors:
+        if name != key:
+            countries.add(entry.iso2)
+            feature = entry.feature
+            if feature != "country":
+                points[entry.point] = None
+                if (feature == "admin1" or feature == "region") and entry.admin1:
+                    areas.add((entry.iso2, entry.admin1))
+    return countries, areas, list(points)[:_MAX_POINTS]
+
+
+def _last_phrases(words: list[str], most: int) -> list[str]:
+    """``[" ".join(words[-1:]), " ".join(words[-2:]), ...]``, at most ``most`` of them."""
+    phrases: list[str] = []
+    phrase = ""
+    for word in reversed(words[-most:]):
+        phrase = f"{word} {phrase}" if phrase else word
+        phrases.append(phrase)
+    return phrases
+
+
+def _capitalised_before(text: str, start: int) -> str:
+    """The capitalised word right before ``start`` and one space, within 40 characters:
+    ``re.search(r"(?:^|[^\\w'])([A-Z][\\w']*) $", text[max(0, start - 40) : start]).group(1)``
+    ("" when none), read backwards from ``start`` rather than searched for from the left."""
+    backwards = text[max(0, start - 40) : start][::-1]
+    run = _RUN_BACKWARDS.match(backwards)
+    if run is None:
+        return ""
+    word = run.group(1)
+    return word[::-1] if word and "A" <= word[-1] <= "Z" else ""
+
+
+def _has_text_before(text: str, offset: int) -> bool:
+    """``bool(text[:offset].strip())``: something other than white space before ``offset``."""
+    if offset <= 0:
+        return False
+    return not text[offset - 1].isspace() or not text[:offset].isspace()
+
+
+# A-Z, or a character that may be a capital: not ASCII, Latin-1 punctuation or general punctuation
+_COARSE_CAPITAL = "A-Z\xc0-\u1fff\u2070-\U0010ffff"  # the inside of a character class
+
+
+def _is_word_char(ch: str) -> bool:
+    """Does ``re``'s ``\\w`` match this one character?"""
+    return ch.isalnum() or ch == "_"
+
+
+@dataclass(frozen=True)
+class _NameStarts:
+    """Where a name may start in a sentence: a word of the folded text whose first letter
+    is a capital in the text, or a lower-case particle ("al-Fashir", "as-Suwayda") right
+    before a capitalised word, unless it follows a capitalised word ("Tahrir al-Sham").
+
+    The capitals are found by one regular expression over the text, made from the fold
+    table: the few characters that fold from a word character to another ("ʼ" -> "'")
+    are accounted for, so the words are those of the folded text. The expression takes
+    any letter beyond ASCII (a class of every capital would be slow); those are checked
+    against ``wide``."""
+
+    capitals: re.Pattern  # on the text: A-Z or a wide character, at a word start of the folded text
+    wide: frozenset  # the capitals beyond ASCII that are word characters once folded
+    particles: re.Pattern | None  # on the folded text reversed: the particle before a capital start
+
+    @classmethod
+    def build(cls, table: dict, particles: frozenset) -> "_NameStarts":
+        def fold(ch: str) -> str:
+            return table.get(ord(ch), ch)
+
+        capitals = [ch for ch in map(chr, range(0x110000)) if ch.isupper() and _is_word_char(fold(ch))]
+        coarse = _COARSE_CAPITAL
+        missed = [ch for ch in capitals if not re.fullmatch(f"[{coarse}]", ch)]
+        if missed:  # not so in Unicode 15; kept exact should a later Unicode add one
+            coarse += "".join(map(re.escape, missed))
+        # characters whose word-ness folding changes: word -> not word, not word -> word
+        unworded = "".join(re.escape(chr(cp)) for cp in table if _is_word_char(chr(cp)) and not _is_word_char(fold(chr(cp))))
+        worded = "".join(re.escape(chr(cp)) for cp in table if not _is_word_char(chr(cp)) and _is_word_char(fold(chr(cp))))
+        # after the capital, the two characters behind: the one before the capital must not
+        # be a word character once folded
+        no_word_before = rf"(?<![^\W{unworded}].)" + (rf"(?<![{worded}].)" if worded else "")
+        words = sorted((p for p in particles if re.fullmatch(r"\w+", p)), key=lambda p: (-len(p), p))
+        # read backwards from a capital start: white space or punctuation, a particle word,
+        # and the word before it when one character separates them
+        backwards = "|".join(re.escape(p[::-1]) for p in words)
+        particle_re = re.compile(rf"\W+({backwards})(?!\w)(?:\W(\w+))?") if words else None
+        wide = frozenset(ch for ch in capitals if ch >= "\x80")
+        return cls(re.compile(f"[{coarse}]{no_word_before}"), wide, particle_re)
+
+    def __call__(self, text: str, folded: str) -> list[int]:
+        """The offsets, in order."""
+        starts = [m.start() for m in self.capitals.finditer(text)]
+        if not text.isascii():
+            wide = self.wide
+            starts = [i for i in starts if text[i] < "\x80" or text[i] in wide]
+        if self.particles is None or not starts:
+            return starts
+        extra = []
+        backwards, size = folded[::-1], len(folded)
+        for start in starts:
+            if start:
+                found = self.particles.match(backwards, size - start)
+                if found is not None:
+                    particle = size - found.end(1)
+                    before = found.end(2)  # the word right before the particle, if any
+                    if not text[particle].isupper() and (before < 0 or not text[size - before].isupper()):
+                        extra.append(particle)
+        return sorted(starts + extra) if extra else starts

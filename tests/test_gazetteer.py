@@ -5,10 +5,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from geopy.distance import great_circle
 
 from etl.errors import DataFileError, EtlError, InputError
-from etl.gazetteer import Gazetteer, geocode
+from etl.gazetteer import Gazetteer, geocode, great_circle_km
 from place_tables import REFERENCE, WORLD, read_table
 
 GAZ = Path(__file__).resolve().parent.parent / "gazetteer"
@@ -207,3 +209,18 @@ def test_geocode_of_arbitrary_input_answers_or_raises_an_etl_error(gaz, name, ne
         assert "\n" not in str(exc)
     else:
         assert results and all(-90 <= r["latitude"] <= 90 for r in results)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
+    st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
+)
+def test_great_circle_km_is_geopys_great_circle_to_the_bit(a, b):
+    assert great_circle_km(a, b) == great_circle(a, b).km
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.text(max_size=80))
+def test_fold_is_the_fold_table_applied_to_every_character(gaz, text):
+    assert gaz.fold(text) == text.translate(gaz.fold.table) == "".join(gaz.fold.table.get(ord(c), c) for c in text)

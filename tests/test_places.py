@@ -1,6 +1,7 @@
 """Place mentions: spellings, context, phrasing, common words and arbitrary text."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from geopy.distance import great_circle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.places import PlaceFinder
+from etl.places import PlaceFinder, _capitalised_before
 from etl.records import Mention, Place, Sentence
 from place_tables import REFERENCE, WORLD
 
@@ -319,3 +320,45 @@ def test_a_small_place_of_the_articles_dominant_country_needs_no_locative(finder
     assert places(finder, text)["Calamar"].iso3 == "COL"
     # one nationality word is not enough to make a bare small name a place
     assert "Calamar" not in places(finder, "Colombian soldiers said Calamar had gone quiet.")
+
+
+@pytest.mark.parametrize("text", ["They met Governor Kano yesterday.", "Officials in Mr Kano said so."])
+def test_a_name_after_a_title_is_a_person(finder, text):
+    assert "Kano" not in places(finder, text)
+
+
+def _word_starts(finder: PlaceFinder, text: str) -> list[int]:
+    """Name starts as the word-by-word reading defines them (``_NameStarts`` must agree)."""
+    folded = finder.gazetteer.fold(text)
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", folded)]
+    out = []
+    for n, (start, end) in enumerate(words):
+        if not text[start].isupper():
+            if folded[start:end] not in finder.cues.particles or n + 1 >= len(words):
+                continue
+            if not text[words[n + 1][0]].isupper():
+                continue
+            if n and text[words[n - 1][0]].isupper() and words[n - 1][1] >= start - 1:
+                continue
+        out.append(start)
+    return out
+
+
+_PIECES = ["al", "Al", "as", "ash", "de", "el", "Sham", "Tahrir", "x", " ", "  ", "-", " - ", "'", "’", "ʼ", "ʻ", "\n",
+           "É", "é", "ß", "İ", "ı", "ǅ", "Ⓐ", "Ω", "1", "_", ".", ","]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join), st.text(max_size=60)))
+def test_name_starts_are_the_capitalised_words_and_particles(finder, text):
+    assert finder.starts(text, finder.gazetteer.fold(text)) == _word_starts(finder, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Foo", "bar", "X'y", " ", "\n", "'", "é", "_", "1", "-"]), max_size=20).map("".join))
+def test_the_capitalised_word_before_is_read_backwards_as_the_regex_reads_it(text):
+    pattern = re.compile(r"(?:^|[^\w'])([A-Z][\w']*) $")
+    for start in range(1, len(text) + 1):
+        if text[start - 1] in " \n":
+            found = pattern.search(text[max(0, start - 40) : start])
+            assert _capitalised_before(text, start) == (found.group(1) if found else "")
