@@ -237,22 +237,45 @@ class Gathered:
     warnings: list[str]
     prints: list[tuple[str, sources.TextFingerprint]]
     members: dict[str, list[str]]
-    reports: Spool
+    reports: Spool | None
+    cache_keys: dict[str, str] = field(default_factory=dict)  # article key -> its cache key
 
 
-def gather(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Gathered:
-    """Set each outcome's events aside by country code; keep the rest (small) in memory."""
+def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], reports: Spool | None) -> Gathered:
+    """Keep the small part of each outcome in memory and set its events aside by country
+    code in ``reports`` (None when the outcomes are all in the cache, which has them)."""
     gathered = Gathered([], [], [], {}, reports)
-    for outcome in outcomes:
+    for task, outcome in zip(tasks, outcomes):
         key = outcome.article.key
+        if reports is None:
+            gathered.cache_keys[key] = outcome_key(task, outcome)
         for code, blob in outcome.reports:
-            reports.add(code, [(key, blob)])
+            if reports is not None:
+                reports.add(code, [(key, blob)])
             gathered.members.setdefault(code, []).append(key)
         if outcome.fingerprint is not None and outcome.article.status == "ok":
             gathered.prints.append((key, outcome.fingerprint))
         gathered.articles.append(SourceInfo.of(outcome))
         gathered.warnings.extend(outcome.article.warnings)
     return gathered
+
+
+def cached_reports(cache: OutcomeCache, members: Mapping[str, list[str]], keys_of: Mapping[str, str]) -> Callable[[str], Iterator[tuple[str, bytes]]]:
+    """``reports(code)`` for ``Settler.settle``, read back from the cache: a country's
+    (article key, pickled events), in article order. ``keys_of``: article key -> cache key."""
+
+    def reports(code: str) -> Iterator[tuple[str, bytes]]:
+        articles = members.get(code, [])
+        for start in range(0, len(articles), 500):
+            block = articles[start:start + 500]
+            found = cache.get_many([keys_of[a] for a in block])
+            for article in block:
+                outcome = found.get(keys_of[article])
+                if outcome is None:
+                    raise EtlError(f"{article}: its extraction vanished from the cache during the build")
+                yield from ((article, blob) for c, blob in outcome.reports if c == code)
+
+    return reports
 
 
 def find_duplicates(prints: Iterable[tuple[str, sources.TextFingerprint]]) -> dict[str, str]:
@@ -362,7 +385,10 @@ def build(
         with work_folder(out_dir) as work:
             update, close = progress_bar(len(tasks), progress)
             try:
-                gathered = gather(extract_outcomes(tasks, factory, runner, store, update), Spool(work / "reports"))
+                # With a cache every outcome is in it: a country's events are read back from
+                # it when the country must be settled, and not written out a second time.
+                gathered = gather(tasks, extract_outcomes(tasks, factory, runner, store, update),
+                                  Spool(work / "reports") if store is None else None)
             finally:
                 close()
             cached = store.hits if store is not None else 0
@@ -372,7 +398,11 @@ def build(
             gathered.prints.clear()
             settler = Settler(work, version, store)
             publisher_of = {a.key: a.publisher for a in gathered.articles}
-            settled = settler.settle(gathered.reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER)
+            if gathered.reports is not None:
+                reports = gathered.reports.iter
+            else:
+                reports = cached_reports(store, gathered.members, gathered.cache_keys)
+            settled = settler.settle(reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER)
             keys = frozenset(a.key for a in gathered.articles)
             tables = {
                 "events": settler.event_chunks(settled, keys, out_dir),

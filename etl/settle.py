@@ -20,7 +20,7 @@ import hashlib
 import io
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,10 +68,11 @@ class Settler:
 
     # -- countries ------------------------------------------------------------------------
 
-    def settle(self, reports: Spool, members: Mapping[str, list[str]], publisher_of: Mapping[str, str | None],
-               duplicates: Mapping[str, str], register_file: Path) -> Settled:
-        """Settle every country of ``reports`` (pickled events by country code, with the
-        article keys that reported them in ``members``) and of the register file."""
+    def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], members: Mapping[str, list[str]],
+               publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str], register_file: Path) -> Settled:
+        """Settle every country of ``members`` (country code -> keys of the articles that
+        report events there) and of the register file; ``reports(code)`` gives a country's
+        (article key, pickled events) in article order, read only if it must be settled."""
         header, rows = read_rows(register_file)
         iso3_at = header.index("iso3")
         entries: Spool = Spool(self.work / "register")
@@ -82,13 +83,13 @@ class Settler:
         settled = Settled(self.work / "event_ids.csv")
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
             write_entries(handle, (), header=True)
-            for code in sorted(set(reports.parts()) | set(entries.parts())):
+            for code in sorted(set(members) | set(entries.parts())):
                 key = self._country_key(code, members.get(code, ()), duplicates)
                 register_digest = digests.get(code, rows_digest(()))
                 result = self._cached(f"country/{key}", register_digest)
                 if result is None:
                     known = parse_rows(register_file, header, entries.iter(code))
-                    result = self._settle_one(reports.iter(code), known, publisher_of, duplicates)
+                    result = self._settle_one(reports(code), known, publisher_of, duplicates)
                     self.computed += 1
                     self._store(f"country/{key}", result, register_digest)
                 handle.write(result.register_rows)
