@@ -288,38 +288,60 @@ class Assembler:
 
     # --- indexing ------------------------------------------------------------------------
     def _views(self, sentences, mentions, ref: dt.date | None = None) -> list[_Sentence]:
-        by_sentence: dict[int, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+        """One view per sentence, in order: its mentions by kind, clauses and cues (a
+        sentence without mentions costs next to nothing)."""
+        by_sentence: dict[int, list[Mention]] = {}
         for mention in mentions:
-            by_sentence[mention.sentence][mention.kind].append(mention)
+            found = by_sentence.get(mention.sentence)
+            if found is None:
+                by_sentence[mention.sentence] = [mention]
+            else:
+                found.append(mention)
         views = []
+        marks: list[bool] = []  # per sentence: a protest is reported there
         lead = int(self.rules["lead_sentences"])
-        for position, sentence in enumerate(sentences):
-            kinds = by_sentence.get(sentence.index, {})
-            if kinds.get("trigger") or (position < lead and kinds.get("date")):
-                read = self.cues.read(sentence)
-                clauses, cues = read.clauses, self._dated_cues(read.cues, ref)
-            else:  # nothing here needs clauses or cues: skip the work
-                clauses, cues = ((sentence.start, sentence.end),), ()
-            actors = tuple(kinds.get("actor", ()))
-            places = tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place) and not _overlaps_any(p, actors)
-                           and not self._in_dateline(sentence, p))
-            views.append(_Sentence(
-                sentence=sentence,
-                clauses=clauses,
-                cues=cues,
-                dates=tuple(d for d in kinds.get("date", ()) if isinstance(d.value, DateValue)
-                            and not self._in_dateline(sentence, d)),
-                places=places,
-                actors=tuple(a for a in actors if isinstance(a.value, ActorValue)),
-                numbers=tuple(kinds.get("number", ())),
-                triggers=_longest(tuple(t for t in kinds.get("trigger", ()) if t.value is not None)),
-            ))
         window = int(self.rules["protest_context_sentences"])
-        protesters = set(self.rules["contexts"]["protesters"])
-        marks = [any(t.value.event_type == "Protests" for t in v.triggers) or any(a.value.inter in protesters for a in v.actors)
-                 for v in views]
-        return [replace(v, protest_nearby=any(marks[max(0, i - window): i])) if v.triggers else v
-                for i, v in enumerate(views)]
+        protesters = frozenset(self.rules["contexts"]["protesters"])
+        for position, sentence in enumerate(sentences):
+            own = by_sentence.get(sentence.index)
+            if own is None:
+                views.append(_Sentence(sentence, ((sentence.start, sentence.end),), (), (), (), (), (), ()))
+                marks.append(False)
+                continue
+            nearby = any(marks[max(0, position - window): position])
+            view = self._view(sentence, _by_kind(own), position < lead, nearby, ref)
+            views.append(view)
+            marks.append(any(t.value.event_type == "Protests" for t in view.triggers)
+                         or any(a.value.inter in protesters for a in view.actors))
+        return views
+
+    def _view(self, sentence: Sentence, kinds: dict[str, list[Mention]], in_lead: bool, nearby: bool,
+              ref: dt.date | None) -> _Sentence:
+        """The view of one sentence from its mentions by kind; ``nearby``: a protest is
+        reported in the sentences just before (kept only for a sentence with triggers)."""
+        raw_triggers = kinds.get("trigger")
+        raw_dates = kinds.get("date")
+        if raw_triggers or (in_lead and raw_dates):
+            read = self.cues.read(sentence)
+            clauses, cues = read.clauses, self._dated_cues(read.cues, ref)
+        else:  # nothing here needs clauses or cues: skip the work
+            clauses, cues = ((sentence.start, sentence.end),), ()
+        dateline = _Dateline(self.dateline, sentence)
+        raw_actors = kinds.get("actor", ())
+        triggers = _longest(tuple(t for t in raw_triggers if t.value is not None)) if raw_triggers else ()
+        return _Sentence(
+            sentence=sentence,
+            clauses=clauses,
+            cues=cues,
+            dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
+            if raw_dates else (),
+            places=tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place)
+                         and not _overlaps_any(p, raw_actors) and not dateline.covers(p)),
+            actors=tuple(a for a in raw_actors if isinstance(a.value, ActorValue)),
+            numbers=tuple(kinds.get("number", ())),
+            triggers=triggers,
+            protest_nearby=nearby and bool(triggers),
+        )
 
     def _is_headline(self, article: Article, view: _Sentence) -> bool:
         """The title line: the manifest's title, or a first sentence without a full stop."""
@@ -342,13 +364,6 @@ class Assembler:
                     continue
             kept.append(cue)
         return tuple(kept)
-
-    def _in_dateline(self, sentence: Sentence, place: Mention) -> bool:
-        offset = place.start - sentence.start
-        if offset > 40:
-            return False
-        found = self.dateline.match(sentence.text)
-        return bool(found) and offset < found.end()
 
     # --- when ----------------------------------------------------------------------------
     def _is_future(self, value: DateValue, ref: dt.date | None) -> bool:
@@ -1088,6 +1103,38 @@ _MODIFIED = r"\s+(?:the\s+|a\s+|an\s+)?(?:[\w'’-]+\s+){0,2}$"
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 ANAPHORIC = "anaphoric: refers to an event told before"
 HEADLINE = "headline: sums up the events of the body"
+
+
+def _by_kind(mentions: list[Mention]) -> dict[str, list[Mention]]:
+    """Mentions grouped by kind, each group in the given order."""
+    kinds: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        found = kinds.get(mention.kind)
+        if found is None:
+            kinds[mention.kind] = [mention]
+        else:
+            found.append(mention)
+    return kinds
+
+
+class _Dateline:
+    """Whether a mention stands in its sentence's dateline ("KABUL, May 3 (Reuters) -");
+    the dateline is matched once, when first needed (only mentions near the start ask)."""
+
+    __slots__ = ("pattern", "sentence", "end")
+    _UNREAD = -2
+
+    def __init__(self, pattern: re.Pattern, sentence: Sentence):
+        self.pattern, self.sentence, self.end = pattern, sentence, self._UNREAD
+
+    def covers(self, mention: Mention) -> bool:
+        offset = mention.start - self.sentence.start
+        if offset > 40:
+            return False
+        if self.end == self._UNREAD:
+            found = self.pattern.match(self.sentence.text)
+            self.end = found.end() if found else None
+        return self.end is not None and offset < self.end
 
 
 def _article_countries(views) -> frozenset:
