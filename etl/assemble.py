@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import vocab
@@ -114,10 +114,24 @@ class Assembler:
     destination: re.Pattern
     victim_passive: re.Pattern
     victim_link: re.Pattern
+    # read from ``rules`` once, for the per-sentence work (set in __post_init__)
+    _victims: frozenset = field(init=False, repr=False, compare=False)
+    _year_cues: frozenset = field(init=False, repr=False, compare=False)
+    _civilians: int = field(init=False, repr=False, compare=False)
+    _lead_weight: float = field(init=False, repr=False, compare=False)
+    _place_penalty: dict = field(init=False, repr=False, compare=False)
 
-    @property
-    def _victims(self) -> frozenset:
-        return frozenset(self.rules["victim_inters"])
+    def __post_init__(self) -> None:
+        rules = self.rules
+        derived = {
+            "_victims": frozenset(rules["victim_inters"]),
+            "_year_cues": frozenset(rules["year_cues"]),
+            "_civilians": int(rules["civilians_inter"]),
+            "_lead_weight": float(rules["lead_place_weight"]),
+            "_place_penalty": {k: float(v) for k, v in rules["place_penalty"].items()},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def load(cls, folder: Path | None = None, entries: dict | None = None) -> "Assembler":
@@ -328,6 +342,7 @@ class Assembler:
             clauses, cues = ((sentence.start, sentence.end),), ()
         dateline = _Dateline(self.dateline, sentence)
         raw_actors = kinds.get("actor", ())
+        raw_places = kinds.get("place")
         triggers = _longest(tuple(t for t in raw_triggers if t.value is not None)) if raw_triggers else ()
         return _Sentence(
             sentence=sentence,
@@ -335,8 +350,9 @@ class Assembler:
             cues=cues,
             dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
             if raw_dates else (),
-            places=tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place)
-                         and not _overlaps_any(p, raw_actors) and not dateline.covers(p)),
+            places=tuple(p for p in raw_places if isinstance(p.value, Place)
+                         and not (raw_actors and _overlaps_any(p, raw_actors)) and not dateline.covers(p))
+            if raw_places else (),
             actors=tuple(a for a in raw_actors if isinstance(a.value, ActorValue)),
             numbers=tuple(kinds.get("number", ())),
             triggers=triggers,
@@ -353,8 +369,8 @@ class Assembler:
     def _dated_cues(self, cues: tuple[Cue, ...], ref: dt.date | None) -> tuple[Cue, ...]:
         """Drop the year cues whose year is not before the reference year ("in 2023" in
         an article of 2023 is news, not history)."""
-        year_cues = self.rules["year_cues"]
-        if not any(c.name in year_cues for c in cues):
+        year_cues = self._year_cues
+        if not cues or year_cues.isdisjoint([c.name for c in cues]):
             return cues
         kept = []
         for cue in cues:
@@ -410,16 +426,20 @@ class Assembler:
         weights: dict[str, float] = defaultdict(float)
         first: dict[str, ActorValue] = {}
         lead = int(self.rules["lead_sentences"])
+        civilians, mediator = self._civilians, self.mediator
         for position, view in enumerate(views):
+            if not view.actors:
+                continue
             text = view.sentence.text
+            weight = self._lead_weight if position < lead else 1.0
             for mention in view.actors:
                 value = mention.value
-                if value.inter == int(self.rules["civilians_inter"]):
+                if value.inter == civilians:
                     continue
                 offset = mention.start - view.sentence.start
-                if self.mediator.search(text[max(0, offset - 60): offset]):
+                if mediator.search(text[max(0, offset - 60): offset]):
                     continue
-                weights[value.name] += float(self.rules["lead_place_weight"]) if position < lead else 1.0
+                weights[value.name] += weight
                 first.setdefault(value.name, value)
         if not weights:
             return None
@@ -470,7 +490,7 @@ class Assembler:
             for mention in view.places:
                 place = mention.value
                 key = (place.name, place.iso3, place.feature)
-                weight = float(self.rules["lead_place_weight"]) if position < lead else 1.0
+                weight = self._lead_weight if position < lead else 1.0
                 if place.feature == "country":
                     weight *= 0.01  # a country only when nothing finer is named
                 weights[key] += weight
@@ -493,40 +513,54 @@ class Assembler:
         if not view.places:
             return None
         sentence_start = view.sentence.start
+        before: dict[int, str] = {}  # the 30 characters before a place mention, by its start
+
+        def lead_in(mention: Mention) -> str:
+            found = before.get(mention.start)
+            if found is None:
+                found = before[mention.start] = text[max(sentence_start, mention.start - 30): mention.start]
+            return found
+
+        located_memo: dict[int, bool] = {}
 
         def located(mention: Mention) -> bool:
-            return bool(self.locative.search(text[max(sentence_start, mention.start - 30): mention.start]))
+            found = located_memo.get(mention.start)
+            if found is None:
+                found = located_memo[mention.start] = bool(self.locative.search(lead_in(mention)))
+            return found
 
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        destination = [p for p in view.places
-                       if self.destination.search(text[max(sentence_start, p.start - 30): p.start])]
+        destination = [p for p in view.places if self.destination.search(lead_in(p))]
         if destination and len(destination) == len(view.places):
             return None  # only where the wounded were taken or people fled: the article's place
-        places = [p for p in view.places if p not in destination] or list(view.places)
-        places = [p for p in places if main is None or p.value.iso3 == main.iso3
-                  or (located(p) and (_is_country(p.value) or p.value.country in countries))
-                  or self._corroborated(view, p)]
+        places = ([p for p in view.places if p not in destination] if destination else None) or list(view.places)
+        if main is not None:
+            places = [p for p in places if p.value.iso3 == main.iso3
+                      or (located(p) and (_is_country(p.value) or p.value.country in countries))
+                      or self._corroborated(view, p)]
         if not places:
             return None
-        penalty = self.rules["place_penalty"]
+        if len(places) == 1:
+            return places[0].value
+        penalty = self._place_penalty
 
         def cost(mention: Mention) -> float:
             value = mention.value
-            score = _distance(mention, trigger) / 100.0 * float(penalty["per_100_chars"])
+            score = _distance(mention, trigger) / 100.0 * penalty["per_100_chars"]
             if not clause[0] <= mention.start < clause[1]:
-                score += float(penalty["other_clause"])
+                score += penalty["other_clause"]
             if not located(mention):
-                score += float(penalty["no_locative"])
-            if self.reference_point.search(text[max(sentence_start, mention.start - 30): mention.start]):
-                score += float(penalty["reference_point"])
+                score += penalty["no_locative"]
+            if self.reference_point.search(lead_in(mention)):
+                score += penalty["reference_point"]
             if value.feature in _AREAS and any(o is not mention and o.value.feature not in _AREAS
                                                and _nested(value, o.value) for o in places):
-                score += float(penalty["containing_area"])  # "Shebekino in the Belgorod region": the town
+                score += penalty["containing_area"]  # "Shebekino in the Belgorod region": the town
             if value.feature == "country":
-                score += float(penalty["country"])
+                score += penalty["country"]
             if mention.end <= trigger.start:
-                score += float(penalty["before_trigger"])
+                score += penalty["before_trigger"]
             return score
 
         return min(places, key=cost).value
@@ -834,18 +868,18 @@ class Assembler:
         per clause the most specific of each event type (weak ones yield to strong ones)."""
         kept: list[tuple[Mention, Clause]] = []
         text, base = view.sentence.text, view.sentence.start
+        cues = view.cues
         for trigger in view.triggers:
-            if CueFinder.blocking(view.cues, trigger.start):
+            if cues and CueFinder.blocking(cues, trigger.start):
                 continue
-            if (self._is_weak(trigger) or self._entry(trigger).get("support") == "protest") \
-                    and not self._supported(view, trigger):
+            entry = self._entry(trigger)
+            weak = trigger.value.lemma in self.weak
+            if (weak or entry.get("support") == "protest") and not self._supported(view, trigger):
                 continue
-            if self._is_weak(trigger) and self._entry(trigger).get("object") == "territory" \
-                    and not self._object_is_territory(view, trigger):
+            if weak and entry.get("object") == "territory" and not self._object_is_territory(view, trigger):
                 continue  # "seized 40 rifles", "entered talks": no territory taken
-            before = text[max(0, trigger.start - base - 80): trigger.start - base]
-            if self._entry(trigger).get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
-                    and self.infinitive.search(before):
+            if entry.get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
+                    and self.infinitive.search(text[max(0, trigger.start - base - 80): trigger.start - base]):
                 continue  # "to arrest the perpetrators": a purpose, not a deed
             kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
         if not kept:
@@ -1176,6 +1210,8 @@ def _distance(a: Mention, b: Mention) -> int:
 
 def _longest(triggers: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Drop triggers contained in a longer overlapping trigger."""
+    if len(triggers) < 2:
+        return triggers
     ordered = sorted(triggers, key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for trigger in ordered:
