@@ -33,6 +33,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from . import vocab
 from .cues import Cue, CueFinder
@@ -61,9 +62,9 @@ def _trigger_entries() -> dict:
     return {lemma: finder.entry(lemma) for lemma in entries}
 
 
-@dataclass(frozen=True)
-class _Sentence:
-    """One sentence's mentions, split by kind, with its clauses and cues."""
+class _Sentence(NamedTuple):
+    """One sentence's mentions, split by kind, with its clauses and cues (a named tuple:
+    one is made per sentence of every article)."""
 
     sentence: Sentence
     clauses: tuple[Clause, ...]
@@ -117,6 +118,7 @@ class Assembler:
     # read from ``rules`` once, for the per-sentence work (set in __post_init__)
     _victims: frozenset = field(init=False, repr=False, compare=False)
     _year_cues: frozenset = field(init=False, repr=False, compare=False)
+    _non_lethal: frozenset = field(init=False, repr=False, compare=False)
     _civilians: int = field(init=False, repr=False, compare=False)
     _lead_weight: float = field(init=False, repr=False, compare=False)
     _place_penalty: dict = field(init=False, repr=False, compare=False)
@@ -126,6 +128,7 @@ class Assembler:
         derived = {
             "_victims": frozenset(rules["victim_inters"]),
             "_year_cues": frozenset(rules["year_cues"]),
+            "_non_lethal": frozenset(rules["non_lethal_sub_event_types"]),
             "_civilians": int(rules["civilians_inter"]),
             "_lead_weight": float(rules["lead_place_weight"]),
             "_place_penalty": {k: float(v) for k, v in rules["place_penalty"].items()},
@@ -350,9 +353,7 @@ class Assembler:
             cues=cues,
             dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
             if raw_dates else (),
-            places=tuple(p for p in raw_places if isinstance(p.value, Place)
-                         and not (raw_actors and _overlaps_any(p, raw_actors)) and not dateline.covers(p))
-            if raw_places else (),
+            places=_free_places(raw_places, raw_actors, dateline) if raw_places else (),
             actors=tuple(a for a in raw_actors if isinstance(a.value, ActorValue)),
             numbers=tuple(kinds.get("number", ())),
             triggers=triggers,
@@ -826,7 +827,7 @@ class Assembler:
 
     @staticmethod
     def _has_killed(view: _Sentence) -> bool:
-        return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
+        return bool(view.numbers) and any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
 
     def _is_weak(self, trigger: Mention) -> bool:
         return trigger.value.lemma in self.weak
@@ -884,7 +885,7 @@ class Assembler:
             kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
         if not kept:
             return []
-        non_lethal = frozenset(self.rules["non_lethal_sub_event_types"])
+        non_lethal = self._non_lethal
         # a weak trigger ("attack", "killed") yields to a strong one that can absorb it:
         # the killing told with "shelling" is the shelling; an abduction does not absorb a killing
         killings = self._has_killed(view)
@@ -903,6 +904,8 @@ class Assembler:
             # battle are part of it
             kept = [k for k in kept if not (k[0].value.event_type in self.rules["instrument_types"]
                                             and self.instrument.search(text[max(0, k[0].start - base - 50): k[0].start - base]))]
+        if len(kept) == 1:
+            return kept  # no rival of its own kind
         keep_also = int(self.rules["specific_priority"])
         out = []
         pairs = set()
@@ -1149,6 +1152,24 @@ def _by_kind(mentions: list[Mention]) -> dict[str, list[Mention]]:
         else:
             found.append(mention)
     return kinds
+
+
+def _free_places(places: list[Mention], actors: list[Mention], dateline: "_Dateline") -> tuple[Mention, ...]:
+    """The place mentions (with a ``Place`` value) that are not part of an actor's name
+    ("Borno State Government") nor in the sentence's dateline."""
+    spans = [(a.start, a.end) for a in actors]
+    kept = []
+    for place in places:
+        if not isinstance(place.value, Place):
+            continue
+        start, end = place.start, place.end
+        for a_start, a_end in spans:
+            if a_start < end and start < a_end:
+                break
+        else:
+            if not dateline.covers(place):
+                kept.append(place)
+    return tuple(kept)
 
 
 class _Dateline:
