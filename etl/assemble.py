@@ -29,11 +29,12 @@ trigger hints: ``etl/vocab/triggers.yaml`` (through ``TriggerFinder.entry``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable
 
 from . import vocab
 from .cues import Cue, CueFinder
@@ -62,19 +63,41 @@ def _trigger_entries() -> dict:
     return {lemma: finder.entry(lemma) for lemma in entries}
 
 
-class _Sentence(NamedTuple):
-    """One sentence's mentions, split by kind, with its clauses and cues (a named tuple:
-    one is made per sentence of every article)."""
+class _Sentence:
+    """One sentence's mentions, split by kind, with its clauses and cues.
 
-    sentence: Sentence
-    clauses: tuple[Clause, ...]
-    cues: tuple[Cue, ...]
-    dates: tuple[Mention, ...]
-    places: tuple[Mention, ...]
-    actors: tuple[Mention, ...]
-    numbers: tuple[Mention, ...]
-    triggers: tuple[Mention, ...]
-    protest_nearby: bool = False  # a protest is reported in the sentences just before
+    Reading a sentence's clauses and cues is the costly part: a view given a ``reader``
+    reads them when first asked (many sentences never need them), a view without one
+    is a single clause without cues."""
+
+    __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read")
+
+    def __init__(self, sentence: Sentence, dates: tuple[Mention, ...] = (), places: tuple[Mention, ...] = (),
+                 actors: tuple[Mention, ...] = (), numbers: tuple[Mention, ...] = (), triggers: tuple[Mention, ...] = (),
+                 protest_nearby: bool = False,
+                 reader: Callable[[], tuple[tuple[Clause, ...], tuple[Cue, ...]]] | None = None):
+        self.sentence = sentence
+        self.dates = dates
+        self.places = places
+        self.actors = actors
+        self.numbers = numbers
+        self.triggers = triggers
+        self.protest_nearby = protest_nearby  # a protest is reported in the sentences just before
+        self._reader = reader
+        self._read = None if reader is not None else (((sentence.start, sentence.end),), ())
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        return self._cues_read()[0]
+
+    @property
+    def cues(self) -> tuple[Cue, ...]:
+        return self._cues_read()[1]
+
+    def _cues_read(self) -> tuple[tuple[Clause, ...], tuple[Cue, ...]]:
+        if self._read is None:
+            self._read, self._reader = self._reader(), None
+        return self._read
 
 
 @dataclass(frozen=True)
@@ -322,7 +345,7 @@ class Assembler:
         for position, sentence in enumerate(sentences):
             own = by_sentence.get(sentence.index)
             if own is None:
-                views.append(_Sentence(sentence, ((sentence.start, sentence.end),), (), (), (), (), (), ()))
+                views.append(_Sentence(sentence))
                 marks.append(False)
                 continue
             nearby = any(marks[max(0, position - window): position])
@@ -338,19 +361,14 @@ class Assembler:
         reported in the sentences just before (kept only for a sentence with triggers)."""
         raw_triggers = kinds.get("trigger")
         raw_dates = kinds.get("date")
-        if raw_triggers or (in_lead and raw_dates):
-            read = self.cues.read(sentence)
-            clauses, cues = read.clauses, self._dated_cues(read.cues, ref)
-        else:  # nothing here needs clauses or cues: skip the work
-            clauses, cues = ((sentence.start, sentence.end),), ()
+        # triggers (and dates of the lead) may need clauses and cues: read when first asked
+        reader = functools.partial(self._read_cues, sentence, ref) if raw_triggers or (in_lead and raw_dates) else None
         dateline = _Dateline(self.dateline, sentence)
         raw_actors = kinds.get("actor", ())
         raw_places = kinds.get("place")
         triggers = _longest(tuple(t for t in raw_triggers if t.value is not None)) if raw_triggers else ()
         return _Sentence(
             sentence=sentence,
-            clauses=clauses,
-            cues=cues,
             dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
             if raw_dates else (),
             places=_free_places(raw_places, raw_actors, dateline) if raw_places else (),
@@ -358,7 +376,13 @@ class Assembler:
             numbers=tuple(kinds.get("number", ())),
             triggers=triggers,
             protest_nearby=nearby and bool(triggers),
+            reader=reader,
         )
+
+    def _read_cues(self, sentence: Sentence, ref: dt.date | None) -> tuple[tuple[Clause, ...], tuple[Cue, ...]]:
+        """A sentence's clauses and cues (year cues of the reference year dropped)."""
+        read = self.cues.read(sentence)
+        return read.clauses, self._dated_cues(read.cues, ref)
 
     def _is_headline(self, article: Article, view: _Sentence) -> bool:
         """The title line: the manifest's title, or a first sentence without a full stop."""
@@ -867,12 +891,9 @@ class Assembler:
     def _select(self, view: _Sentence) -> list[tuple[Mention, Clause]]:
         """The triggers of a sentence that report events: not under a cue, supported, and
         per clause the most specific of each event type (weak ones yield to strong ones)."""
-        kept: list[tuple[Mention, Clause]] = []
         text, base = view.sentence.text, view.sentence.start
-        cues = view.cues
+        told: list[Mention] = []
         for trigger in view.triggers:
-            if cues and CueFinder.blocking(cues, trigger.start):
-                continue
             entry = self._entry(trigger)
             weak = trigger.value.lemma in self.weak
             if (weak or entry.get("support") == "protest") and not self._supported(view, trigger):
@@ -882,7 +903,12 @@ class Assembler:
             if entry.get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
                     and self.infinitive.search(text[max(0, trigger.start - base - 80): trigger.start - base]):
                 continue  # "to arrest the perpetrators": a purpose, not a deed
-            kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
+            told.append(trigger)
+        if not told:
+            return []  # the sentence's cues are not needed (not read)
+        cues, clauses = view.cues, view.clauses
+        kept = [(trigger, CueFinder.clause_of(clauses, trigger.start)) for trigger in told
+                if not (cues and CueFinder.blocking(cues, trigger.start))]
         if not kept:
             return []
         non_lethal = self._non_lethal
