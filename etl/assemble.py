@@ -1027,6 +1027,8 @@ class Assembler:
                 place_how=place_how,
                 warnings=tuple(warnings),
             ))
+        if not candidates:
+            return candidates
         return self._absorb_side_acts(view, self._give_tolls(text, view, candidates))
 
     def _absorb_force(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
@@ -1090,8 +1092,10 @@ class Assembler:
         return [c for c in out if c.sub_event_type not in side]
 
     def _give_tolls(self, text: str, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
+        if not view.numbers:
+            return candidates  # no figure to give
         violent = set(self.rules["violent_event_types"])
-        non_lethal = set(self.rules["non_lethal_sub_event_types"])
+        non_lethal = self._non_lethal
         eligible = [i for i, c in enumerate(candidates) if c.event_type in violent and c.sub_event_type not in non_lethal]
         if not eligible:
             return candidates
