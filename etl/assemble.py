@@ -142,6 +142,7 @@ class Assembler:
     _victims: frozenset = field(init=False, repr=False, compare=False)
     _year_cues: frozenset = field(init=False, repr=False, compare=False)
     _non_lethal: frozenset = field(init=False, repr=False, compare=False)
+    _violence: frozenset = field(init=False, repr=False, compare=False)
     _civilians: int = field(init=False, repr=False, compare=False)
     _lead_weight: float = field(init=False, repr=False, compare=False)
     _place_penalty: dict = field(init=False, repr=False, compare=False)
@@ -152,6 +153,7 @@ class Assembler:
             "_victims": frozenset(rules["victim_inters"]),
             "_year_cues": frozenset(rules["year_cues"]),
             "_non_lethal": frozenset(rules["non_lethal_sub_event_types"]),
+            "_violence": frozenset(rules["violence_types"]),
             "_civilians": int(rules["civilians_inter"]),
             "_lead_weight": float(rules["lead_place_weight"]),
             "_place_penalty": {k: float(v) for k, v in rules["place_penalty"].items()},
@@ -242,16 +244,26 @@ class Assembler:
         main_actor = self._main_actor(views)
         countries = _article_countries(views)
         candidates: list[Candidate] = []
+        violence = self._violence
+        violence_told = False  # a candidate of violence is among the candidates
         for view in views:
             if not view.triggers and view.numbers and candidates:
                 self._late_toll(view, candidates)
-            claim = self.claim.search(view.sentence.text) if view.actors or view.triggers else None
-            if claim is not None and self._claimed(view, claim, candidates):
-                continue
+            # a claim of responsibility matters only for violence: told before (the claim
+            # is of it) or told in the sentence itself (its author is the claimant)
+            claim = None
+            if violence_told and (view.actors or view.triggers):
+                claim = self.claim.search(view.sentence.text)
+                if claim is not None and self._claimed(view, claim, candidates):
+                    continue
             found = self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor, countries)
-            if claim is not None:
-                found = self._with_claimant(found, self._claimant(view, claim))
-            candidates.extend(found)
+            if found:
+                if not violence_told and any(c.event_type in violence for c in found):
+                    claim = self.claim.search(view.sentence.text)  # the sentence has triggers
+                if claim is not None:
+                    found = self._with_claimant(found, self._claimant(view, claim))
+                violence_told = violence_told or any(c.event_type in violence for c in found)
+                candidates.extend(found)
         return self._merge(self._redate(candidates, lead_date))
 
     def _late_toll(self, view: _Sentence, candidates: list[Candidate]) -> None:
