@@ -965,7 +965,7 @@ class Assembler:
     # --- one sentence --------------------------------------------------------------------
     def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor,
                              countries: frozenset = frozenset()) -> list[Candidate]:
-        kept = self._select(view)
+        kept = self._select(view) if view.triggers else None
         if not kept:
             return []
         headline = self._is_headline(article, view)
@@ -1199,14 +1199,13 @@ def _by_kind(mentions: list[Mention]) -> dict[str, list[Mention]]:
 def _free_places(places: list[Mention], actors: list[Mention], dateline: "_Dateline") -> tuple[Mention, ...]:
     """The place mentions (with a ``Place`` value) that are not part of an actor's name
     ("Borno State Government") nor in the sentence's dateline."""
-    spans = [(a.start, a.end) for a in actors]
     kept = []
     for place in places:
         if not isinstance(place.value, Place):
             continue
         start, end = place.start, place.end
-        for a_start, a_end in spans:
-            if a_start < end and start < a_end:
+        for actor in actors:
+            if actor.start < end and start < actor.end:
                 break
         else:
             if not dateline.covers(place):
