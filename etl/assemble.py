@@ -622,6 +622,8 @@ class Assembler:
         return actor1, actor2
 
     def _when_subject(self, text: str, view: _Sentence, trigger: Mention) -> ActorValue | None:
+        if not view.actors:
+            return None
         base = view.sentence.start
         if not self.passive.search(text[max(base, trigger.start - 40): trigger.start]) and not self.victim_passive.search(
                 text[max(base, trigger.start - 40): trigger.end]):
@@ -635,6 +637,8 @@ class Assembler:
         return None
 
     def _bound_actors(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
+        if not view.actors:
+            return None, None  # nobody named in the sentence
         victims = set(self.rules["victim_inters"]) if trigger.value.event_type in self.rules["victim_event_types"] else set()
         passive = self._entry(trigger).get("voice") == "passive" or bool(
             self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
@@ -652,12 +656,13 @@ class Assembler:
         fallback_target = None
         # "Two members of X, a force that fights alongside Y, were killed when their vehicle
         # struck a mine": everyone named before the victims' passive suffered the event
-        suffered_before = -1
-        head = text[view.sentence.start: trigger.start]
-        for found in self.victim_passive.finditer(head):
-            if self.victim_link.search(head[found.end():]):
-                suffered_before = view.sentence.start + found.start()
-                break
+        suffered: list[int] = []  # where the victims' passive starts (-1: none), found when first needed
+
+        def suffered_before() -> int:
+            if not suffered:
+                suffered.append(self._suffered_before(text, view, trigger))
+            return suffered[0]
+
         for span in (clause, sentence_span):
             actors = in_span(span)
             if not actors:
@@ -690,7 +695,7 @@ class Assembler:
                 if in_phrase:
                     continue
                 subjects.append(actor)
-            patients = [a for a in subjects if self.suffered.match(text, a.end) or a.end <= suffered_before]
+            patients = [a for a in subjects if self.suffered.match(text, a.end) or a.end <= suffered_before()]
             if passive or victims or patients:
                 patients = [a for a in subjects if passive or a.value.inter in victims or a in patients]
                 subjects = [a for a in subjects if a not in patients]
@@ -743,6 +748,15 @@ class Assembler:
             if actor1 is not None:
                 return actor1.value, (actor2.value if actor2 is not None else None)
         return None, (fallback_target.value if fallback_target is not None else None)
+
+    def _suffered_before(self, text: str, view: _Sentence, trigger: Mention) -> int:
+        """Where a victims' passive linked to the trigger starts ("Two members of X ... were
+        killed when their vehicle struck a mine"), or -1."""
+        head = text[view.sentence.start: trigger.start]
+        for found in self.victim_passive.finditer(head):
+            if self.victim_link.search(head[found.end():]):
+                return view.sentence.start + found.start()
+        return -1
 
     # --- what ----------------------------------------------------------------------------
     def _entry(self, trigger: Mention) -> dict:
