@@ -342,13 +342,7 @@ class Assembler:
     def _views(self, sentences, mentions, ref: dt.date | None = None) -> list[_Sentence]:
         """One view per sentence, in order: its mentions by kind, clauses and cues (a
         sentence without mentions costs next to nothing)."""
-        by_sentence: dict[int, list[Mention]] = {}
-        for mention in mentions:
-            found = by_sentence.get(mention.sentence)
-            if found is None:
-                by_sentence[mention.sentence] = [mention]
-            else:
-                found.append(mention)
+        by_sentence = _by_sentence_and_kind(mentions)
         views = []
         marks: list[bool] = []  # per sentence: a protest is reported there
         lead = int(self.rules["lead_sentences"])
@@ -361,7 +355,7 @@ class Assembler:
                 marks.append(False)
                 continue
             nearby = any(marks[max(0, position - window): position])
-            view = self._view(sentence, _by_kind(own), position < lead, nearby, ref)
+            view = self._view(sentence, own, position < lead, nearby, ref)
             views.append(view)
             marks.append(any(t.value.event_type == "Protests" for t in view.triggers)
                          or any(a.value.inter in protesters for a in view.actors))
@@ -1198,16 +1192,19 @@ ANAPHORIC = "anaphoric: refers to an event told before"
 HEADLINE = "headline: sums up the events of the body"
 
 
-def _by_kind(mentions: list[Mention]) -> dict[str, list[Mention]]:
-    """Mentions grouped by kind, each group in the given order."""
-    kinds: dict[str, list[Mention]] = {}
+def _by_sentence_and_kind(mentions) -> dict[int, dict[str, list[Mention]]]:
+    """Mentions grouped by sentence index, then by kind, each group in the given order."""
+    by_sentence: dict[int, dict[str, list[Mention]]] = {}
     for mention in mentions:
+        kinds = by_sentence.get(mention.sentence)
+        if kinds is None:
+            kinds = by_sentence[mention.sentence] = {}
         found = kinds.get(mention.kind)
         if found is None:
             kinds[mention.kind] = [mention]
         else:
             found.append(mention)
-    return kinds
+    return by_sentence
 
 
 def _free_places(places: list[Mention], actors: list[Mention], dateline: "_Dateline") -> tuple[Mention, ...]:

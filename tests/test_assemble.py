@@ -736,11 +736,12 @@ def test_date_of_a_statement_is_a_report_date_for_violence(assembler):
 
 
 # --- indexing helpers ----------------------------------------------------------------------
-def test_by_kind_keeps_each_kind_in_order():
-    from etl.assemble import _by_kind
+def test_mentions_grouped_by_sentence_and_kind_keep_their_order():
+    from etl.assemble import _by_sentence_and_kind
 
-    a, b, c = (Mention(kind, 0, at, at + 1, "x", None) for kind, at in (("place", 0), ("actor", 2), ("place", 4)))
-    assert _by_kind([a, b, c]) == {"place": [a, c], "actor": [b]}
+    a, b, c, d = (Mention(kind, sentence, at, at + 1, "x", None)
+                  for kind, sentence, at in (("place", 0, 0), ("actor", 0, 2), ("place", 0, 4), ("place", 1, 9)))
+    assert _by_sentence_and_kind([a, b, c, d]) == {0: {"place": [a, c], "actor": [b]}, 1: {"place": [d]}}
 
 
 def test_dateline_is_matched_once_and_only_near_the_start(assembler):
