@@ -1269,10 +1269,6 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _overlaps_any(mention: Mention, others) -> bool:
-    return any(_overlaps(mention, other) for other in others)
-
-
 def _distance(a: Mention, b: Mention) -> int:
     if a.end <= b.start:
         return b.start - a.end
