@@ -29,10 +29,12 @@ trigger hints: ``etl/vocab/triggers.yaml`` (through ``TriggerFinder.entry``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from . import vocab
 from .cues import Cue, CueFinder
@@ -61,19 +63,41 @@ def _trigger_entries() -> dict:
     return {lemma: finder.entry(lemma) for lemma in entries}
 
 
-@dataclass(frozen=True)
 class _Sentence:
-    """One sentence's mentions, split by kind, with its clauses and cues."""
+    """One sentence's mentions, split by kind, with its clauses and cues.
 
-    sentence: Sentence
-    clauses: tuple[Clause, ...]
-    cues: tuple[Cue, ...]
-    dates: tuple[Mention, ...]
-    places: tuple[Mention, ...]
-    actors: tuple[Mention, ...]
-    numbers: tuple[Mention, ...]
-    triggers: tuple[Mention, ...]
-    protest_nearby: bool = False  # a protest is reported in the sentences just before
+    Reading a sentence's clauses and cues is the costly part: a view given a ``reader``
+    reads them when first asked (many sentences never need them), a view without one
+    is a single clause without cues."""
+
+    __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read")
+
+    def __init__(self, sentence: Sentence, dates: tuple[Mention, ...] = (), places: tuple[Mention, ...] = (),
+                 actors: tuple[Mention, ...] = (), numbers: tuple[Mention, ...] = (), triggers: tuple[Mention, ...] = (),
+                 protest_nearby: bool = False,
+                 reader: Callable[[], tuple[tuple[Clause, ...], tuple[Cue, ...]]] | None = None):
+        self.sentence = sentence
+        self.dates = dates
+        self.places = places
+        self.actors = actors
+        self.numbers = numbers
+        self.triggers = triggers
+        self.protest_nearby = protest_nearby  # a protest is reported in the sentences just before
+        self._reader = reader
+        self._read = None if reader is not None else (((sentence.start, sentence.end),), ())
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        return self._cues_read()[0]
+
+    @property
+    def cues(self) -> tuple[Cue, ...]:
+        return self._cues_read()[1]
+
+    def _cues_read(self) -> tuple[tuple[Clause, ...], tuple[Cue, ...]]:
+        if self._read is None:
+            self._read, self._reader = self._reader(), None
+        return self._read
 
 
 @dataclass(frozen=True)
@@ -114,10 +138,28 @@ class Assembler:
     destination: re.Pattern
     victim_passive: re.Pattern
     victim_link: re.Pattern
+    # read from ``rules`` once, for the per-sentence work (set in __post_init__)
+    _victims: frozenset = field(init=False, repr=False, compare=False)
+    _year_cues: frozenset = field(init=False, repr=False, compare=False)
+    _non_lethal: frozenset = field(init=False, repr=False, compare=False)
+    _violence: frozenset = field(init=False, repr=False, compare=False)
+    _civilians: int = field(init=False, repr=False, compare=False)
+    _lead_weight: float = field(init=False, repr=False, compare=False)
+    _place_penalty: dict = field(init=False, repr=False, compare=False)
 
-    @property
-    def _victims(self) -> frozenset:
-        return frozenset(self.rules["victim_inters"])
+    def __post_init__(self) -> None:
+        rules = self.rules
+        derived = {
+            "_victims": frozenset(rules["victim_inters"]),
+            "_year_cues": frozenset(rules["year_cues"]),
+            "_non_lethal": frozenset(rules["non_lethal_sub_event_types"]),
+            "_violence": frozenset(rules["violence_types"]),
+            "_civilians": int(rules["civilians_inter"]),
+            "_lead_weight": float(rules["lead_place_weight"]),
+            "_place_penalty": {k: float(v) for k, v in rules["place_penalty"].items()},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def load(cls, folder: Path | None = None, entries: dict | None = None) -> "Assembler":
@@ -202,16 +244,26 @@ class Assembler:
         main_actor = self._main_actor(views)
         countries = _article_countries(views)
         candidates: list[Candidate] = []
+        violence = self._violence
+        violence_told = False  # a candidate of violence is among the candidates
         for view in views:
             if not view.triggers and view.numbers and candidates:
                 self._late_toll(view, candidates)
-            claim = self.claim.search(view.sentence.text) if view.actors or view.triggers else None
-            if claim is not None and self._claimed(view, claim, candidates):
-                continue
+            # a claim of responsibility matters only for violence: told before (the claim
+            # is of it) or told in the sentence itself (its author is the claimant)
+            claim = None
+            if violence_told and (view.actors or view.triggers):
+                claim = self.claim.search(view.sentence.text)
+                if claim is not None and self._claimed(view, claim, candidates):
+                    continue
             found = self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor, countries)
-            if claim is not None:
-                found = self._with_claimant(found, self._claimant(view, claim))
-            candidates.extend(found)
+            if found:
+                if not violence_told and any(c.event_type in violence for c in found):
+                    claim = self.claim.search(view.sentence.text)  # the sentence has triggers
+                if claim is not None:
+                    found = self._with_claimant(found, self._claimant(view, claim))
+                violence_told = violence_told or any(c.event_type in violence for c in found)
+                candidates.extend(found)
         return self._merge(self._redate(candidates, lead_date))
 
     def _late_toll(self, view: _Sentence, candidates: list[Candidate]) -> None:
@@ -288,38 +340,55 @@ class Assembler:
 
     # --- indexing ------------------------------------------------------------------------
     def _views(self, sentences, mentions, ref: dt.date | None = None) -> list[_Sentence]:
-        by_sentence: dict[int, dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
-        for mention in mentions:
-            by_sentence[mention.sentence][mention.kind].append(mention)
+        """One view per sentence, in order: its mentions by kind, clauses and cues (a
+        sentence without mentions costs next to nothing)."""
+        by_sentence = _by_sentence_and_kind(mentions)
         views = []
+        marks: list[bool] = []  # per sentence: a protest is reported there
         lead = int(self.rules["lead_sentences"])
-        for position, sentence in enumerate(sentences):
-            kinds = by_sentence.get(sentence.index, {})
-            if kinds.get("trigger") or (position < lead and kinds.get("date")):
-                read = self.cues.read(sentence)
-                clauses, cues = read.clauses, self._dated_cues(read.cues, ref)
-            else:  # nothing here needs clauses or cues: skip the work
-                clauses, cues = ((sentence.start, sentence.end),), ()
-            actors = tuple(kinds.get("actor", ()))
-            places = tuple(p for p in kinds.get("place", ()) if isinstance(p.value, Place) and not _overlaps_any(p, actors)
-                           and not self._in_dateline(sentence, p))
-            views.append(_Sentence(
-                sentence=sentence,
-                clauses=clauses,
-                cues=cues,
-                dates=tuple(d for d in kinds.get("date", ()) if isinstance(d.value, DateValue)
-                            and not self._in_dateline(sentence, d)),
-                places=places,
-                actors=tuple(a for a in actors if isinstance(a.value, ActorValue)),
-                numbers=tuple(kinds.get("number", ())),
-                triggers=_longest(tuple(t for t in kinds.get("trigger", ()) if t.value is not None)),
-            ))
         window = int(self.rules["protest_context_sentences"])
-        protesters = set(self.rules["contexts"]["protesters"])
-        marks = [any(t.value.event_type == "Protests" for t in v.triggers) or any(a.value.inter in protesters for a in v.actors)
-                 for v in views]
-        return [replace(v, protest_nearby=any(marks[max(0, i - window): i])) if v.triggers else v
-                for i, v in enumerate(views)]
+        protesters = frozenset(self.rules["contexts"]["protesters"])
+        for position, sentence in enumerate(sentences):
+            own = by_sentence.get(sentence.index)
+            if own is None:
+                views.append(_Sentence(sentence))
+                marks.append(False)
+                continue
+            nearby = any(marks[max(0, position - window): position])
+            view = self._view(sentence, own, position < lead, nearby, ref)
+            views.append(view)
+            marks.append(any(t.value.event_type == "Protests" for t in view.triggers)
+                         or any(a.value.inter in protesters for a in view.actors))
+        return views
+
+    def _view(self, sentence: Sentence, kinds: dict[str, list[Mention]], in_lead: bool, nearby: bool,
+              ref: dt.date | None) -> _Sentence:
+        """The view of one sentence from its mentions by kind; ``nearby``: a protest is
+        reported in the sentences just before (kept only for a sentence with triggers)."""
+        raw_triggers = kinds.get("trigger")
+        raw_dates = kinds.get("date")
+        # triggers (and dates of the lead) may need clauses and cues: read when first asked
+        reader = functools.partial(self._read_cues, sentence, ref) if raw_triggers or (in_lead and raw_dates) else None
+        dateline = _Dateline(self.dateline, sentence)
+        raw_actors = kinds.get("actor", ())
+        raw_places = kinds.get("place")
+        triggers = _longest(tuple(t for t in raw_triggers if t.value is not None)) if raw_triggers else ()
+        return _Sentence(
+            sentence=sentence,
+            dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
+            if raw_dates else (),
+            places=_free_places(raw_places, raw_actors, dateline) if raw_places else (),
+            actors=tuple(a for a in raw_actors if isinstance(a.value, ActorValue)),
+            numbers=tuple(kinds.get("number", ())),
+            triggers=triggers,
+            protest_nearby=nearby and bool(triggers),
+            reader=reader,
+        )
+
+    def _read_cues(self, sentence: Sentence, ref: dt.date | None) -> tuple[tuple[Clause, ...], tuple[Cue, ...]]:
+        """A sentence's clauses and cues (year cues of the reference year dropped)."""
+        read = self.cues.read(sentence)
+        return read.clauses, self._dated_cues(read.cues, ref)
 
     def _is_headline(self, article: Article, view: _Sentence) -> bool:
         """The title line: the manifest's title, or a first sentence without a full stop."""
@@ -331,8 +400,8 @@ class Assembler:
     def _dated_cues(self, cues: tuple[Cue, ...], ref: dt.date | None) -> tuple[Cue, ...]:
         """Drop the year cues whose year is not before the reference year ("in 2023" in
         an article of 2023 is news, not history)."""
-        year_cues = self.rules["year_cues"]
-        if not any(c.name in year_cues for c in cues):
+        year_cues = self._year_cues
+        if not cues or year_cues.isdisjoint([c.name for c in cues]):
             return cues
         kept = []
         for cue in cues:
@@ -342,13 +411,6 @@ class Assembler:
                     continue
             kept.append(cue)
         return tuple(kept)
-
-    def _in_dateline(self, sentence: Sentence, place: Mention) -> bool:
-        offset = place.start - sentence.start
-        if offset > 40:
-            return False
-        found = self.dateline.match(sentence.text)
-        return bool(found) and offset < found.end()
 
     # --- when ----------------------------------------------------------------------------
     def _is_future(self, value: DateValue, ref: dt.date | None) -> bool:
@@ -395,16 +457,20 @@ class Assembler:
         weights: dict[str, float] = defaultdict(float)
         first: dict[str, ActorValue] = {}
         lead = int(self.rules["lead_sentences"])
+        civilians, mediator = self._civilians, self.mediator
         for position, view in enumerate(views):
+            if not view.actors:
+                continue
             text = view.sentence.text
+            weight = self._lead_weight if position < lead else 1.0
             for mention in view.actors:
                 value = mention.value
-                if value.inter == int(self.rules["civilians_inter"]):
+                if value.inter == civilians:
                     continue
                 offset = mention.start - view.sentence.start
-                if self.mediator.search(text[max(0, offset - 60): offset]):
+                if mediator.search(text[max(0, offset - 60): offset]):
                     continue
-                weights[value.name] += float(self.rules["lead_place_weight"]) if position < lead else 1.0
+                weights[value.name] += weight
                 first.setdefault(value.name, value)
         if not weights:
             return None
@@ -455,7 +521,7 @@ class Assembler:
             for mention in view.places:
                 place = mention.value
                 key = (place.name, place.iso3, place.feature)
-                weight = float(self.rules["lead_place_weight"]) if position < lead else 1.0
+                weight = self._lead_weight if position < lead else 1.0
                 if place.feature == "country":
                     weight *= 0.01  # a country only when nothing finer is named
                 weights[key] += weight
@@ -478,40 +544,54 @@ class Assembler:
         if not view.places:
             return None
         sentence_start = view.sentence.start
+        before: dict[int, str] = {}  # the 30 characters before a place mention, by its start
+
+        def lead_in(mention: Mention) -> str:
+            found = before.get(mention.start)
+            if found is None:
+                found = before[mention.start] = text[max(sentence_start, mention.start - 30): mention.start]
+            return found
+
+        located_memo: dict[int, bool] = {}
 
         def located(mention: Mention) -> bool:
-            return bool(self.locative.search(text[max(sentence_start, mention.start - 30): mention.start]))
+            found = located_memo.get(mention.start)
+            if found is None:
+                found = located_memo[mention.start] = bool(self.locative.search(lead_in(mention)))
+            return found
 
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        destination = [p for p in view.places
-                       if self.destination.search(text[max(sentence_start, p.start - 30): p.start])]
+        destination = [p for p in view.places if self.destination.search(lead_in(p))]
         if destination and len(destination) == len(view.places):
             return None  # only where the wounded were taken or people fled: the article's place
-        places = [p for p in view.places if p not in destination] or list(view.places)
-        places = [p for p in places if main is None or p.value.iso3 == main.iso3
-                  or (located(p) and (_is_country(p.value) or p.value.country in countries))
-                  or self._corroborated(view, p)]
+        places = ([p for p in view.places if p not in destination] if destination else None) or list(view.places)
+        if main is not None:
+            places = [p for p in places if p.value.iso3 == main.iso3
+                      or (located(p) and (_is_country(p.value) or p.value.country in countries))
+                      or self._corroborated(view, p)]
         if not places:
             return None
-        penalty = self.rules["place_penalty"]
+        if len(places) == 1:
+            return places[0].value
+        penalty = self._place_penalty
 
         def cost(mention: Mention) -> float:
             value = mention.value
-            score = _distance(mention, trigger) / 100.0 * float(penalty["per_100_chars"])
+            score = _distance(mention, trigger) / 100.0 * penalty["per_100_chars"]
             if not clause[0] <= mention.start < clause[1]:
-                score += float(penalty["other_clause"])
+                score += penalty["other_clause"]
             if not located(mention):
-                score += float(penalty["no_locative"])
-            if self.reference_point.search(text[max(sentence_start, mention.start - 30): mention.start]):
-                score += float(penalty["reference_point"])
+                score += penalty["no_locative"]
+            if self.reference_point.search(lead_in(mention)):
+                score += penalty["reference_point"]
             if value.feature in _AREAS and any(o is not mention and o.value.feature not in _AREAS
                                                and _nested(value, o.value) for o in places):
-                score += float(penalty["containing_area"])  # "Shebekino in the Belgorod region": the town
+                score += penalty["containing_area"]  # "Shebekino in the Belgorod region": the town
             if value.feature == "country":
-                score += float(penalty["country"])
+                score += penalty["country"]
             if mention.end <= trigger.start:
-                score += float(penalty["before_trigger"])
+                score += penalty["before_trigger"]
             return score
 
         return min(places, key=cost).value
@@ -536,6 +616,8 @@ class Assembler:
         return actor1, actor2
 
     def _when_subject(self, text: str, view: _Sentence, trigger: Mention) -> ActorValue | None:
+        if not view.actors:
+            return None
         base = view.sentence.start
         if not self.passive.search(text[max(base, trigger.start - 40): trigger.start]) and not self.victim_passive.search(
                 text[max(base, trigger.start - 40): trigger.end]):
@@ -549,6 +631,8 @@ class Assembler:
         return None
 
     def _bound_actors(self, text: str, view: _Sentence, clause: Clause, trigger: Mention):
+        if not view.actors:
+            return None, None  # nobody named in the sentence
         victims = set(self.rules["victim_inters"]) if trigger.value.event_type in self.rules["victim_event_types"] else set()
         passive = self._entry(trigger).get("voice") == "passive" or bool(
             self.passive.search(text[max(view.sentence.start, trigger.start - 40): trigger.start]))
@@ -566,12 +650,13 @@ class Assembler:
         fallback_target = None
         # "Two members of X, a force that fights alongside Y, were killed when their vehicle
         # struck a mine": everyone named before the victims' passive suffered the event
-        suffered_before = -1
-        head = text[view.sentence.start: trigger.start]
-        for found in self.victim_passive.finditer(head):
-            if self.victim_link.search(head[found.end():]):
-                suffered_before = view.sentence.start + found.start()
-                break
+        suffered: list[int] = []  # where the victims' passive starts (-1: none), found when first needed
+
+        def suffered_before() -> int:
+            if not suffered:
+                suffered.append(self._suffered_before(text, view, trigger))
+            return suffered[0]
+
         for span in (clause, sentence_span):
             actors = in_span(span)
             if not actors:
@@ -604,7 +689,7 @@ class Assembler:
                 if in_phrase:
                     continue
                 subjects.append(actor)
-            patients = [a for a in subjects if self.suffered.match(text, a.end) or a.end <= suffered_before]
+            patients = [a for a in subjects if self.suffered.match(text, a.end) or a.end <= suffered_before()]
             if passive or victims or patients:
                 patients = [a for a in subjects if passive or a.value.inter in victims or a in patients]
                 subjects = [a for a in subjects if a not in patients]
@@ -657,6 +742,15 @@ class Assembler:
             if actor1 is not None:
                 return actor1.value, (actor2.value if actor2 is not None else None)
         return None, (fallback_target.value if fallback_target is not None else None)
+
+    def _suffered_before(self, text: str, view: _Sentence, trigger: Mention) -> int:
+        """Where a victims' passive linked to the trigger starts ("Two members of X ... were
+        killed when their vehicle struck a mine"), or -1."""
+        head = text[view.sentence.start: trigger.start]
+        for found in self.victim_passive.finditer(head):
+            if self.victim_link.search(head[found.end():]):
+                return view.sentence.start + found.start()
+        return -1
 
     # --- what ----------------------------------------------------------------------------
     def _entry(self, trigger: Mention) -> dict:
@@ -777,7 +871,7 @@ class Assembler:
 
     @staticmethod
     def _has_killed(view: _Sentence) -> bool:
-        return any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
+        return bool(view.numbers) and any(getattr(n.value, "role", "") == "killed" for n in view.numbers)
 
     def _is_weak(self, trigger: Mention) -> bool:
         return trigger.value.lemma in self.weak
@@ -817,25 +911,27 @@ class Assembler:
     def _select(self, view: _Sentence) -> list[tuple[Mention, Clause]]:
         """The triggers of a sentence that report events: not under a cue, supported, and
         per clause the most specific of each event type (weak ones yield to strong ones)."""
-        kept: list[tuple[Mention, Clause]] = []
         text, base = view.sentence.text, view.sentence.start
+        told: list[Mention] = []
         for trigger in view.triggers:
-            if CueFinder.blocking(view.cues, trigger.start):
+            entry = self._entry(trigger)
+            weak = trigger.value.lemma in self.weak
+            if (weak or entry.get("support") == "protest") and not self._supported(view, trigger):
                 continue
-            if (self._is_weak(trigger) or self._entry(trigger).get("support") == "protest") \
-                    and not self._supported(view, trigger):
-                continue
-            if self._is_weak(trigger) and self._entry(trigger).get("object") == "territory" \
-                    and not self._object_is_territory(view, trigger):
+            if weak and entry.get("object") == "territory" and not self._object_is_territory(view, trigger):
                 continue  # "seized 40 rifles", "entered talks": no territory taken
-            before = text[max(0, trigger.start - base - 80): trigger.start - base]
-            if self._entry(trigger).get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
-                    and self.infinitive.search(before):
+            if entry.get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
+                    and self.infinitive.search(text[max(0, trigger.start - base - 80): trigger.start - base]):
                 continue  # "to arrest the perpetrators": a purpose, not a deed
-            kept.append((trigger, CueFinder.clause_of(view.clauses, trigger.start)))
+            told.append(trigger)
+        if not told:
+            return []  # the sentence's cues are not needed (not read)
+        cues, clauses = view.cues, view.clauses
+        kept = [(trigger, CueFinder.clause_of(clauses, trigger.start)) for trigger in told
+                if not (cues and CueFinder.blocking(cues, trigger.start))]
         if not kept:
             return []
-        non_lethal = frozenset(self.rules["non_lethal_sub_event_types"])
+        non_lethal = self._non_lethal
         # a weak trigger ("attack", "killed") yields to a strong one that can absorb it:
         # the killing told with "shelling" is the shelling; an abduction does not absorb a killing
         killings = self._has_killed(view)
@@ -854,6 +950,8 @@ class Assembler:
             # battle are part of it
             kept = [k for k in kept if not (k[0].value.event_type in self.rules["instrument_types"]
                                             and self.instrument.search(text[max(0, k[0].start - base - 50): k[0].start - base]))]
+        if len(kept) == 1:
+            return kept  # no rival of its own kind
         keep_also = int(self.rules["specific_priority"])
         out = []
         pairs = set()
@@ -875,7 +973,7 @@ class Assembler:
     # --- one sentence --------------------------------------------------------------------
     def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor,
                              countries: frozenset = frozenset()) -> list[Candidate]:
-        kept = self._select(view)
+        kept = self._select(view) if view.triggers else None
         if not kept:
             return []
         headline = self._is_headline(article, view)
@@ -949,6 +1047,8 @@ class Assembler:
                 place_how=place_how,
                 warnings=tuple(warnings),
             ))
+        if not candidates:
+            return candidates
         return self._absorb_side_acts(view, self._give_tolls(text, view, candidates))
 
     def _absorb_force(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
@@ -1012,8 +1112,10 @@ class Assembler:
         return [c for c in out if c.sub_event_type not in side]
 
     def _give_tolls(self, text: str, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
+        if not view.numbers:
+            return candidates  # no figure to give
         violent = set(self.rules["violent_event_types"])
-        non_lethal = set(self.rules["non_lethal_sub_event_types"])
+        non_lethal = self._non_lethal
         eligible = [i for i, c in enumerate(candidates) if c.event_type in violent and c.sub_event_type not in non_lethal]
         if not eligible:
             return candidates
@@ -1090,6 +1192,58 @@ ANAPHORIC = "anaphoric: refers to an event told before"
 HEADLINE = "headline: sums up the events of the body"
 
 
+def _by_sentence_and_kind(mentions) -> dict[int, dict[str, list[Mention]]]:
+    """Mentions grouped by sentence index, then by kind, each group in the given order."""
+    by_sentence: dict[int, dict[str, list[Mention]]] = {}
+    for mention in mentions:
+        kinds = by_sentence.get(mention.sentence)
+        if kinds is None:
+            kinds = by_sentence[mention.sentence] = {}
+        found = kinds.get(mention.kind)
+        if found is None:
+            kinds[mention.kind] = [mention]
+        else:
+            found.append(mention)
+    return by_sentence
+
+
+def _free_places(places: list[Mention], actors: list[Mention], dateline: "_Dateline") -> tuple[Mention, ...]:
+    """The place mentions (with a ``Place`` value) that are not part of an actor's name
+    ("Borno State Government") nor in the sentence's dateline."""
+    kept = []
+    for place in places:
+        if not isinstance(place.value, Place):
+            continue
+        start, end = place.start, place.end
+        for actor in actors:
+            if actor.start < end and start < actor.end:
+                break
+        else:
+            if not dateline.covers(place):
+                kept.append(place)
+    return tuple(kept)
+
+
+class _Dateline:
+    """Whether a mention stands in its sentence's dateline ("KABUL, May 3 (Reuters) -");
+    the dateline is matched once, when first needed (only mentions near the start ask)."""
+
+    __slots__ = ("pattern", "sentence", "end")
+    _UNREAD = -2
+
+    def __init__(self, pattern: re.Pattern, sentence: Sentence):
+        self.pattern, self.sentence, self.end = pattern, sentence, self._UNREAD
+
+    def covers(self, mention: Mention) -> bool:
+        offset = mention.start - self.sentence.start
+        if offset > 40:
+            return False
+        if self.end == self._UNREAD:
+            found = self.pattern.match(self.sentence.text)
+            self.end = found.end() if found else None
+        return self.end is not None and offset < self.end
+
+
 def _article_countries(views) -> frozenset:
     """The countries an article is about: its actors' countries and the countries of the
     places it names more than once."""
@@ -1115,10 +1269,6 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _overlaps_any(mention: Mention, others) -> bool:
-    return any(_overlaps(mention, other) for other in others)
-
-
 def _distance(a: Mention, b: Mention) -> int:
     if a.end <= b.start:
         return b.start - a.end
@@ -1129,6 +1279,8 @@ def _distance(a: Mention, b: Mention) -> int:
 
 def _longest(triggers: tuple[Mention, ...]) -> tuple[Mention, ...]:
     """Drop triggers contained in a longer overlapping trigger."""
+    if len(triggers) < 2:
+        return triggers
     ordered = sorted(triggers, key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for trigger in ordered:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -29,6 +29,7 @@ PLACEHOLDER = "{country}"
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 _RIOTERS = 5  # ACLED inter code of rioters
+_MEMO_SIZE = 4096  # most actors kept by a Coder's memo
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Coder:
     # event types fought by a state's armed forces: a state named as its government
     # ("Baku said it captured ...") is coded as its military there
     military_types: frozenset = frozenset()
+    # actor -> the actor as coded for a military event (``_military_if_government``): a few
+    # hundred state actors recur across articles; the memo is emptied when it grows large
+    _military: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path | None = None, taxonomy: Taxonomy | None = None, for_event: Callable | None = None) -> "Coder":
@@ -190,7 +194,16 @@ class Coder:
         return ActorValue(actor.name.replace(PLACEHOLDER, own or event_country), actor.inter, own or event_country)
 
     def _military_if_government(self, actor: ActorValue) -> ActorValue:
-        """A state's government becomes its military; police, militaries and others stay."""
+        """A state's government becomes its military; police, militaries and others stay
+        (``as_branch`` depends on the actor only: its answer is kept)."""
+        found = self._military.get(actor)
+        if found is None:
+            if len(self._military) >= _MEMO_SIZE:
+                self._military.clear()
+            found = self._military[actor] = self._as_military(actor)
+        return found
+
+    def _as_military(self, actor: ActorValue) -> ActorValue:
         military = self.as_branch(actor, "military")
         if military.name != actor.name and self.as_branch(actor, "government").name == actor.name:
             return military

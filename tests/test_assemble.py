@@ -733,3 +733,68 @@ def test_date_of_a_statement_is_a_report_date_for_violence(assembler):
          ("actor", "gunmen", ACTORS["gunmen"]), ("trigger", "clashed", CLASH), ("place", "Gusau", None)],
     )])
     assert c.date_how == "reported" and c.date.precision == 2
+
+
+# --- indexing helpers ----------------------------------------------------------------------
+def test_mentions_grouped_by_sentence_and_kind_keep_their_order():
+    from etl.assemble import _by_sentence_and_kind
+
+    a, b, c, d = (Mention(kind, sentence, at, at + 1, "x", None)
+                  for kind, sentence, at in (("place", 0, 0), ("actor", 0, 2), ("place", 0, 4), ("place", 1, 9)))
+    assert _by_sentence_and_kind([a, b, c, d]) == {0: {"place": [a, c], "actor": [b]}, 1: {"place": [d]}}
+
+
+def test_dateline_is_matched_once_and_only_near_the_start(assembler):
+    from etl.assemble import _Dateline
+
+    text = "KYIV, March 12 (Reuters) - Russian forces shelled Kharkiv on Tuesday."
+    sentence = Sentence(0, 10, 10 + len(text), text)
+    dateline = _Dateline(assembler.dateline, sentence)
+    at = text.index("Kharkiv")
+    assert dateline.covers(Mention("place", 0, 10, 14, "KYIV", PLACES["Kharkiv"]))
+    assert not dateline.covers(Mention("place", 0, 10 + at, 10 + at + 7, "Kharkiv", PLACES["Kharkiv"]))
+    plain = Sentence(1, 0, 30, "Fighting near Kharkiv went on.")
+    assert not _Dateline(assembler.dateline, plain).covers(Mention("place", 1, 14, 21, "Kharkiv", PLACES["Kharkiv"]))
+
+
+def test_free_places_drop_places_inside_actor_names_and_datelines(assembler):
+    from etl.assemble import _Dateline, _free_places
+
+    text = "Gusau police said gunmen attacked Gusau market."
+    sentence = Sentence(0, 0, len(text), text)
+    inside = Mention("place", 0, 0, 5, "Gusau", PLACES["Gusau"])
+    actor = Mention("actor", 0, 0, 12, "Gusau police", ActorValue("Police Forces of {country}", 1))
+    free = Mention("place", 0, 34, 39, "Gusau", PLACES["Gusau"])
+    not_a_place = Mention("place", 0, 34, 39, "Gusau", None)
+    dateline = _Dateline(assembler.dateline, sentence)
+    assert _free_places([inside, free, not_a_place], [actor], dateline) == (free,)
+    assert _free_places([inside, free], [], dateline) == (inside, free)
+
+
+def test_a_sentence_reads_its_cues_only_when_asked(assembler):
+    from etl.assemble import _Sentence
+
+    text = "Russian forces will shell Kharkiv."
+    sentence = Sentence(0, 0, len(text), text)
+    calls = []
+
+    def reader():
+        calls.append(1)
+        return ((0, 10), (10, len(text))), ()
+
+    view = _Sentence(sentence, reader=reader)
+    assert not calls
+    assert view.clauses == ((0, 10), (10, len(text))) and view.cues == ()
+    assert len(calls) == 1  # read once
+    bare = _Sentence(sentence)
+    assert bare.clauses == ((0, len(text)),) and bare.cues == ()
+
+
+def test_triggers_that_fail_other_checks_need_no_cues(assembler):
+    """A weak trigger without support is dropped before the sentence's cues are read."""
+    article, sentences, mentions, reference = build([(
+        "Two people were killed.", [("trigger", "killed", KILLED)],
+    )])
+    views = assembler._views(sentences, mentions, reference.date)
+    assert views[0].triggers and assembler._select(views[0]) == []
+    assert views[0]._read is None  # never read

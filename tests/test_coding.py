@@ -138,3 +138,22 @@ def test_a_government_that_fought_is_coded_as_its_military(coder, event_type, su
     government = ActorValue("Government of Ukraine (2019-)", 1, "Ukraine")
     (event,) = coder(ARTICLE, (candidate(event_type, sub, government, RUSSIA),))
     assert event.actor1.startswith(expected)
+
+
+def test_the_military_of_a_government_is_found_once_per_actor():
+    """``as_branch`` answers depend on the actor only: the Coder keeps them."""
+    calls = []
+    base = Coder.load()
+
+    def as_branch(actor, branch):
+        calls.append((actor, branch))
+        return base.as_branch(actor, branch)
+
+    coder = replace(base, as_branch=as_branch)
+    government = ActorValue("Government of Ukraine (2019-)", 1, "Ukraine")
+    asked = []
+    for _ in range(3):
+        (event,) = coder(ARTICLE, (candidate("Battles", "Armed clash", government, RUSSIA),))
+        assert event.actor1.startswith("Military Forces of Ukraine")
+        asked.append(len(calls))
+    assert asked[0] > 0 and asked == [asked[0]] * 3  # asked for the first article only
