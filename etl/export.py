@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import EtlError
@@ -406,17 +407,33 @@ def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame | Chunk
             pending.append(chunk.arrow)
             rows += chunk.rows
             if rows >= ROW_GROUP_ROWS:
-                parquet.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+                parquet.write_table(_one_dictionary(pa.concat_tables(pending)), row_group_size=ROW_GROUP_ROWS)
                 pending, rows = [], 0
         if not wrote_header:
             empty = typed_frame(schema.table(name), [])
             text.write(csv_bytes(name, empty, schema))
             pending.append(arrow_table(name, empty, schema))
         if pending:
-            parquet.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+            parquet.write_table(_one_dictionary(pa.concat_tables(pending)), row_group_size=ROW_GROUP_ROWS)
         text.flush()
         os.fsync(text.fileno())
     _fsync_file(folder / f"{name}.parquet")
+
+
+def _one_dictionary(table: pa.Table) -> pa.Table:
+    """Chunks joined into one array per column, each dictionary column re-encoded over the
+    sorted values it holds: the same arrays (and Parquet bytes) as the table made whole."""
+    columns = []
+    for field, column in zip(table.schema, table.columns):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_dictionary(field.type):
+            values = column.dictionary_decode()
+            present = pc.unique(values.drop_null())
+            dictionary = present.take(pc.sort_indices(present))
+            indices = pc.index_in(values, value_set=dictionary).cast(field.type.index_type)
+            column = pa.DictionaryArray.from_arrays(indices, dictionary)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 def _fsync_file(path: Path) -> None:
