@@ -403,3 +403,11 @@ def test_an_extra_file_can_be_given_as_a_path(tmp_path):
     source.write_text("a,b\n1,2\n")
     export.write_tables(tmp_path / "out", tables(), files={"event_ids.csv": source})
     assert (tmp_path / "out" / "event_ids.csv").read_text() == "a,b\n1,2\n"
+
+
+def test_chunks_in_one_row_group_give_the_bytes_of_the_whole_table(tmp_path):
+    events = [make_event(n, day=15 + n % 6, location=["Shusha", "Baku", "Ganja"][n % 3]) for n in range(1, 30)]
+    export.write_tables(tmp_path / "whole", {"events": export.events_frame(events)})
+    export.write_tables(tmp_path / "chunks", {"events": iter(_chunks_by_date(events))})
+    for name in ("events.parquet", "events.csv"):
+        assert (tmp_path / "chunks" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
