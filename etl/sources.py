@@ -27,6 +27,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -228,6 +229,10 @@ def _case_ok(name: str, seen: str) -> bool:
 # Duplicate articles
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# bytes.translate table: ASCII word characters lower-cased, other ASCII -> space, the
+# bytes of non-ASCII characters kept.
+_ASCII_WORDS = bytes(b if b >= 128 or chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(256)).lower()
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,15 @@ class DuplicateRules:
     containment: float = 0.85  # ... or the smaller text this much inside the larger
     min_shingles: int = 40  # containment only counts for texts at least this long
 
+    @cached_property
+    def permutation_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The MinHash permutations h -> a * h + b as columns (a, b), a odd; made once."""
+        seeds = _permutation_seeds(2 * self.permutations)
+        multipliers = (seeds[:self.permutations] | np.uint64(1))[:, None]
+        offsets = seeds[self.permutations:, None]
+        multipliers.flags.writeable = offsets.flags.writeable = False
+        return multipliers, offsets
+
 
 @dataclass(frozen=True)
 class TextFingerprint:
@@ -260,21 +274,76 @@ class TextFingerprint:
 
 def fingerprint(text: str, rules: DuplicateRules = DuplicateRules()) -> TextFingerprint | None:
     """The fingerprint of one text (None when it has no words: never a duplicate)."""
-    words = [w.casefold() for w in _WORD.findall(text or "")]
+    words = _folded_words(text or "")
     if not words:
         return None
-    hashes = _shingle_hashes(words, rules.shingle)
-    # One seeded permutation of the (already well mixed) shingle hashes per row:
-    # h -> a * h + b mod 2**64 with a odd (a bijection), all at once; the minimum is the MinHash.
-    seeds = _permutation_seeds(2 * rules.permutations)
-    signature = np.multiply((seeds[:rules.permutations] | np.uint64(1))[:, None], hashes[None, :])
-    signature += seeds[rules.permutations:, None]
-    signature = signature.min(axis=1)
+    joined = b" ".join(words)
+    hashes = _shingle_hashes(words, _char_lengths(joined, len(words)), rules.shingle)
     return TextFingerprint(
-        exact=hashlib.sha256(" ".join(words).encode("utf-8")).digest(),
+        exact=hashlib.sha256(joined).digest(),
         size=len(hashes),
-        minhash=signature.astype("<u8").tobytes(),
+        minhash=_minhash(hashes, *rules.permutation_columns).astype("<u8").tobytes(),
     )
+
+
+def _folded_words(text: str) -> list[bytes]:
+    """The casefolded words (``\\w+``) of ``text``, UTF-8 encoded.
+
+    Fast way, the same words: ASCII is folded and split at C speed on the UTF-8 bytes
+    (``_ASCII_WORDS``), the few non-ASCII characters are looked at one by one:
+    separators become spaces, and letters that casefolding changes fold with the whole
+    text, which is only done when it keeps every character one character and each one on
+    its side of the word boundary; otherwise the plain way, word by word."""
+    present = set(_NON_ASCII.findall(text))
+    separators = [ch for ch in present if _WORD.match(ch) is None]
+    if any(ch.casefold() != ch for ch in present if _WORD.match(ch) is not None):
+        folded = text.casefold()
+        if len(folded) != len(text) or any((_WORD.match(ch) is None) != (_WORD.match(ch.casefold()) is None) for ch in present):
+            return _folded_words_plainly(text)
+        text, separators = folded, [ch.casefold() for ch in separators]
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return _folded_words_plainly(text)
+    for separator in separators:
+        if not separator.isascii():
+            data = data.replace(separator.encode("utf-8"), b" ")
+    return data.translate(_ASCII_WORDS).split()
+
+
+def _folded_words_plainly(text: str) -> list[bytes]:
+    return [w.casefold().encode("utf-8") for w in _WORD.findall(text)]
+
+
+def _char_lengths(joined: bytes, count: int) -> np.ndarray:
+    """The length in characters of each of the ``count`` space-separated UTF-8 words of
+    ``joined`` (characters: the bytes that are not UTF-8 continuation bytes; no word
+    holds a space, as no word character casefolds to one)."""
+    raw = np.frombuffer(joined, dtype=np.uint8)
+    spaces = np.flatnonzero(raw == 32)
+    starts = np.empty(count, dtype=np.intp)
+    starts[0] = 0
+    starts[1:] = spaces + 1
+    ends = np.empty(count, dtype=np.intp)
+    ends[:-1] = spaces
+    ends[-1] = len(raw)
+    if joined.isascii():
+        return (ends - starts).astype(np.uint64)
+    chars = np.zeros(len(raw) + 1, dtype=np.intp)
+    np.cumsum((raw & 0xC0) != 0x80, out=chars[1:])
+    return (chars[ends] - chars[starts]).astype(np.uint64)
+
+
+def _minhash(hashes: np.ndarray, multipliers: np.ndarray, offsets: np.ndarray, rows: int = 32) -> np.ndarray:
+    """The MinHash signature: one seeded permutation of the (already well mixed) shingle
+    hashes per row, h -> a * h + b mod 2**64 with a odd (a bijection); the minimum of each
+    is the MinHash. Computed a few rows at a time, so the work stays in the CPU cache."""
+    signature = np.empty(len(multipliers), dtype=np.uint64)
+    for lo in range(0, len(multipliers), rows):
+        block = np.multiply(multipliers[lo:lo + rows], hashes[None, :])
+        block += offsets[lo:lo + rows]
+        block.min(axis=1, out=signature[lo:lo + rows])
+    return signature
 
 
 def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules = DuplicateRules()) -> dict[str, str]:
@@ -386,18 +455,24 @@ def _near_copies(sx: np.ndarray, sy: np.ndarray, nx: np.ndarray, ny: np.ndarray,
     return (jaccard >= rules.jaccard) | contained
 
 
-def _shingle_hashes(words: list[str], n: int) -> np.ndarray:
-    """The distinct 64-bit hashes of the ``n``-word shingles of ``words`` (all of them
-    when fewer than ``n``). Stable across processes and runs: each word is hashed once
-    with CRC-32 and its length (not the salted built-in ``hash``), then the shingle's
-    words are folded with splitmix64, vectorised over the text."""
-    word = np.fromiter((zlib.crc32(w.encode("utf-8")) | (len(w) << 32) for w in words), dtype=np.uint64, count=len(words))
-    word = _mix(word)
+def _shingle_hashes(words: list[bytes], lengths: np.ndarray, n: int) -> np.ndarray:
+    """The distinct 64-bit hashes, sorted, of the ``n``-word shingles of ``words`` (UTF-8,
+    ``lengths`` in characters; all of them when fewer than ``n``). Stable across processes
+    and runs: each word is hashed once with CRC-32 and its length (not the salted built-in
+    ``hash``), then the shingle's words are folded with splitmix64, vectorised over the text."""
+    word = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+    word |= lengths << np.uint64(32)
+    _mix_inplace(word)
     count = max(1, len(words) - n + 1)
     h = np.zeros(count, dtype=np.uint64)
     for k in range(min(n, len(words))):
-        h = _mix(h ^ (word[k:k + count] + np.uint64(0x9E3779B97F4A7C15 * (k + 1) % (1 << 64))))
-    return np.unique(h)
+        h ^= word[k:k + count] + np.uint64(0x9E3779B97F4A7C15 * (k + 1) % (1 << 64))
+        _mix_inplace(h)
+    h.sort()
+    distinct = np.empty(count, dtype=bool)
+    distinct[0] = True
+    np.not_equal(h[1:], h[:-1], out=distinct[1:])
+    return h[distinct]
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -407,6 +482,19 @@ def _mix(values: np.ndarray) -> np.ndarray:
     h = h ^ (h >> np.uint64(27))
     h = h * np.uint64(0x94D049BB133111EB)
     return h ^ (h >> np.uint64(31))
+
+
+def _mix_inplace(h: np.ndarray) -> None:
+    """``_mix``, overwriting ``h`` (no temporary arrays but one)."""
+    shifted = np.empty_like(h)
+    for shift, multiplier in _MIX_STEPS:
+        np.right_shift(h, shift, out=shifted)
+        h ^= shifted
+        if multiplier is not None:
+            h *= multiplier
+
+
+_MIX_STEPS = ((np.uint64(30), np.uint64(0xBF58476D1CE4E5B9)), (np.uint64(27), np.uint64(0x94D049BB133111EB)), (np.uint64(31), None))
 
 
 def _permutation_seeds(count: int) -> np.ndarray:
