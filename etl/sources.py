@@ -62,10 +62,16 @@ class Publishers:
     attribution: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, pattern), strongest first
     signoff_shape: re.Pattern[str]
     # What ``attributed`` needs to match only the outlets a text names: the patterns with
-    # "{outlet}" unfilled, and a pyahocorasick automaton of the lower-cased names and
-    # aliases (whitespace runs as one space) -> the names written so.
+    # "{outlet}" unfilled, and pyahocorasick automata of the names and aliases -> the
+    # names written so: ``outlet_finder`` of the lower-cased ones (whitespace runs as one
+    # space), ``verbatim_finder`` of the ASCII ones that only match as written and hold no
+    # white space (AP, Dawn: found as written, not as "ap" in "rapid").
     attribution_specs: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     outlet_finder: object = field(default=None, compare=False, repr=False)
+    verbatim_finder: object = field(default=None, compare=False, repr=False)
+    # The attribution patterns compiled for a set of outlets, by that set (texts name few
+    # sets; compiling is the costly part, and ``re``'s own cache is shared and small).
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "Publishers":
@@ -110,13 +116,13 @@ class Publishers:
                 attribution.append((kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{outlet_alt})"), re.I)))
             except re.error as exc:
                 raise DataFileError(f"{where}: attribution {kind!r}: {exc}") from exc
-        finder = ahocorasick.Automaton()
         written: dict[str, list[str]] = defaultdict(list)
+        verbatim: dict[str, list[str]] = defaultdict(list)
         for name in names:
-            written[" ".join(name.lower().split())].append(name)
-        for lowered, spelled in written.items():
-            finder.add_word(lowered, tuple(spelled))
-        finder.make_automaton()
+            if _as_written(name) and name.isascii() and not any(ch.isspace() for ch in name):
+                verbatim[name].append(name)
+            else:
+                written[" ".join(name.lower().split())].append(name)
         institution = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in institution_words) + r")\b") if institution_words else re.compile(r"(?!)")
         return cls(
             outlets=outlets,
@@ -128,7 +134,8 @@ class Publishers:
             institution=institution,
             attribution=tuple(attribution),
             attribution_specs=tuple(attribution_specs),
-            outlet_finder=finder,
+            outlet_finder=_automaton(written),
+            verbatim_finder=_automaton(verbatim),
             # A sign-off that is a name: a few capitalised words, no sentence inside.
             signoff_shape=re.compile(r"^[A-Z0-9][\w.&'’+/() -]{0,58}[\w.)+]$"),
         )
@@ -161,28 +168,38 @@ class Publishers:
     def attributed(self, text: str) -> str | None:
         """The outlet named by the strongest attribution in ``text`` (earliest on ties).
 
-        One automaton pass finds the outlets the text names at all (most texts: none);
-        the attribution patterns are then matched with only those outlets (the compiled
-        patterns are cached by ``re``), never with the alternation of every outlet."""
+        Two automaton passes find the outlets the text names at all (most texts: none);
+        the attribution patterns are then matched with only those outlets (compiled once
+        per set of outlets), never with the alternation of every outlet."""
         if not text:
             return None
         if self.outlet_finder is None:
             patterns = self.attribution
         else:
-            present = {n for _end, spelled in self.outlet_finder.iter(" ".join(text.lower().split())) for n in spelled}
+            present = _found(self.outlet_finder, " ".join(text.lower().split())) | _found(self.verbatim_finder, text)
             if not present:
                 return None
-            alt = "|".join(_alias_regex(n) for n in sorted(present, key=lambda s: (-len(s), s)))
-            patterns = tuple(
-                (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
-                for kind, pattern in self.attribution_specs
-            )
+            patterns = self._patterns_for(present)
         for _kind, pattern in patterns:
             for match in pattern.finditer(text):
                 name = match.group("outlet")
                 if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
                     return self.canonical(name)
         return None
+
+    def _patterns_for(self, outlets: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """The attribution patterns with only ``outlets`` for "{outlet}" (longest first)."""
+        patterns = self._compiled.get(outlets)
+        if patterns is None:
+            alt = "|".join(_alias_regex(n) for n in sorted(outlets, key=lambda s: (-len(s), s)))
+            patterns = tuple(
+                (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
+                for kind, pattern in self.attribution_specs
+            )
+            if len(self._compiled) >= _MAX_COMPILED:
+                self._compiled.clear()
+            self._compiled[outlets] = patterns
+        return patterns
 
     # -- source scale ---------------------------------------------------------------------
 
@@ -208,6 +225,10 @@ class Publishers:
         return "-".join(sorted(kept, key=lambda s: (rank.get(s, len(rank)), s)))
 
 
+# Outlet sets whose compiled attribution patterns a Publishers keeps (then it starts over).
+_MAX_COMPILED = 2048
+
+
 def _scale_parts(scale: str) -> list[str]:
     # "Local partner-New media" is two scales; no single scale contains "-".
     return scale.split("-")
@@ -216,13 +237,33 @@ def _scale_parts(scale: str) -> list[str]:
 def _alias_regex(name: str) -> str:
     """Short names and all-capital acronyms only match as written (AP, Dawn, Trend)."""
     body = re.escape(name).replace(r"\ ", r"\s+")
-    if len(name) <= 5 or name.isupper():
+    if _as_written(name):
         return f"(?-i:{body})"
     return body
 
 
+def _as_written(name: str) -> bool:
+    return len(name) <= 5 or name.isupper()
+
+
+def _automaton(words: Mapping[str, list[str]]) -> object:
+    """A pyahocorasick automaton of ``words`` (key -> the names written so)."""
+    finder = ahocorasick.Automaton()
+    for key, spelled in words.items():
+        finder.add_word(key, tuple(spelled))
+    finder.make_automaton()
+    return finder
+
+
+def _found(finder: object, text: str) -> frozenset[str]:
+    """The names whose keys ``finder`` (``_automaton``) finds in ``text``."""
+    if finder is None or not len(finder):
+        return frozenset()
+    return frozenset(n for _end, spelled in finder.iter(text) for n in spelled)
+
+
 def _case_ok(name: str, seen: str) -> bool:
-    return True if len(name) > 5 and not name.isupper() else name == seen
+    return name == seen if _as_written(name) else True
 
 
 # ---------------------------------------------------------------------------------------

@@ -249,3 +249,45 @@ def test_fingerprints_are_stable(text, size, exact, minhash):
 
     found = fingerprint(text)
     assert (found.size, found.exact.hex()[:16], hashlib.sha256(found.minhash).hexdigest()[:16]) == (size, exact, minhash)
+
+
+# -- attribution: matching only the outlets a text names changes nothing -------------------
+
+def attributed_with_every_outlet(publishers: Publishers, text: str) -> str | None:
+    """``Publishers.attributed`` the slow way: the patterns with the alternation of all outlets."""
+    from etl.sources import _case_ok
+
+    for _kind, pattern in publishers.attribution:
+        for match in pattern.finditer(text):
+            name = match.group("outlet")
+            if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
+                return publishers.canonical(name)
+    return None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A rapid report: the party had happened to start (ap) - nothing here.",  # "ap", "rt" inside words
+        "LAGOS (AP) - Gunmen attacked a village.",
+        "LAGOS (ap) - lower-case acronyms do not count.",
+        "Copyright 2024 RFE/RL. Radio Free Europe/Radio Liberty reported the strike.",
+        "Officials told the Daily\nSabah that the road was closed; AA reported it first.",
+        "Reuters contributed to this report. (AFP) - Later, according to AFP, ...",
+        "CopyrightAP and ©APA: via: Dawn, told dawn",
+    ],
+)
+def test_attributed_is_the_match_over_every_outlet(publishers, text):
+    assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)
+    assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)  # cached patterns
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["(", ")", " - ", "©", "copyright", "according to", "told the", "reported", "source:",
+                              "AP", "ap", "APA", "AA", "RFE/RL", "RFE", "Daily Sabah", "daily  sabah", "Reuters",
+                              "rapid", "Dawn", " ", "\n", "x"]), max_size=12)
+)
+def test_attributed_is_the_match_over_every_outlet_for_any_text(publishers, text_parts):
+    text = "".join(text_parts)
+    assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)
