@@ -362,3 +362,20 @@ def test_wire_dateline_still_gives_the_reference():
 )
 def test_overnight_as_adjective_gives_no_date(text):
     assert dates(text) == []
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [],
+        ["No dates here.", "Nor 1.5 here"],
+        ["Posted 21.09.25, 7:05 PM"],
+        ["ends with 14/05", "/2026 starts the next"],  # never across two texts
+        ["ends with 14/05/2026", "-1 starts the next"],
+        ["a", "v1.2.3.4", "on 3-4-2024."],
+    ],
+)
+def test_numeric_date_is_found_in_joined_texts_as_in_each(texts):
+    from etl.dates import _NUMERIC_DATELINE, _has_numeric_date
+
+    assert _has_numeric_date(texts) == any(_NUMERIC_DATELINE.search(t) for t in texts)
