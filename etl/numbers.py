@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import ahocorasick
 
 from . import vocab
 from .patterns import join_texts, literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
@@ -38,6 +40,15 @@ ROLES = ("casualties", "killed", "wounded", "missing", "displaced", "detained", 
 # "aggregate" = a killed toll that sums a period, a country or a whole conflict.
 DERIVED_ROLES = ("aggregate",)
 _SEGMENT_BREAKS = ",;:—–()[]"
+
+
+def _automaton(words) -> object:
+    """A pyahocorasick automaton finding each of ``words`` (every occurrence)."""
+    finder = ahocorasick.Automaton()
+    for word in words:
+        finder.add_word(word, word)
+    finder.make_automaton()
+    return finder
 
 
 def _checked(items, name: str) -> list[str]:
@@ -116,6 +127,7 @@ class NumberFinder:
     partitive: tuple[str, ...]
     subject_verb: re.Pattern
     opener_words: int
+    gate_finder: object = field(default=None, compare=False, repr=False)  # pyahocorasick: single_gate
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "NumberFinder":
@@ -131,6 +143,7 @@ class NumberFinder:
     @classmethod
     def _build(cls, data: dict, dates: dict) -> "NumberFinder":
         units = {str(k): int(v) for k, v in data["units"].items()}
+        single_gate = tuple(str(w).lower() for w in data["single_gate"] if str(w).strip())
         tens = {str(k): int(v) for k, v in data["tens"].items()}
         scales = {str(k): int(v) for k, v in data["scales"].items()}
         word_values = {**units, **tens, **scales}
@@ -199,7 +212,8 @@ class NumberFinder:
             people=re.compile(rf"[\s-]*(?:[\w'’]+\s+)?(?:{_phrases(data['people'], 'people')})\b"),
             single=re.compile(rf"{start_guard(data['articles'])}(?:{_literal(data['articles'])})\s+(?:[\w'’-]+\s+){{0,2}}?"
                               rf"(?:{_phrases(data['people'], 'people')})\b"),
-            single_gate=tuple(str(w).lower() for w in data["single_gate"] if str(w).strip()),
+            single_gate=single_gate,
+            gate_finder=_automaton(single_gate),
             stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),
@@ -246,12 +260,9 @@ class NumberFinder:
             for a in pattern.finditer(joined):
                 i = bisect_right(offsets, a.start()) - 1
                 anchors[i].append(a.start() - offsets[i])
-        gated = set()
-        for stem in self.single_gate:  # plain substring search: faster than a regex here
-            at = joined.find(stem)
-            while at >= 0:
-                gated.add(bisect_right(offsets, at) - 1)
-                at = joined.find(stem, at + len(stem))
+        # the sentences holding a gate stem: one automaton pass (a stem never holds a NUL,
+        # so where it ends is in the sentence where it starts)
+        gated = {bisect_right(offsets, end) - 1 for end, _stem in self.gate_finder.iter(joined)} if self.single_gate else set()
         out: list[Mention] = []
         for i, sent in enumerate(sentences):
             if anchors[i] or i in gated:
