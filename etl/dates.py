@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import ahocorasick
+
 from . import vocab
 from .errors import DataFileError
 from .patterns import join_texts, literal_alternation, lower_regex, lowered, start_guard
@@ -125,6 +127,8 @@ class DateFinder:
     scheduled: frozenset[str]
     dateline_cue: re.Pattern
     dotted_day_first: bool
+    # pyahocorasick automaton of the relative keywords, when all are letters and digits only
+    relative_finder: object = field(default=None, compare=False, repr=False)
     # the last article's sentences and their hits: ``reference`` and ``__call__`` scan the
     # same sentences one after the other (hits are immutable; one entry, per process)
     _last: list = field(default_factory=lambda: [None], compare=False, repr=False)
@@ -193,11 +197,13 @@ class DateFinder:
             rf"\s+(?:{_alt(data['ago_words'])})\b))"
         )
         future = [str(c) for c in data["future_cues"]]
+        keywords = [str(k).lower() for k in data["relative_keywords"]]
         modifiers = list(data["weekday_past_modifiers"]) + list(data["weekday_future_modifiers"]) + ["this"]
         return cls(
             pattern=main,
             relative_pattern=relative_pattern,
-            relative_keys=re.compile(literal_alternation(str(k).lower() for k in data["relative_keywords"])),
+            relative_keys=re.compile(literal_alternation(keywords)),
+            relative_finder=_word_finder(keywords),
             back_date=re.compile(rf"{prefix}(?:(?P<wd>{wd}),?\s+)?(?:the\s+)?\Z"),
             back_qual=re.compile(rf"(?:(?:the\s+)?(?P<q>{qual})[- ]\s*|the\s+)\Z"),
             back_month=re.compile(rf"(?<!\w)(?P<cue>(?i:{_spaced(data['month_cues'])}))\s+(?:(?P<q>{qual})[- ]\s*)?\Z"),
@@ -260,10 +266,7 @@ class DateFinder:
                     touched.add(i)  # the hit reaches past its match: later hits may overlap it
         low = lowered(joined)
         windows: list[list[int]] = []
-        for key in self.relative_keys.finditer(low):  # relative phrases sit around these words
-            ks, ke = key.span()
-            if (ks and low[ks - 1].isalnum()) or (ke < len(low) and low[ke].isalnum()):
-                continue
+        for ks, ke in self._relative_keys_in(low):  # relative phrases sit around these words
             ws, we = max(0, ks - 30), min(len(low), ke + 12)
             if windows and ws <= windows[-1][1]:
                 windows[-1][1] = we
@@ -292,6 +295,19 @@ class DateFinder:
                 hits = kept
             out.append(hits)
         return out
+
+    def _relative_keys_in(self, low: str) -> Iterable[tuple[int, int]]:
+        """Where the relative keywords stand in ``low`` as words (no letter or digit next
+        to them), in order. With keywords of letters and digits only, an automaton finds
+        the same ones as the regex: a keyword that is a word is the longest one starting
+        there, and no other keyword that is a word overlaps it."""
+        if self.relative_finder is None:
+            spans = (key.span() for key in self.relative_keys.finditer(low))
+        else:
+            spans = sorted((end + 1 - len(key), end + 1) for end, key in self.relative_finder.iter(low))
+        for ks, ke in spans:
+            if not ((ks and low[ks - 1].isalnum()) or (ke < len(low) and low[ke].isalnum())):
+                yield ks, ke
 
     def _sentence_hits(self, sentences: tuple[Sentence, ...]) -> list[list[_Hit]]:
         entry = self._last[0]  # one tuple, replaced whole: safe to share between threads
@@ -657,6 +673,17 @@ class DateFinder:
                 rest = before[i + 1:]
                 return any(w in self.scheduled for w in rest) and not any(w in self.past_aux for w in rest)
         return False
+
+
+def _word_finder(words: list[str]) -> object:
+    """A pyahocorasick automaton of ``words`` if each is letters and digits only, else None."""
+    if not words or not all(w and all(ch.isalnum() for ch in w) for w in words):
+        return None
+    finder = ahocorasick.Automaton()
+    for word in words:
+        finder.add_word(word, word)
+    finder.make_automaton()
+    return finder
 
 
 def _has_numeric_date(texts: list[str]) -> bool:
