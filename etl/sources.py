@@ -69,6 +69,9 @@ class Publishers:
     attribution_specs: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     outlet_finder: object = field(default=None, compare=False, repr=False)
     verbatim_finder: object = field(default=None, compare=False, repr=False)
+    # Per attribution pattern, words (ASCII letters, lower-cased) every match of it holds:
+    # a pattern is not run on a text without them.
+    attribution_words: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
     # The attribution patterns compiled for a set of outlets, by that set (texts name few
     # sets; compiling is the costly part, and ``re``'s own cache is shared and small).
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
@@ -136,6 +139,8 @@ class Publishers:
             attribution_specs=tuple(attribution_specs),
             outlet_finder=_automaton(written),
             verbatim_finder=_automaton(verbatim),
+            attribution_words=tuple(_required_words(pattern.replace("{outlet}", "(?P<outlet>)"), re.I)
+                                    for _kind, pattern in attribution_specs),
             # A sign-off that is a name: a few capitalised words, no sentence inside.
             signoff_shape=re.compile(r"^[A-Z0-9][\w.&'’+/() -]{0,58}[\w.)+]$"),
         )
@@ -176,16 +181,26 @@ class Publishers:
         if self.outlet_finder is None:
             patterns = self.attribution
         else:
-            present = _found(self.outlet_finder, " ".join(text.lower().split())) | _found(self.verbatim_finder, text)
+            lowered = " ".join(text.lower().split())
+            present = _found(self.outlet_finder, lowered) | _found(self.verbatim_finder, text)
             if not present:
                 return None
             patterns = self._patterns_for(present)
+            patterns = self._possible(patterns, text, lowered)
         for _kind, pattern in patterns:
             for match in pattern.finditer(text):
                 name = match.group("outlet")
                 if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
                     return self.canonical(name)
         return None
+
+    def _possible(self, patterns: tuple, text: str, lowered: str) -> tuple:
+        """The patterns whose ``attribution_words`` ``lowered`` (the lower-cased text) holds:
+        the others cannot match. Only sure when no other character of the text matches an
+        ASCII letter ignoring case (as the Kelvin sign K does k): else all of them."""
+        if len(self.attribution_words) != len(patterns) or _ASCII_LETTER.search("".join(set(_NON_ASCII.findall(text)))):
+            return patterns
+        return tuple(p for p, words in zip(patterns, self.attribution_words) if all(w in lowered for w in words))
 
     def _patterns_for(self, outlets: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
         """The attribution patterns with only ``outlets`` for "{outlet}" (longest first)."""
@@ -246,6 +261,36 @@ def _as_written(name: str) -> bool:
     return len(name) <= 5 or name.isupper()
 
 
+def _required_words(pattern: str, flags: int) -> tuple[str, ...]:
+    """Runs of ASCII letters (lower-cased, two or more) that every match of ``pattern``
+    holds: its literal characters outside anything optional, repeated or alternative
+    (read from ``re``'s own parse of it; none when that cannot be read)."""
+    try:
+        from re import _constants, _parser
+
+        items = _parser.parse(pattern, flags).data
+    except Exception:  # another Python's re: no words, every pattern is run
+        return ()
+    words: list[str] = []
+
+    def walk(items) -> None:
+        run: list[str] = []
+        for op, av in items:
+            if op is _constants.LITERAL and av < 128 and chr(av).isalpha():
+                run.append(chr(av).lower())
+                continue
+            if len(run) > 1:
+                words.append("".join(run))
+            run = []
+            if op is _constants.SUBPATTERN:  # a group: matched whole, once
+                walk(av[-1].data)
+        if len(run) > 1:
+            words.append("".join(run))
+
+    walk(items)
+    return tuple(words)
+
+
 def _automaton(words: Mapping[str, list[str]]) -> object:
     """A pyahocorasick automaton of ``words`` (key -> the names written so)."""
     finder = ahocorasick.Automaton()
@@ -271,6 +316,7 @@ def _case_ok(name: str, seen: str) -> bool:
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_LETTER = re.compile(r"[a-z]", re.I)  # also finds the other characters that match one so
 # bytes.translate table: ASCII word characters lower-cased, other ASCII -> space, the
 # bytes of non-ASCII characters kept.
 _ASCII_WORDS = bytes(b if b >= 128 or chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(256)).lower()

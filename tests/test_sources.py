@@ -275,6 +275,8 @@ def attributed_with_every_outlet(publishers: Publishers, text: str) -> str | Non
         "Officials told the Daily\nSabah that the road was closed; AA reported it first.",
         "Reuters contributed to this report. (AFP) - Later, according to AFP, ...",
         "CopyrightAP and ©APA: via: Dawn, told dawn",
+        "Troops moved in, accord\u0131ng to the Daily Sabah.",  # dotless i matches i ignoring case
+        "The Daily Sabah repor\u0074ed it; \u212aelvin-sign text told the Daily Sabah",
     ],
 )
 def test_attributed_is_the_match_over_every_outlet(publishers, text):
@@ -286,7 +288,7 @@ def test_attributed_is_the_match_over_every_outlet(publishers, text):
 @given(
     st.lists(st.sampled_from(["(", ")", " - ", "©", "copyright", "according to", "told the", "reported", "source:",
                               "AP", "ap", "APA", "AA", "RFE/RL", "RFE", "Daily Sabah", "daily  sabah", "Reuters",
-                              "rapid", "Dawn", " ", "\n", "x"]), max_size=12)
+                              "rapid", "Dawn", " ", "\n", "x", "\u0131", "\u212a", "accord", "ng to"]), max_size=12)
 )
 def test_attributed_is_the_match_over_every_outlet_for_any_text(publishers, text_parts):
     text = "".join(text_parts)
