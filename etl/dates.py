@@ -38,11 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import ahocorasick
-
 from . import vocab
 from .errors import DataFileError
-from .patterns import join_texts, literal_alternation, lower_regex, lowered, start_guard
+from .patterns import automaton, join_texts, literal_alternation, lower_regex, lowered, start_guard
 from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
@@ -679,11 +677,7 @@ def _word_finder(words: list[str]) -> object:
     """A pyahocorasick automaton of ``words`` if each is letters and digits only, else None."""
     if not words or not all(w and all(ch.isalnum() for ch in w) for w in words):
         return None
-    finder = ahocorasick.Automaton()
-    for word in words:
-        finder.add_word(word, word)
-    finder.make_automaton()
-    return finder
+    return automaton((w, w) for w in words)
 
 
 def _has_numeric_date(texts: list[str]) -> bool:

@@ -24,10 +24,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ahocorasick
-
 from . import vocab
-from .patterns import join_texts, literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
+from .patterns import automaton, join_texts, literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
 from .errors import DataFileError
 from .records import Mention, NumberValue, Sentence
 
@@ -40,15 +38,6 @@ ROLES = ("casualties", "killed", "wounded", "missing", "displaced", "detained", 
 # "aggregate" = a killed toll that sums a period, a country or a whole conflict.
 DERIVED_ROLES = ("aggregate",)
 _SEGMENT_BREAKS = ",;:—–()[]"
-
-
-def _automaton(words) -> object:
-    """A pyahocorasick automaton finding each of ``words`` (every occurrence)."""
-    finder = ahocorasick.Automaton()
-    for word in words:
-        finder.add_word(word, word)
-    finder.make_automaton()
-    return finder
 
 
 def _checked(items, name: str) -> list[str]:
@@ -213,7 +202,7 @@ class NumberFinder:
             single=re.compile(rf"{start_guard(data['articles'])}(?:{_literal(data['articles'])})\s+(?:[\w'’-]+\s+){{0,2}}?"
                               rf"(?:{_phrases(data['people'], 'people')})\b"),
             single_gate=single_gate,
-            gate_finder=_automaton(single_gate),
+            gate_finder=automaton((stem, stem) for stem in single_gate),
             stop=re.compile(rf"[;:()\[\]—]|\b(?:{_literal([str(w).lower() for w in data['stop_words']])})\b"),
             months=frozenset(str(m).lower() for m in dates["months"]),
             max_gap=int(data["max_gap"]),

@@ -31,10 +31,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import ahocorasick
 import numpy as np
 
 from .errors import DataFileError
+from .patterns import automaton
 from .records import Article
 from .vocab import load
 
@@ -137,8 +137,8 @@ class Publishers:
             institution=institution,
             attribution=tuple(attribution),
             attribution_specs=tuple(attribution_specs),
-            outlet_finder=_automaton(written),
-            verbatim_finder=_automaton(verbatim),
+            outlet_finder=automaton((key, tuple(spelled)) for key, spelled in written.items()),
+            verbatim_finder=automaton((key, tuple(spelled)) for key, spelled in verbatim.items()),
             attribution_words=tuple(_required_words(pattern.replace("{outlet}", "(?P<outlet>)"), re.I)
                                     for _kind, pattern in attribution_specs),
             # A sign-off that is a name: a few capitalised words, no sentence inside.
@@ -291,17 +291,8 @@ def _required_words(pattern: str, flags: int) -> tuple[str, ...]:
     return tuple(words)
 
 
-def _automaton(words: Mapping[str, list[str]]) -> object:
-    """A pyahocorasick automaton of ``words`` (key -> the names written so)."""
-    finder = ahocorasick.Automaton()
-    for key, spelled in words.items():
-        finder.add_word(key, tuple(spelled))
-    finder.make_automaton()
-    return finder
-
-
 def _found(finder: object, text: str) -> frozenset[str]:
-    """The names whose keys ``finder`` (``_automaton``) finds in ``text``."""
+    """The names whose keys ``finder`` (``patterns.automaton``) finds in ``text``."""
     if finder is None or not len(finder):
         return frozenset()
     return frozenset(n for _end, spelled in finder.iter(text) for n in spelled)
