@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from . import vocab
 from .patterns import literal_alternation, lower_regex, lowered, start_guard
@@ -41,8 +42,23 @@ def _words(body: str) -> int:
     return len(body.split()) if len(body) < 120 else body.count(" ") + 1
 
 
-@dataclass(frozen=True)
-class _Line:
+def _last_lines(text: str, count: int) -> list[str]:
+    """The last ``count`` lines of ``text`` that are not blank, stripped, the last first
+    (fewer when the text has fewer); read from the end, not split whole."""
+    out: list[str] = []
+    end = len(text)
+    while end >= 0 and len(out) < count:
+        start = text.rfind("\n", 0, end) + 1
+        body = text[start:end].strip()
+        if body:
+            out.append(body)
+        end = start - 1
+    return out
+
+
+class _Line(NamedTuple):
+    """One line of the text (a named tuple: made for every line of every article)."""
+
     start: int
     end: int  # stripped bounds; start == end for a blank line
     words: int
@@ -101,12 +117,10 @@ class Cleaner:
 
     def signoff(self, article: Article) -> str | None:
         """A trailing attribution line naming the publisher ("Daily Nation", "© 2024 AFP")."""
-        text = article.text
-        lines = [ln for ln in self._split(text) if not ln.blank]
+        lines = _last_lines(article.text, 2)
         if len(lines) < 2:
             return None
-        last = lines[-1]
-        line = text[last.start:last.end]
+        line = lines[0]
         stripped = self.signoff_prefix.sub("", line).strip(" \t()[]")
         stripped = _TRAILING_YEAR.sub("", _LEADING_YEAR.sub("", stripped))
         if stripped and self._name_like(stripped):
@@ -160,11 +174,11 @@ class Cleaner:
             if line.blank:
                 continue
             if i in flagged or self.drop_start.match(low, line.start):
-                lines[i] = replace(line, dropped=True)
+                lines[i] = line._replace(dropped=True)
             elif i in cuts and line.start <= cuts[i] < line.end:
                 end = line.start + len(text[line.start:cuts[i]].rstrip())
                 if end <= line.start:
-                    lines[i] = replace(line, dropped=True)
+                    lines[i] = line._replace(dropped=True)
                 else:
                     lines[i] = _Line(line.start, end, _words(text[line.start:end]), cut=True)
 
@@ -183,7 +197,7 @@ class Cleaner:
                 body == previous
                 or (abs(len(body) - len(previous)) <= 8 and self._norm(body) == self._norm(previous))
             ):
-                lines[i] = replace(line, dropped=True)
+                lines[i] = line._replace(dropped=True)
             previous = body
 
     def _drop_tail_block(self, text: str, lines: list[_Line]) -> None:
@@ -196,7 +210,7 @@ class Cleaner:
             if not line.blank and self.block.search(lowered(text[line.start:line.end])):
                 for m in range(k, len(lines)):
                     if not lines[m].blank:
-                        lines[m] = replace(lines[m], dropped=True)
+                        lines[m] = lines[m]._replace(dropped=True)
                 return
 
     def _name_like(self, line: str) -> bool:
@@ -226,7 +240,7 @@ class Cleaner:
         before_text = text[before.start:before.end]
         # only a closing line after a paragraph of prose (not a list or a headline run)
         if body and self._name_like(body) and before_text[-1] in self.heading_final:
-            lines[kept[-1]] = replace(last, dropped=True)
+            lines[kept[-1]] = last._replace(dropped=True)
 
     def _drop_headings(self, text: str, lines: list[_Line]) -> None:
         kept = [i for i, ln in enumerate(lines) if not ln.blank and not ln.dropped]
@@ -243,7 +257,7 @@ class Cleaner:
             # between two paragraphs of prose: the one before ends a sentence, the one after
             # is longer than a heading
             if prev_text[-1] in ".!?\"”’)…" and nxt.words > self.heading_max_words:
-                lines[kept[pos]] = replace(line, dropped=True)
+                lines[kept[pos]] = line._replace(dropped=True)
 
     @staticmethod
     def _merge(lines: list[_Line]) -> tuple[tuple[int, int], ...]:

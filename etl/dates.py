@@ -40,13 +40,15 @@ from typing import Iterable
 
 from . import vocab
 from .errors import DataFileError
-from .patterns import join_texts, literal_alternation, lower_regex, lowered, start_guard
+from .patterns import automaton, join_texts, literal_alternation, lower_regex, lowered, start_guard
 from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
 # a numeric date on a dateline ("21.09.25", "14/05/2026"); read for the reference only
 _NUMERIC_DATELINE = re.compile(
     r"(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
+# what every numeric date has: a digit, a separator, a digit
+_NUMERIC_HINT = re.compile(r"\d[./-]\d")
 # a wire dateline around a date: "PLACE, " before it, "(AGENCY) -" or " -" after it
 _DATELINE_PLACE = r"[A-ZÀ-Þ][\w'’.À-ÿ-]*(?:\s+(?:[A-ZÀ-Þ(][\w'’.À-ÿ()-]*|of|de|du|la|el|al|and)){0,4}"
 _DATELINE_BEFORE = re.compile(rf"\s*{_DATELINE_PLACE}(?:\s*,\s*{_DATELINE_PLACE}){{0,2}}\s*,\s*")
@@ -123,6 +125,8 @@ class DateFinder:
     scheduled: frozenset[str]
     dateline_cue: re.Pattern
     dotted_day_first: bool
+    # pyahocorasick automaton of the relative keywords, when all are letters and digits only
+    relative_finder: object = field(default=None, compare=False, repr=False)
     # the last article's sentences and their hits: ``reference`` and ``__call__`` scan the
     # same sentences one after the other (hits are immutable; one entry, per process)
     _last: list = field(default_factory=lambda: [None], compare=False, repr=False)
@@ -191,11 +195,13 @@ class DateFinder:
             rf"\s+(?:{_alt(data['ago_words'])})\b))"
         )
         future = [str(c) for c in data["future_cues"]]
+        keywords = [str(k).lower() for k in data["relative_keywords"]]
         modifiers = list(data["weekday_past_modifiers"]) + list(data["weekday_future_modifiers"]) + ["this"]
         return cls(
             pattern=main,
             relative_pattern=relative_pattern,
-            relative_keys=re.compile(literal_alternation(str(k).lower() for k in data["relative_keywords"])),
+            relative_keys=re.compile(literal_alternation(keywords)),
+            relative_finder=_word_finder(keywords),
             back_date=re.compile(rf"{prefix}(?:(?P<wd>{wd}),?\s+)?(?:the\s+)?\Z"),
             back_qual=re.compile(rf"(?:(?:the\s+)?(?P<q>{qual})[- ]\s*|the\s+)\Z"),
             back_month=re.compile(rf"(?<!\w)(?P<cue>(?i:{_spaced(data['month_cues'])}))\s+(?:(?P<q>{qual})[- ]\s*)?\Z"),
@@ -258,10 +264,7 @@ class DateFinder:
                     touched.add(i)  # the hit reaches past its match: later hits may overlap it
         low = lowered(joined)
         windows: list[list[int]] = []
-        for key in self.relative_keys.finditer(low):  # relative phrases sit around these words
-            ks, ke = key.span()
-            if (ks and low[ks - 1].isalnum()) or (ke < len(low) and low[ke].isalnum()):
-                continue
+        for ks, ke in self._relative_keys_in(low):  # relative phrases sit around these words
             ws, we = max(0, ks - 30), min(len(low), ke + 12)
             if windows and ws <= windows[-1][1]:
                 windows[-1][1] = we
@@ -290,6 +293,19 @@ class DateFinder:
                 hits = kept
             out.append(hits)
         return out
+
+    def _relative_keys_in(self, low: str) -> Iterable[tuple[int, int]]:
+        """Where the relative keywords stand in ``low`` as words (no letter or digit next
+        to them), in order. With keywords of letters and digits only, an automaton finds
+        the same ones as the regex: a keyword that is a word is the longest one starting
+        there, and no other keyword that is a word overlaps it."""
+        if self.relative_finder is None:
+            spans = (key.span() for key in self.relative_keys.finditer(low))
+        else:
+            spans = sorted((end + 1 - len(key), end + 1) for end, key in self.relative_finder.iter(low))
+        for ks, ke in spans:
+            if not ((ks and low[ks - 1].isalnum()) or (ke < len(low) and low[ke].isalnum())):
+                yield ks, ke
 
     def _sentence_hits(self, sentences: tuple[Sentence, ...]) -> list[list[_Hit]]:
         entry = self._last[0]  # one tuple, replaced whole: safe to share between threads
@@ -403,7 +419,7 @@ class DateFinder:
         explicit: list[dt.date] = []
         datelines: list[dt.date] = []  # a full date standing (nearly) alone on its line
         years: list[int] = []
-        has_numeric = any(_NUMERIC_DATELINE.search(text) for text, _, _ in pieces)
+        has_numeric = _has_numeric_date([text for text, _, _ in pieces])
         for text, hits, furniture in pieces:
             numeric = self._numeric_dateline(text) if has_numeric else None
             if numeric:
@@ -655,6 +671,22 @@ class DateFinder:
                 rest = before[i + 1:]
                 return any(w in self.scheduled for w in rest) and not any(w in self.past_aux for w in rest)
         return False
+
+
+def _word_finder(words: list[str]) -> object:
+    """A pyahocorasick automaton of ``words`` if each is letters and digits only, else None."""
+    if not words or not all(w and all(ch.isalnum() for ch in w) for w in words):
+        return None
+    return automaton((w, w) for w in words)
+
+
+def _has_numeric_date(texts: list[str]) -> bool:
+    """Does any of the texts hold a ``_NUMERIC_DATELINE`` match? One search over the texts
+    joined by a NUL (which the pattern neither crosses nor takes for a part of a date),
+    and none at all without a digit, a separator and a digit in a row (``_NUMERIC_HINT``
+    starts with a character class: the engine skips to digits at C speed)."""
+    joined = "\x00".join(texts)
+    return _NUMERIC_HINT.search(joined) is not None and _NUMERIC_DATELINE.search(joined) is not None
 
 
 def _left_out(article: Article) -> list[str]:

@@ -15,8 +15,10 @@ from . import vocab
 from .errors import DataFileError
 from .records import Article, Sentence
 
-# Structural punctuation only; the words are in the YAML file.
-_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=(\S))")
+# Structural punctuation only; the words are in the YAML file. ("[.!?…][.!?…]*" is
+# "[.!?…]+" starting with a character class, which lets the regex engine skip to the
+# punctuation at C speed.)
+_BOUNDARY = re.compile(r"([.!?…][.!?…]*)([\"'”’»)\]]*)(\s+)(?=(\S))")
 _TOKEN_BEFORE = re.compile(r"[^\s(\[\"'“‘«]*$")
 _WORD_AFTER = re.compile(r"[\"'“‘«(\[]*([^\s\"'”’»)\],;:.!?]*)")
 _DOTTED = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")

@@ -27,13 +27,14 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import ahocorasick
 import numpy as np
 
 from .errors import DataFileError
+from .patterns import automaton
 from .records import Article
 from .vocab import load
 
@@ -61,10 +62,19 @@ class Publishers:
     attribution: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, pattern), strongest first
     signoff_shape: re.Pattern[str]
     # What ``attributed`` needs to match only the outlets a text names: the patterns with
-    # "{outlet}" unfilled, and a pyahocorasick automaton of the lower-cased names and
-    # aliases (whitespace runs as one space) -> the names written so.
+    # "{outlet}" unfilled, and pyahocorasick automata of the names and aliases -> the
+    # names written so: ``outlet_finder`` of the lower-cased ones (whitespace runs as one
+    # space), ``verbatim_finder`` of the ASCII ones that only match as written and hold no
+    # white space (AP, Dawn: found as written, not as "ap" in "rapid").
     attribution_specs: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     outlet_finder: object = field(default=None, compare=False, repr=False)
+    verbatim_finder: object = field(default=None, compare=False, repr=False)
+    # Per attribution pattern, words (ASCII letters, lower-cased) every match of it holds:
+    # a pattern is not run on a text without them.
+    attribution_words: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
+    # The attribution patterns compiled for a set of outlets, by that set (texts name few
+    # sets; compiling is the costly part, and ``re``'s own cache is shared and small).
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "Publishers":
@@ -109,13 +119,13 @@ class Publishers:
                 attribution.append((kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{outlet_alt})"), re.I)))
             except re.error as exc:
                 raise DataFileError(f"{where}: attribution {kind!r}: {exc}") from exc
-        finder = ahocorasick.Automaton()
         written: dict[str, list[str]] = defaultdict(list)
+        verbatim: dict[str, list[str]] = defaultdict(list)
         for name in names:
-            written[" ".join(name.lower().split())].append(name)
-        for lowered, spelled in written.items():
-            finder.add_word(lowered, tuple(spelled))
-        finder.make_automaton()
+            if _as_written(name) and name.isascii() and not any(ch.isspace() for ch in name):
+                verbatim[name].append(name)
+            else:
+                written[" ".join(name.lower().split())].append(name)
         institution = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in institution_words) + r")\b") if institution_words else re.compile(r"(?!)")
         return cls(
             outlets=outlets,
@@ -127,7 +137,10 @@ class Publishers:
             institution=institution,
             attribution=tuple(attribution),
             attribution_specs=tuple(attribution_specs),
-            outlet_finder=finder,
+            outlet_finder=automaton((key, tuple(spelled)) for key, spelled in written.items()),
+            verbatim_finder=automaton((key, tuple(spelled)) for key, spelled in verbatim.items()),
+            attribution_words=tuple(_required_words(pattern.replace("{outlet}", "(?P<outlet>)"), re.I)
+                                    for _kind, pattern in attribution_specs),
             # A sign-off that is a name: a few capitalised words, no sentence inside.
             signoff_shape=re.compile(r"^[A-Z0-9][\w.&'’+/() -]{0,58}[\w.)+]$"),
         )
@@ -160,28 +173,48 @@ class Publishers:
     def attributed(self, text: str) -> str | None:
         """The outlet named by the strongest attribution in ``text`` (earliest on ties).
 
-        One automaton pass finds the outlets the text names at all (most texts: none);
-        the attribution patterns are then matched with only those outlets (the compiled
-        patterns are cached by ``re``), never with the alternation of every outlet."""
+        Two automaton passes find the outlets the text names at all (most texts: none);
+        the attribution patterns are then matched with only those outlets (compiled once
+        per set of outlets), never with the alternation of every outlet."""
         if not text:
             return None
         if self.outlet_finder is None:
             patterns = self.attribution
         else:
-            present = {n for _end, spelled in self.outlet_finder.iter(" ".join(text.lower().split())) for n in spelled}
+            lowered = " ".join(text.lower().split())
+            present = _found(self.outlet_finder, lowered) | _found(self.verbatim_finder, text)
             if not present:
                 return None
-            alt = "|".join(_alias_regex(n) for n in sorted(present, key=lambda s: (-len(s), s)))
-            patterns = tuple(
-                (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
-                for kind, pattern in self.attribution_specs
-            )
+            patterns = self._patterns_for(present)
+            patterns = self._possible(patterns, text, lowered)
         for _kind, pattern in patterns:
             for match in pattern.finditer(text):
                 name = match.group("outlet")
                 if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
                     return self.canonical(name)
         return None
+
+    def _possible(self, patterns: tuple, text: str, lowered: str) -> tuple:
+        """The patterns whose ``attribution_words`` ``lowered`` (the lower-cased text) holds:
+        the others cannot match. Only sure when no other character of the text matches an
+        ASCII letter ignoring case (as the Kelvin sign K does k): else all of them."""
+        if len(self.attribution_words) != len(patterns) or _ASCII_LETTER.search("".join(set(_NON_ASCII.findall(text)))):
+            return patterns
+        return tuple(p for p, words in zip(patterns, self.attribution_words) if all(w in lowered for w in words))
+
+    def _patterns_for(self, outlets: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """The attribution patterns with only ``outlets`` for "{outlet}" (longest first)."""
+        patterns = self._compiled.get(outlets)
+        if patterns is None:
+            alt = "|".join(_alias_regex(n) for n in sorted(outlets, key=lambda s: (-len(s), s)))
+            patterns = tuple(
+                (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
+                for kind, pattern in self.attribution_specs
+            )
+            if len(self._compiled) >= _MAX_COMPILED:
+                self._compiled.clear()
+            self._compiled[outlets] = patterns
+        return patterns
 
     # -- source scale ---------------------------------------------------------------------
 
@@ -207,6 +240,10 @@ class Publishers:
         return "-".join(sorted(kept, key=lambda s: (rank.get(s, len(rank)), s)))
 
 
+# Outlet sets whose compiled attribution patterns a Publishers keeps (then it starts over).
+_MAX_COMPILED = 2048
+
+
 def _scale_parts(scale: str) -> list[str]:
     # "Local partner-New media" is two scales; no single scale contains "-".
     return scale.split("-")
@@ -215,19 +252,65 @@ def _scale_parts(scale: str) -> list[str]:
 def _alias_regex(name: str) -> str:
     """Short names and all-capital acronyms only match as written (AP, Dawn, Trend)."""
     body = re.escape(name).replace(r"\ ", r"\s+")
-    if len(name) <= 5 or name.isupper():
+    if _as_written(name):
         return f"(?-i:{body})"
     return body
 
 
+def _as_written(name: str) -> bool:
+    return len(name) <= 5 or name.isupper()
+
+
+def _required_words(pattern: str, flags: int) -> tuple[str, ...]:
+    """Runs of ASCII letters (lower-cased, two or more) that every match of ``pattern``
+    holds: its literal characters outside anything optional, repeated or alternative
+    (read from ``re``'s own parse of it; none when that cannot be read)."""
+    try:
+        from re import _constants, _parser
+
+        items = _parser.parse(pattern, flags).data
+    except Exception:  # another Python's re: no words, every pattern is run
+        return ()
+    words: list[str] = []
+
+    def walk(items) -> None:
+        run: list[str] = []
+        for op, av in items:
+            if op is _constants.LITERAL and av < 128 and chr(av).isalpha():
+                run.append(chr(av).lower())
+                continue
+            if len(run) > 1:
+                words.append("".join(run))
+            run = []
+            if op is _constants.SUBPATTERN:  # a group: matched whole, once
+                walk(av[-1].data)
+        if len(run) > 1:
+            words.append("".join(run))
+
+    walk(items)
+    return tuple(words)
+
+
+def _found(finder: object, text: str) -> frozenset[str]:
+    """The names whose keys ``finder`` (``patterns.automaton``) finds in ``text``."""
+    if finder is None or not len(finder):
+        return frozenset()
+    return frozenset(n for _end, spelled in finder.iter(text) for n in spelled)
+
+
 def _case_ok(name: str, seen: str) -> bool:
-    return True if len(name) > 5 and not name.isupper() else name == seen
+    return name == seen if _as_written(name) else True
 
 
 # ---------------------------------------------------------------------------------------
 # Duplicate articles
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_LETTER = re.compile(r"[a-z]", re.I)  # also finds the other characters that match one so
+# bytes.translate table: ASCII word characters lower-cased, other ASCII -> space, the
+# bytes of non-ASCII characters kept.
+_ASCII_WORDS = bytes(b if b >= 128 or chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(256)).lower()
 
 
 @dataclass(frozen=True)
@@ -248,6 +331,15 @@ class DuplicateRules:
     containment: float = 0.85  # ... or the smaller text this much inside the larger
     min_shingles: int = 40  # containment only counts for texts at least this long
 
+    @cached_property
+    def permutation_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The MinHash permutations h -> a * h + b as columns (a, b), a odd; made once."""
+        seeds = _permutation_seeds(2 * self.permutations)
+        multipliers = (seeds[:self.permutations] | np.uint64(1))[:, None]
+        offsets = seeds[self.permutations:, None]
+        multipliers.flags.writeable = offsets.flags.writeable = False
+        return multipliers, offsets
+
 
 @dataclass(frozen=True)
 class TextFingerprint:
@@ -260,21 +352,76 @@ class TextFingerprint:
 
 def fingerprint(text: str, rules: DuplicateRules = DuplicateRules()) -> TextFingerprint | None:
     """The fingerprint of one text (None when it has no words: never a duplicate)."""
-    words = [w.casefold() for w in _WORD.findall(text or "")]
+    words = _folded_words(text or "")
     if not words:
         return None
-    hashes = _shingle_hashes(words, rules.shingle)
-    # One seeded permutation of the (already well mixed) shingle hashes per row:
-    # h -> a * h + b mod 2**64 with a odd (a bijection), all at once; the minimum is the MinHash.
-    seeds = _permutation_seeds(2 * rules.permutations)
-    signature = np.multiply((seeds[:rules.permutations] | np.uint64(1))[:, None], hashes[None, :])
-    signature += seeds[rules.permutations:, None]
-    signature = signature.min(axis=1)
+    joined = b" ".join(words)
+    hashes = _shingle_hashes(words, _char_lengths(joined, len(words)), rules.shingle)
     return TextFingerprint(
-        exact=hashlib.sha256(" ".join(words).encode("utf-8")).digest(),
+        exact=hashlib.sha256(joined).digest(),
         size=len(hashes),
-        minhash=signature.astype("<u8").tobytes(),
+        minhash=_minhash(hashes, *rules.permutation_columns).astype("<u8").tobytes(),
     )
+
+
+def _folded_words(text: str) -> list[bytes]:
+    """The casefolded words (``\\w+``) of ``text``, UTF-8 encoded.
+
+    Fast way, the same words: ASCII is folded and split at C speed on the UTF-8 bytes
+    (``_ASCII_WORDS``), the few non-ASCII characters are looked at one by one:
+    separators become spaces, and letters that casefolding changes fold with the whole
+    text, which is only done when it keeps every character one character and each one on
+    its side of the word boundary; otherwise the plain way, word by word."""
+    present = set(_NON_ASCII.findall(text))
+    separators = [ch for ch in present if _WORD.match(ch) is None]
+    if any(ch.casefold() != ch for ch in present if _WORD.match(ch) is not None):
+        folded = text.casefold()
+        if len(folded) != len(text) or any((_WORD.match(ch) is None) != (_WORD.match(ch.casefold()) is None) for ch in present):
+            return _folded_words_plainly(text)
+        text, separators = folded, [ch.casefold() for ch in separators]
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return _folded_words_plainly(text)
+    for separator in separators:
+        if not separator.isascii():
+            data = data.replace(separator.encode("utf-8"), b" ")
+    return data.translate(_ASCII_WORDS).split()
+
+
+def _folded_words_plainly(text: str) -> list[bytes]:
+    return [w.casefold().encode("utf-8") for w in _WORD.findall(text)]
+
+
+def _char_lengths(joined: bytes, count: int) -> np.ndarray:
+    """The length in characters of each of the ``count`` space-separated UTF-8 words of
+    ``joined`` (characters: the bytes that are not UTF-8 continuation bytes; no word
+    holds a space, as no word character casefolds to one)."""
+    raw = np.frombuffer(joined, dtype=np.uint8)
+    spaces = np.flatnonzero(raw == 32)
+    starts = np.empty(count, dtype=np.intp)
+    starts[0] = 0
+    starts[1:] = spaces + 1
+    ends = np.empty(count, dtype=np.intp)
+    ends[:-1] = spaces
+    ends[-1] = len(raw)
+    if joined.isascii():
+        return (ends - starts).astype(np.uint64)
+    chars = np.zeros(len(raw) + 1, dtype=np.intp)
+    np.cumsum((raw & 0xC0) != 0x80, out=chars[1:])
+    return (chars[ends] - chars[starts]).astype(np.uint64)
+
+
+def _minhash(hashes: np.ndarray, multipliers: np.ndarray, offsets: np.ndarray, rows: int = 32) -> np.ndarray:
+    """The MinHash signature: one seeded permutation of the (already well mixed) shingle
+    hashes per row, h -> a * h + b mod 2**64 with a odd (a bijection); the minimum of each
+    is the MinHash. Computed a few rows at a time, so the work stays in the CPU cache."""
+    signature = np.empty(len(multipliers), dtype=np.uint64)
+    for lo in range(0, len(multipliers), rows):
+        block = np.multiply(multipliers[lo:lo + rows], hashes[None, :])
+        block += offsets[lo:lo + rows]
+        block.min(axis=1, out=signature[lo:lo + rows])
+    return signature
 
 
 def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules = DuplicateRules()) -> dict[str, str]:
@@ -386,18 +533,24 @@ def _near_copies(sx: np.ndarray, sy: np.ndarray, nx: np.ndarray, ny: np.ndarray,
     return (jaccard >= rules.jaccard) | contained
 
 
-def _shingle_hashes(words: list[str], n: int) -> np.ndarray:
-    """The distinct 64-bit hashes of the ``n``-word shingles of ``words`` (all of them
-    when fewer than ``n``). Stable across processes and runs: each word is hashed once
-    with CRC-32 and its length (not the salted built-in ``hash``), then the shingle's
-    words are folded with splitmix64, vectorised over the text."""
-    word = np.fromiter((zlib.crc32(w.encode("utf-8")) | (len(w) << 32) for w in words), dtype=np.uint64, count=len(words))
-    word = _mix(word)
+def _shingle_hashes(words: list[bytes], lengths: np.ndarray, n: int) -> np.ndarray:
+    """The distinct 64-bit hashes, sorted, of the ``n``-word shingles of ``words`` (UTF-8,
+    ``lengths`` in characters; all of them when fewer than ``n``). Stable across processes
+    and runs: each word is hashed once with CRC-32 and its length (not the salted built-in
+    ``hash``), then the shingle's words are folded with splitmix64, vectorised over the text."""
+    word = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+    word |= lengths << np.uint64(32)
+    _mix_inplace(word)
     count = max(1, len(words) - n + 1)
     h = np.zeros(count, dtype=np.uint64)
     for k in range(min(n, len(words))):
-        h = _mix(h ^ (word[k:k + count] + np.uint64(0x9E3779B97F4A7C15 * (k + 1) % (1 << 64))))
-    return np.unique(h)
+        h ^= word[k:k + count] + np.uint64(0x9E3779B97F4A7C15 * (k + 1) % (1 << 64))
+        _mix_inplace(h)
+    h.sort()
+    distinct = np.empty(count, dtype=bool)
+    distinct[0] = True
+    np.not_equal(h[1:], h[:-1], out=distinct[1:])
+    return h[distinct]
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -407,6 +560,19 @@ def _mix(values: np.ndarray) -> np.ndarray:
     h = h ^ (h >> np.uint64(27))
     h = h * np.uint64(0x94D049BB133111EB)
     return h ^ (h >> np.uint64(31))
+
+
+def _mix_inplace(h: np.ndarray) -> None:
+    """``_mix``, overwriting ``h`` (no temporary arrays but one)."""
+    shifted = np.empty_like(h)
+    for shift, multiplier in _MIX_STEPS:
+        np.right_shift(h, shift, out=shifted)
+        h ^= shifted
+        if multiplier is not None:
+            h *= multiplier
+
+
+_MIX_STEPS = ((np.uint64(30), np.uint64(0xBF58476D1CE4E5B9)), (np.uint64(27), np.uint64(0x94D049BB133111EB)), (np.uint64(31), None))
 
 
 def _permutation_seeds(count: int) -> np.ndarray:

@@ -165,3 +165,14 @@ def test_never_crashes_and_spans_are_valid(text):
         assert s >= last
         last = e
     cl.signoff(a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "\t", "\r", "\u2028", "\x1c", "Body text.", "  Daily Nation  ", "x"]), max_size=8))
+def test_last_lines_are_those_of_the_whole_split(lines):
+    """``signoff`` reads the last lines from the end: the same lines as splitting the text."""
+    from etl.clean import _last_lines
+
+    text = "\n".join(lines)
+    whole = [text[ln.start:ln.end] for ln in Cleaner._split(text) if not ln.blank]
+    assert _last_lines(text, 2) == whole[::-1][:2]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from functools import lru_cache
 
 import pytest
@@ -362,3 +363,38 @@ def test_wire_dateline_still_gives_the_reference():
 )
 def test_overnight_as_adjective_gives_no_date(text):
     assert dates(text) == []
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [],
+        ["No dates here.", "Nor 1.5 here"],
+        ["Posted 21.09.25, 7:05 PM"],
+        ["ends with 14/05", "/2026 starts the next"],  # never across two texts
+        ["ends with 14/05/2026", "-1 starts the next"],
+        ["a", "v1.2.3.4", "on 3-4-2024."],
+    ],
+)
+def test_numeric_date_is_found_in_joined_texts_as_in_each(texts):
+    from etl.dates import _NUMERIC_DATELINE, _has_numeric_date
+
+    assert _has_numeric_date(texts) == any(_NUMERIC_DATELINE.search(t) for t in texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["day", "days", "today", "weekend", "week", "ago", "eve", "evening", "s", "x", "3",
+                                 "_", " ", "-", "’", "\x00", "é", "mon"]), max_size=10))
+def test_relative_keywords_found_by_the_automaton_as_by_the_regex(parts):
+    import dataclasses
+
+    finder = _loaded_finder()
+    assert finder.relative_finder is not None
+    text = "".join(parts)
+    by_regex = dataclasses.replace(finder, relative_finder=None)
+    assert list(finder._relative_keys_in(text)) == list(by_regex._relative_keys_in(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _loaded_finder() -> DateFinder:
+    return DateFinder.load()

@@ -280,3 +280,19 @@ def test_single_person_and_school_grades(text, expected):
 )
 def test_subject_and_partitive_counts(text, expected):
     assert people(text) == expected
+
+
+def test_gate_finder_finds_every_gate_stem():
+    """The one-pass gate (an automaton) gates the sentences a substring search would."""
+    from etl.numbers import NumberFinder
+
+    finder = NumberFinder.load()
+    text = "\x00".join(["A soldier was killed.", "Nothing here.", "two were kidnapped and one died", "dead"])
+    found = {end for end, _ in finder.gate_finder.iter(text)}
+    expected = set()
+    for stem in finder.single_gate:
+        at = text.find(stem)
+        while at >= 0:
+            expected.add(at + len(stem) - 1)
+            at = text.find(stem, at + 1)
+    assert found == expected and found

@@ -190,3 +190,106 @@ def test_many_articles_sharing_a_few_sentences_are_not_flagged_and_fast():
     found = find_duplicates(texts)
     assert found == {}
     assert time.process_time() - started < 20
+
+
+# -- fingerprints: the fast word folding must give exactly the words of the plain way ------
+
+def plain_words(text: str) -> tuple[list[bytes], list[int]]:
+    """The words as ``fingerprint`` has always read them: ``\\w+``, then casefolded."""
+    import re
+
+    words = [w.casefold() for w in re.findall(r"\w+", text)]
+    return [w.encode("utf-8") for w in words], [len(w) for w in words]
+
+
+def folded_words(text: str) -> tuple[list[bytes], list[int]]:
+    from etl.sources import _char_lengths, _folded_words
+
+    words = _folded_words(text)
+    return words, [int(n) for n in _char_lengths(b" ".join(words), len(words))] if words else []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "’“”…",
+        "it’s “quoted” — a dash… and_underscores 12,5",
+        "Türkiye ÜBER Über über",
+        "İstanbul STRASSE Straße ß ẞ",  # casefolding changes the length: the plain way
+        "ΣΑΣ ς Ǆ ǅ ǆ Ⅻ ⓐⒶ ſ K",
+        "a\u0345b x\u00b2 \u00b2\u00b3",  # folds to a word character / a digit-like mark
+        "tab\tnew\nline\x0bvt\x0cff\rcr\x1cfs\x85nel\xa0nbsp",
+        "lone \ud800 surrogate",
+    ],
+)
+def test_folded_words_are_the_plain_words(text):
+    assert folded_words(text) == plain_words(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("aB _.\n’ÜüİßΣς")), max_size=60))
+def test_folded_words_are_the_plain_words_for_any_text(text):
+    assert folded_words(text) == plain_words(text)
+
+
+@pytest.mark.parametrize(
+    "text, size, exact, minhash",
+    [
+        ("NAIROBI, May 3 (Reuters) - Two villages in Türkiye were shelled; “ÜBER” it’s İstanbul’s "
+         "STRASSE/Straße — 12 killed…", 15, "a968f309a2cf88f3", "1628cd5d37c8fe2a"),
+        ("One two three", 1, "6899ee404683a14e", "9d990b83c31990db"),
+    ],
+)
+def test_fingerprints_are_stable(text, size, exact, minhash):
+    """Fingerprints are compared across builds (cached outcomes): they must never change."""
+    import hashlib
+
+    from etl.sources import fingerprint
+
+    found = fingerprint(text)
+    assert (found.size, found.exact.hex()[:16], hashlib.sha256(found.minhash).hexdigest()[:16]) == (size, exact, minhash)
+
+
+# -- attribution: matching only the outlets a text names changes nothing -------------------
+
+def attributed_with_every_outlet(publishers: Publishers, text: str) -> str | None:
+    """``Publishers.attributed`` the slow way: the patterns with the alternation of all outlets."""
+    from etl.sources import _case_ok
+
+    for _kind, pattern in publishers.attribution:
+        for match in pattern.finditer(text):
+            name = match.group("outlet")
+            if _case_ok(name, text[match.start("outlet"):match.end("outlet")]):
+                return publishers.canonical(name)
+    return None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A rapid report: the party had happened to start (ap) - nothing here.",  # "ap", "rt" inside words
+        "LAGOS (AP) - Gunmen attacked a village.",
+        "LAGOS (ap) - lower-case acronyms do not count.",
+        "Copyright 2024 RFE/RL. Radio Free Europe/Radio Liberty reported the strike.",
+        "Officials told the Daily\nSabah that the road was closed; AA reported it first.",
+        "Reuters contributed to this report. (AFP) - Later, according to AFP, ...",
+        "CopyrightAP and ©APA: via: Dawn, told dawn",
+        "Troops moved in, accord\u0131ng to the Daily Sabah.",  # dotless i matches i ignoring case
+        "The Daily Sabah repor\u0074ed it; \u212aelvin-sign text told the Daily Sabah",
+    ],
+)
+def test_attributed_is_the_match_over_every_outlet(publishers, text):
+    assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)
+    assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)  # cached patterns
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["(", ")", " - ", "©", "copyright", "according to", "told the", "reported", "source:",
+                              "AP", "ap", "APA", "AA", "RFE/RL", "RFE", "Daily Sabah", "daily  sabah", "Reuters",
+                              "rapid", "Dawn", " ", "\n", "x", "\u0131", "\u212a", "accord", "ng to"]), max_size=12)
+)
+def test_attributed_is_the_match_over_every_outlet_for_any_text(publishers, text_parts):
+    text = "".join(text_parts)
+    assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)
