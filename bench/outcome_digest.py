@@ -34,8 +34,9 @@ def digests(folders: list[Path], limit: int | None) -> tuple[dict[str, str], flo
             started = time.process_time()
             outcome = worker(build.ArticleTask(str(path)))
             cpu += time.process_time() - started
+            events = sorted(repr(e) for e in outcome.events)  # the merge does not depend on their order
             fields = (outcome.article, outcome.reference_date, outcome.reference_how, outcome.publisher,
-                      outcome.events, outcome.fingerprint)
+                      events, outcome.fingerprint)
             out[f"{folder.name}/{path.name}"] = hashlib.sha256(repr(fields).encode()).hexdigest()
     return out, cpu, len(out)
 

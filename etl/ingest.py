@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,9 +123,12 @@ def read_article(path: Path, meta: ManifestRow | None) -> Article:
 
 
 def article_paths(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of ``folder``, in file-name order (one directory scan, no stat per file)."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder")
-    return sorted(p for p in folder.glob("*.txt") if p.is_file())
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".txt") and e.is_file())
+    return [folder / name for name in names]
 
 
 def read_corpus(folder: Path) -> Iterator[Article]:
