@@ -28,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -94,7 +95,10 @@ def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
     ``RUSAGE_CHILDREN`` would miss them).
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    # Output goes to files, not pipes: a build that prints more than a pipe holds (a warning
+    # per duplicate at 100k articles) would block on a pipe nobody reads until it ends.
+    out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=out_file, stderr=err_file, text=True,
                             start_new_session=True)
     main = psutil.Process(proc.pid)
     peak_main = peak_tree = 0
@@ -121,8 +125,11 @@ def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
                     "peak_rss_main_mb": peak_main / 2**20, "peak_rss_total_mb": peak_tree / 2**20,
                     "stdout": [f"killed: over --max-rss-mb {max_rss_mb:.0f}"], "killed": True}
         time.sleep(SAMPLE_SECONDS)
-    out, err = proc.communicate()
+    proc.wait()
     seconds = time.perf_counter() - started
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
     return {"seconds": seconds, "cpu_seconds": sum(cpu.values()), "peak_rss_main_mb": peak_main / 2**20,
