@@ -243,11 +243,13 @@ class Gathered:
 
 def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], reports: Spool | None) -> Gathered:
     """Keep the small part of each outcome in memory and set its events aside by country
-    code in ``reports`` (None when the outcomes are all in the cache, which has them)."""
+    code in ``reports`` (None when the outcomes are all in the cache, which has them; then
+    each article's cache key is kept, to read them back)."""
+    store_keys = reports is None
     gathered = Gathered([], [], [], {}, reports)
     for task, outcome in zip(tasks, outcomes):
         key = outcome.article.key
-        if reports is None:
+        if store_keys:
             gathered.cache_keys[key] = outcome_key(task, outcome)
         for code, blob in outcome.reports:
             if reports is not None:
@@ -402,7 +404,8 @@ def build(
                 reports = gathered.reports.iter
             else:
                 reports = cached_reports(store, gathered.members, gathered.cache_keys)
-            settled = settler.settle(reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER)
+            settled = settler.settle(reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER,
+                                     identities=gathered.cache_keys)
             keys = frozenset(a.key for a in gathered.articles)
             tables = {
                 "events": settler.event_chunks(settled, keys, out_dir),

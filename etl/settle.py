@@ -69,10 +69,13 @@ class Settler:
     # -- countries ------------------------------------------------------------------------
 
     def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], members: Mapping[str, list[str]],
-               publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str], register_file: Path) -> Settled:
+               publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str], register_file: Path,
+               identities: Mapping[str, str] | None = None) -> Settled:
         """Settle every country of ``members`` (country code -> keys of the articles that
         report events there) and of the register file; ``reports(code)`` gives a country's
-        (article key, pickled events) in article order, read only if it must be settled."""
+        (article key, pickled events) in article order, read only if it must be settled.
+        ``identities``: article key -> what identifies its outcome (its cache key: name,
+        content hash, manifest row); a country is cached under these, not the names."""
         header, rows = read_rows(register_file)
         iso3_at = header.index("iso3")
         entries: Spool = Spool(self.work / "register")
@@ -84,7 +87,7 @@ class Settler:
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
             write_entries(handle, (), header=True)
             for code in sorted(set(members) | set(entries.parts())):
-                key = self._country_key(code, members.get(code, ()), duplicates)
+                key = self._country_key(code, members.get(code, ()), duplicates, identities or {})
                 register_digest = digests.get(code, rows_digest(()))
                 result = self._cached(f"country/{key}", register_digest)
                 if result is None:
@@ -101,11 +104,10 @@ class Settler:
                 settled.events += result.events
         return settled
 
-    def _country_key(self, code: str, articles: Any, duplicates: Mapping[str, str]) -> str:
-        keys = sorted(articles)
+    def _country_key(self, code: str, articles: Any, duplicates: Mapping[str, str], identities: Mapping[str, str]) -> str:
         hasher = hashlib.sha256(f"{self.version}\0{code}\0".encode())
-        for key in keys:
-            hasher.update(f"{key}>{duplicates.get(key, '')}\0".encode())
+        for key in sorted(articles):
+            hasher.update(f"{key}={identities.get(key, '')}>{duplicates.get(key, '')}\0".encode())
         return hasher.hexdigest()
 
     def _cached(self, key: str, register_digest: str) -> CountryResult | None:

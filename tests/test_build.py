@@ -143,3 +143,19 @@ def test_the_build_is_the_same_when_its_working_files_flush_often(tmp_path, seed
     build(SEEDS, out, workers=1, cache=False)
     for name in OUTPUTS + ["event_ids.csv"]:
         assert (out / name).read_bytes() == (seeds_build / name).read_bytes(), name
+
+
+def test_a_rebuild_after_an_article_changed_under_the_same_name_equals_a_fresh_build(tmp_path):
+    corpus, out, fresh = copy_seeds(tmp_path / "in"), tmp_path / "out", tmp_path / "fresh"
+    build(corpus, out, workers=1)
+    first, second = sorted(corpus.glob("*.txt"))[:2]
+    one, two = first.read_bytes(), second.read_bytes()
+    first.write_bytes(two)  # same names, each the other's text
+    second.write_bytes(one)
+    fresh.mkdir()
+    shutil.copy(out / "event_ids.csv", fresh / "event_ids.csv")  # the same ids to start from
+    summary = build(corpus, out, workers=1)
+    assert summary.extracted == 2 and summary.countries_settled >= 1
+    build(corpus, fresh, workers=1, cache=False)
+    for name in OUTPUTS + ["event_ids.csv"]:
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
