@@ -56,7 +56,7 @@ class ArticleTask:
 
     @property
     def name(self) -> str:
-        return Path(self.path).name
+        return os.path.basename(self.path)
 
 
 @dataclass(frozen=True)

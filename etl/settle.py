@@ -79,9 +79,16 @@ class Settler:
         header, rows = read_rows(register_file)
         iso3_at = header.index("iso3")
         entries: Spool = Spool(self.work / "register")
-        for line, fields in rows:
+        pending: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
+        for n, (line, fields) in enumerate(rows, start=1):
             code = fields[iso3_at] if iso3_at < len(fields) else ""
-            entries.add(code if code.isalnum() else "_bad", [(line, fields)])
+            pending[code if code.isalnum() else "_bad"].append((line, fields))
+            if n % 5000 == 0:  # rows set aside in blocks: memory holds a block, not the register
+                for part, block in pending.items():
+                    entries.add(part, block)
+                pending.clear()
+        for part, block in pending.items():
+            entries.add(part, block)
         digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
         settled = Settled(self.work / "event_ids.csv")
         with settled.register.open("w", encoding="utf-8", newline="") as handle:

@@ -341,7 +341,7 @@ class DuplicateRules:
         return multipliers, offsets
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextFingerprint:
     """What duplicate detection keeps of a text: ~1 KB, picklable, no words."""
 
