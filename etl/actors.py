@@ -23,85 +23,12 @@ from typing import Any
 from . import vocab
 from .errors import DataFileError
 from .paths import vocab_dir
-from .phrases import FOLD, Hit, PhraseIndex, _case_ok, sentence_hits
+from .phrases import Hit, PhraseIndex, fold, folded_slices, sentence_hits
 from .records import ActorValue, Mention, Sentence
 
 PLACEHOLDER = "{country}"
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*|'s|-\w+", re.UNICODE)
 _GAP_PUNCTUATION = re.compile(r"[^\w\s'-]")
-
-
-# ----------------------------------------------------------------------------------------
-# Folding fast: ``str.translate`` takes a slow per-character path on any non-ASCII text (all
-# news text: curly quotes, dashes), about 100 times slower than a few ``str.replace`` calls.
-
-_FOLD_PAIRS = tuple((chr(code), target) for code, target in FOLD.items())
-
-
-def normalise(text: str) -> str:
-    """``text.translate(phrases.FOLD)`` (quotes, dashes, spaces), by ``str.replace``."""
-    for char, target in _FOLD_PAIRS:
-        if char in text:
-            text = text.replace(char, target)
-    return text
-
-
-def _lower(text: str) -> str:
-    """Lower-case without changing the length (as ``phrases.fold`` does)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-
-
-def fold(text: str) -> str:
-    """``phrases.fold``, the same result, faster on non-ASCII text."""
-    return _lower(normalise(text))
-
-
-class _SliceFold:
-    """``fold`` of a slice of ``text``, on demand: for the rare text with a capital sigma,
-    whose lower case depends on the letters around it (so folding a slice may differ from
-    slicing the folded text)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __getitem__(self, key: slice) -> str:
-        return fold(self.text[key])
-
-
-def folded_slices(text: str) -> "str | _SliceFold":
-    """What gives ``fold(text[a:b])`` as ``result[a:b]``: the folded text itself (folding is
-    per character) unless ``text`` holds a capital sigma."""
-    return fold(text) if "\u03a3" not in text else _SliceFold(text)
-
-
-class FoldedPhraseIndex(PhraseIndex):
-    """``PhraseIndex`` whose ``find`` folds the text once, by ``normalise`` (same hits)."""
-
-    def find(self, text: str) -> list[Hit]:
-        """Every phrase occurrence on word boundaries (overlaps included)."""
-        if self._empty or not text:
-            return []
-        normal = normalise(text)
-        folded = _lower(normal)
-        size = len(folded)
-        hits = []
-        for last, entries in self._automaton.iter(folded):
-            end = last + 1
-            if end < size and (folded[end].isalnum() or folded[end] == "_"):
-                continue
-            for surface, case, payload in entries:
-                start = end - len(surface)
-                if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
-                    continue
-                if case != "any" and not _case_ok(normal[start:end], surface, case):
-                    continue  # ("any" matches in any case)
-                hits.append(Hit(start, end, payload))
-        return hits
 
 
 _AGENT_PARTICIPLES = frozenset({"carried", "launched", "fired", "conducted", "mounted", "staged"})
@@ -388,7 +315,7 @@ class ActorFinder:
                 noun = Noun(cls="civilians", name=data["templates"]["civilians"].replace(PLACEHOLDER, country), country=country)
                 phrases.append((adjective + "s", "proper", noun))
         return cls(
-            index=FoldedPhraseIndex(phrases),
+            index=PhraseIndex(phrases),
             states=states,
             templates=dict(data["templates"]),
             inters={k: int(v) for k, v in data["inter"].items()},

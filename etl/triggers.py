@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from . import vocab
-from .actors import FoldedPhraseIndex
 from .phrases import PhraseIndex, sentence_hits
 from .errors import DataFileError
 from .paths import schemas_dir, vocab_dir
@@ -96,7 +95,7 @@ class TriggerFinder:
                     letters = [c for c in surface if c.isalpha()]
                     exact = len(letters) >= 2 and all(c.isupper() for c in letters)
                     phrases.append((surface, case or ("exact" if exact else "any"), lemma))
-        return cls(FoldedPhraseIndex(phrases), entries)
+        return cls(PhraseIndex(phrases), entries)
 
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         mentions = []

@@ -443,46 +443,6 @@ def test_a_government_noun_before_an_attack_noun_is_the_military():
     assert [(m.text, m.value.name) for m in found][:1] == [("junta", "Military Forces of {country}")]
 
 
-# -- fast folding: the same results as etl.phrases ------------------------------------------
-FOLD_SAMPLES = [
-    "", "plain ascii", "Kyiv\u2019s \u2018forces\u2019 \u2013 and\u2014then\n\ttabs\r\xa0nbsp `tick`",
-    "\u0130stanbul \u0130DL\u0130B", "\u039f\u0394\u039f\u03a3 \u03a3A", "M\u00dcNCHEN stra\u00dfe \ufb01re",
-]
-
-
-@pytest.mark.parametrize("text", FOLD_SAMPLES)
-def test_fold_matches_phrases_fold(text):
-    from etl import actors, phrases
-    assert actors.fold(text) == phrases.fold(text)
-    assert actors.normalise(text) == text.translate(phrases.FOLD)
-
-
-@given(st.text(alphabet=st.sampled_from("aZ \u2019\u2014-'\n\xa0\u0130\u03a3\u00df.,"), max_size=40))
-@settings(max_examples=200, deadline=None)
-def test_fold_matches_phrases_fold_any_text(text):
-    from etl import actors, phrases
-    assert actors.fold(text) == phrases.fold(text)
-
-
-def test_folded_index_finds_what_phrase_index_finds():
-    from etl.actors import FoldedPhraseIndex
-    from etl.phrases import PhraseIndex
-    vocab = [("Kyiv\u2019s forces", "proper", 1), ("IS", "exact", 2), ("army", "any", 3), ("al-Shabaab", "any", 4),
-             ("Istanbul", "proper", 5), ("troops", "lower", 6)]
-    text = "Kyiv's forces and the \u0130stanbul army \u2014 IS, is, Al\u2013Shabaab TROOPS troops armyX"
-    assert FoldedPhraseIndex(vocab).find(text) == PhraseIndex(vocab).find(text)
-    assert FoldedPhraseIndex([]).find(text) == []
-
-
-@pytest.mark.parametrize("text", FOLD_SAMPLES + ["\u039f\u0394\u039f\u03a3 \u2019\u03a3 x"])
-def test_folded_slices_fold_every_slice(text):
-    from etl.actors import fold, folded_slices
-    folded = folded_slices(text)
-    for a in range(len(text) + 1):
-        for b in range(a, len(text) + 2):
-            assert folded[a:b] == fold(text[a:b])
-
-
 def test_state_base_is_the_first_base_in_table_order(finder):
     def slow(name):
         for base in finder.states.by_name:
