@@ -26,6 +26,7 @@ import os
 import pickle
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -336,3 +337,41 @@ def cached_map(
         if cache is not None:
             cache.save(prune=False)
 
+
+def stored(path: Path, make: Callable[[], T]) -> T:
+    """``make()``, kept pickled at ``path`` and read from there next time.
+
+    For objects that are slow to build and quick to unpickle (the loaded Extractor: its
+    gazetteer automaton takes ~1 s to build, ~0.2 s to read). ``path`` must name
+    everything the object depends on (e.g. the extractor version); the file is written
+    atomically, and one that cannot be read is built again.
+    """
+    path = Path(path)
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # unreadable, or from other code: build it again
+            pass
+    made = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(made, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:  # a read-only or full disk: the object is still usable
+        pass
+    return made
+
+
+def prune_stored(folder: Path, keep: Path) -> None:
+    """Remove every file of ``folder`` but ``keep`` (stored objects of older versions)."""
+    if folder.is_dir():
+        for other in folder.iterdir():
+            if other != keep and other.is_file():
+                other.unlink(missing_ok=True)

@@ -159,3 +159,17 @@ def test_a_rebuild_after_an_article_changed_under_the_same_name_equals_a_fresh_b
     build(corpus, fresh, workers=1, cache=False)
     for name in OUTPUTS + ["event_ids.csv"]:
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_a_large_build_keeps_its_loaded_extractor_and_a_rebuild_reads_it(tmp_path, seeds_build, monkeypatch):
+    import etl.build
+
+    monkeypatch.setattr(etl.build, "KEEP_EXTRACTOR_FROM", 1)  # the seeds count as large here
+    out = tmp_path / "out"
+    build(SEEDS, out, workers=1)
+    kept = list((out / ".cache" / "extractor").glob("*.pkl"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 0
+    (out / "events.csv").unlink()
+    build(SEEDS, out, workers=1)  # reads the kept extractor
+    for name in OUTPUTS + ["event_ids.csv"]:
+        assert (out / name).read_bytes() == (seeds_build / name).read_bytes(), name

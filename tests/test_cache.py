@@ -268,3 +268,22 @@ def test_file_hashes_are_remembered_until_the_file_changes(tmp_path):
     # changed just now: not remembered (a second change within the same tick must be seen)
     assert str(path) in OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()
     assert OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()[str(path)][3] == hashlib.sha256(b"first text").hexdigest()
+
+
+def test_a_stored_object_is_made_once_then_read(tmp_path):
+    from etl.cache import prune_stored, stored
+
+    made = []
+
+    def make():
+        made.append(1)
+        return {"automaton": list(range(5))}
+
+    path = tmp_path / "objects" / "v1.pkl"
+    assert stored(path, make) == {"automaton": [0, 1, 2, 3, 4]} and len(made) == 1
+    assert stored(path, make) == {"automaton": [0, 1, 2, 3, 4]} and len(made) == 1  # read, not made
+    path.write_bytes(b"not a pickle")
+    assert stored(path, make) == {"automaton": [0, 1, 2, 3, 4]} and len(made) == 2  # unreadable: made again
+    (tmp_path / "objects" / "v0.pkl").write_bytes(b"old")
+    prune_stored(path.parent, path)
+    assert [p.name for p in path.parent.iterdir()] == ["v1.pkl"]
