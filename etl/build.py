@@ -421,7 +421,7 @@ def build(
             tables = {
                 "events": settler.event_chunks(settled, keys, out_dir),
                 "sources": export.sources_frame(source_rows(gathered.articles, settled.reports_per_article, duplicates)),
-                "evidence": settler.evidence_chunks(),
+                "evidence": settler.evidence_chunks(settled),
             }
             export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})
             complete = True

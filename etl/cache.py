@@ -205,6 +205,10 @@ class OutcomeCache:
         self._used.update(found)
         return found
 
+    def keep(self, keys: Iterable[str]) -> None:
+        """Count ``keys`` as used by this build without reading them (so pruning keeps them)."""
+        self._used.update(keys)
+
     def put(self, key: str, value: Any) -> None:
         db = self._connect(create=True)
         self._used.add(key)

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from . import export, merge, sources, validate
-from .errors import ValidationError
+from .cache import OutcomeCache
+from .errors import EtlError, ValidationError
 from .ids import IdRegister, parse_rows, read_rows, rows_digest, write_entries
 from .records import Event
 from .spool import Spool
@@ -34,34 +35,44 @@ from .spool import Spool
 
 @dataclass(frozen=True)
 class CountryResult:
-    """What settling one country produced, all of it plain data (cacheable)."""
+    """What settling one country produced, all of it plain data (cacheable). Its bulky
+    parts (each month's pickled events, the rendered evidence rows) are stored apart,
+    under ``month_key`` and ``evidence_key``, and read only when a table needs them."""
 
     register_rows: str  # the country's id register rows (CSV, no header)
-    months: tuple[tuple[str, bytes], ...]  # (YYYY-MM, pickled events of that month)
-    evidence: export.Chunk  # the country's rows of the evidence table, rendered
+    months: tuple[tuple[str, str], ...]  # (YYYY-MM, sha256 of that month's pickled events)
     reports_per_article: tuple[tuple[str, int], ...]  # article key -> events it reports
     events: int
 
 
+def month_key(country_key: str, month: str) -> str:
+    return f"country-month/{country_key}/{month}"
+
+
+def evidence_key(country_key: str) -> str:
+    return f"country-evidence/{country_key}"
+
+
 @dataclass
 class Settled:
-    """Where the settled countries went: their chunks and register rows, on disk."""
+    """What the settled countries left for the tables: where their parts are stored."""
 
     register: Path  # the new id register file
-    month_keys: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # month -> digests of its parts
+    month_parts: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))  # month -> (digest, key)
+    evidence_parts: list[str] = field(default_factory=list)  # in country-code order
     reports_per_article: Counter = field(default_factory=Counter)
     events: int = 0
 
 
 class Settler:
-    """Settles the countries of one build; ``cache``: an ``OutcomeCache`` (or None)."""
+    """Settles the countries of one build; ``cache``: an ``OutcomeCache``, or None (then a
+    store in the working folder holds the parts for this build only)."""
 
     def __init__(self, work: Path, version: str, cache: Any | None = None):
         self.work = Path(work)
         self.version = version
         self.cache = cache
-        self.months = Spool(self.work / "months")
-        self.evidence = Spool(self.work / "evidence")
+        self.store = cache if cache is not None else OutcomeCache(self.work / "parts", version)
         self._publishers: sources.Publishers | None = None  # loaded when a country is settled
         self.computed = 0  # countries settled in this build (the others came from the cache)
         self.rendered = 0  # months rendered in this build
@@ -91,22 +102,22 @@ class Settler:
             entries.add(part, block)
         digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
         settled = Settled(self.work / "event_ids.csv")
+        stored = self.store.keys() if self.cache is not None else set()
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
             write_entries(handle, (), header=True)
             for code in sorted(set(members) | set(entries.parts())):
                 key = self._country_key(code, members.get(code, ()), duplicates, identities or {})
                 register_digest = digests.get(code, rows_digest(()))
-                result = self._cached(f"country/{key}", register_digest)
+                result = self._cached(key, register_digest, stored)
                 if result is None:
                     known = parse_rows(register_file, header, entries.iter(code))
-                    result = self._settle_one(reports(code), known, publisher_of, duplicates)
+                    result = self._settle_one(key, reports(code), known, publisher_of, duplicates)
                     self.computed += 1
-                    self._store(f"country/{key}", result, register_digest)
+                    self._store(key, result, register_digest)
                 handle.write(result.register_rows)
-                self.evidence.add(code, [result.evidence])
-                for month, blob in result.months:
-                    self.months.add(month, [blob])
-                    settled.month_keys[month].append(hashlib.sha256(blob).hexdigest())
+                settled.evidence_parts.append(evidence_key(key))
+                for month, digest in result.months:
+                    settled.month_parts[month].append((digest, month_key(key, month)))
                 settled.reports_per_article.update(dict(result.reports_per_article))
                 settled.events += result.events
         return settled
@@ -117,23 +128,28 @@ class Settler:
             hasher.update(f"{key}={identities.get(key, '')}>{duplicates.get(key, '')}\0".encode())
         return hasher.hexdigest()
 
-    def _cached(self, key: str, register_digest: str) -> CountryResult | None:
+    def _cached(self, key: str, register_digest: str, stored: set[str]) -> CountryResult | None:
         """The cached result if the register rows it was made from, or those it wrote (a
-        register settled by this result gives it again), are the ones given now."""
+        register settled by this result gives it again), are the ones given now, and its
+        parts are all stored (they are kept, unread, for this build)."""
         if self.cache is None:
             return None
-        found = self.cache.get(key)
+        found = self.cache.get(f"country/{key}")
         if found is None:
             return None
         made_from, wrote, result = found
-        return result if register_digest in (made_from, wrote) else None
+        parts = [evidence_key(key)] + [month_key(key, month) for month, _ in result.months]
+        if register_digest not in (made_from, wrote) or not all(p in stored for p in parts):
+            return None
+        self.cache.keep(parts)
+        return result
 
     def _store(self, key: str, result: CountryResult, register_digest: str) -> None:
         if self.cache is not None:
             wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
-            self.cache.put(key, (register_digest, wrote, result))
+            self.cache.put(f"country/{key}", (register_digest, wrote, result))
 
-    def _settle_one(self, reports: Iterator[tuple[str, bytes]], entries: Iterator[Any],
+    def _settle_one(self, key: str, reports: Iterator[tuple[str, bytes]], entries: Iterator[Any],
                     publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str]) -> CountryResult:
         candidates = [event for _, blob in reports for event in pickle.loads(blob)]
         if self._publishers is None:
@@ -146,12 +162,17 @@ class Settler:
         for event in events:
             by_month[f"{event.event_date.year:04d}-{event.event_date.month:02d}"].append(event)
             counts.update(event.source_keys)
+        months = []
+        for month, month_events in sorted(by_month.items()):
+            blob = pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL)
+            self.store.put(month_key(key, month), blob)
+            months.append((month, hashlib.sha256(blob).hexdigest()))
+        self.store.put(evidence_key(key), export.render("evidence", export.evidence_frame(events)))
         rows = io.StringIO()
         write_entries(rows, register.entries, header=False)
         return CountryResult(
             register_rows=rows.getvalue(),
-            months=tuple((m, pickle.dumps(tuple(v), protocol=pickle.HIGHEST_PROTOCOL)) for m, v in sorted(by_month.items())),
-            evidence=export.render("evidence", export.evidence_frame(events)),
+            months=tuple(months),
             reports_per_article=tuple(sorted(counts.items())),
             events=len(events),
         )
@@ -163,11 +184,13 @@ class Settler:
         when rendered; raises ValidationError after the last chunk if a value is invalid."""
         problems: list[str] = []
         row = 1
-        for month in sorted(settled.month_keys):
-            key = hashlib.sha256(f"{self.version}\0{month}\0{sorted(settled.month_keys[month])}".encode()).hexdigest()
+        for month in sorted(settled.month_parts):
+            parts = settled.month_parts[month]
+            key = hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _ in parts)}".encode()).hexdigest()
             chunk = self.cache.get(f"month/{key}") if self.cache is not None else None
             if chunk is None:
-                events = [e for blob in self.months.iter(month) for e in pickle.loads(blob)]
+                blobs = self.store.get_many([k for _, k in parts])
+                events = [e for _, k in parts for e in pickle.loads(blobs[k])]
                 frame = export.events_frame(events)
                 found = validate.validate_frame(frame, source_keys=source_keys, first_row=row)
                 chunk = export.render("events", frame)
@@ -181,7 +204,10 @@ class Settler:
         if problems:
             raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
 
-    def evidence_chunks(self) -> Iterator[export.Chunk]:
+    def evidence_chunks(self, settled: Settled) -> Iterator[export.Chunk]:
         """The evidence table country by country (its order: by event id first)."""
-        for code in self.evidence.parts():
-            yield from self.evidence.iter(code)
+        for key in settled.evidence_parts:
+            chunk = self.store.get(key)
+            if chunk is None:
+                raise EtlError(f"{self.store.path}: a stored part of this build is missing; delete the cache and build again")
+            yield chunk
