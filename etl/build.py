@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import pandas as pd
+
 from . import export, ingest, sources
 from .cache import CACHE_DIR, OutcomeCache, article_key, cached_map, current_version, prune_stored, stored
 from .errors import EtlError
@@ -311,6 +313,15 @@ def source_rows(articles: list[SourceInfo], reports_per_article: Mapping[str, in
     return rows
 
 
+def source_chunks(articles: list[SourceInfo], reports_per_article: Mapping[str, int],
+                  duplicates: dict[str, str], size: int = 10_000) -> Iterator[pd.DataFrame]:
+    """The sources table in its order (by source key), ``size`` rows at a time."""
+    order = sorted(range(len(articles)), key=lambda i: export.natural_key(articles[i].key))
+    for start in range(0, len(order), size):
+        rows = source_rows([articles[i] for i in order[start:start + size]], reports_per_article, duplicates)
+        yield export.sources_frame(rows)
+
+
 @contextlib.contextmanager
 def work_folder(out_dir: Path) -> Iterator[Path]:
     """A private folder under ``out_dir`` for the build's working files, removed afterwards.
@@ -420,7 +431,7 @@ def build(
             keys = frozenset(a.key for a in gathered.articles)
             tables = {
                 "events": settler.event_chunks(settled, keys, out_dir),
-                "sources": export.sources_frame(source_rows(gathered.articles, settled.reports_per_article, duplicates)),
+                "sources": source_chunks(gathered.articles, settled.reports_per_article, duplicates),
                 "evidence": settler.evidence_chunks(settled),
             }
             export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})

@@ -105,7 +105,8 @@ class OutcomeCache:
         self._used: set[str] = set()
         self._hashes: dict[str, tuple[int, int, int, str]] | None = None  # path -> stat + sha256
         self._new_hashes: dict[str, tuple[int, int, int, str]] = {}
-        self._hashed: set[str] = set()
+        self._hashed: set[str] = set()  # paths hashed, not yet recorded in the temp table
+        self._hashed_any = False
         self.hits = 0
         self.misses = 0
 
@@ -231,6 +232,8 @@ class OutcomeCache:
         if self._hashes is None:
             self._hashes = self._load_hashes()
         self._hashed.add(path)
+        if len(self._hashed) >= 5000:
+            self._write_hashes()
         known = self._hashes.get(path)
         if known is not None and known[:3] == stamp:
             return known[3]
@@ -238,7 +241,22 @@ class OutcomeCache:
             sha = hashlib.sha256(handle.read()).hexdigest()
         if time.time_ns() - info.st_mtime_ns > SETTLE_NS:
             self._new_hashes[path] = (*stamp, sha)
+            if len(self._new_hashes) >= 1000:
+                self._write_hashes()
         return sha
+
+    def _write_hashes(self) -> None:
+        """Record the new hashes and the paths hashed so far (memory holds a batch)."""
+        db = self._connect(create=True)
+        if self._new_hashes:
+            db.executemany("INSERT OR REPLACE INTO file_hash VALUES (?, ?, ?, ?, ?)",
+                           ((p, *v) for p, v in sorted(self._new_hashes.items())))
+            self._new_hashes.clear()
+        if self._hashed:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS hashed (path TEXT PRIMARY KEY) WITHOUT ROWID")
+            db.executemany("INSERT OR IGNORE INTO hashed (path) VALUES (?)", ((p,) for p in self._hashed))
+            self._hashed.clear()
+            self._hashed_any = True
 
     def _load_hashes(self) -> dict[str, tuple[int, int, int, str]]:
         db = self._connect(create=False)
@@ -252,16 +270,11 @@ class OutcomeCache:
     def save(self, *, prune: bool = True) -> None:
         """Commit what was put; with ``prune`` keep only the entries used, drop other versions."""
         db = self._connect(create=True)
-        if self._new_hashes:
-            db.executemany("INSERT OR REPLACE INTO file_hash VALUES (?, ?, ?, ?, ?)",
-                           ((p, *v) for p, v in sorted(self._new_hashes.items())))
-            self._new_hashes.clear()
-        if prune and self._hashed:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS hashed (path TEXT PRIMARY KEY) WITHOUT ROWID")
-            db.execute("DELETE FROM hashed")
-            db.executemany("INSERT OR IGNORE INTO hashed (path) VALUES (?)", ((p,) for p in self._hashed))
+        self._write_hashes()
+        if prune and self._hashed_any:
             db.execute("DELETE FROM file_hash WHERE path NOT IN (SELECT path FROM hashed)")
             db.execute("DROP TABLE hashed")
+            self._hashed_any = False
         if prune:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY) WITHOUT ROWID")
             db.execute("DELETE FROM used")
@@ -277,6 +290,7 @@ class OutcomeCache:
 
     def close(self) -> None:
         """Commit and release the file (the object can be used again: it reopens)."""
+        self._hashed_any = False  # the temp table goes with the connection
         if self._db is not None:
             self._db.commit()
             self._db.close()

@@ -143,6 +143,13 @@ def typed_frame(spec: TableSpec, rows: list[dict]) -> pd.DataFrame:
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d*)$", re.S)
 
 
+def natural_key(text: str) -> tuple[str, float, str]:
+    """How a ``sort`` column of text orders its values (AZE9 before AZE10): the text less
+    its trailing digits, their number (-1 when none), then the text itself."""
+    prefix, digits = _TRAILING_NUMBER.match(text).groups()
+    return prefix, float(digits) if digits else -1.0, text
+
+
 def _key_width(spec: TableSpec) -> int:
     return len(spec.columns) + sum(1 for c in spec.columns if c.name in spec.sort and c.type == "string")
 

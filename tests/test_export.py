@@ -411,3 +411,10 @@ def test_chunks_in_one_row_group_give_the_bytes_of_the_whole_table(tmp_path):
     export.write_tables(tmp_path / "chunks", {"events": iter(_chunks_by_date(events))})
     for name in ("events.parquet", "events.csv"):
         assert (tmp_path / "chunks" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("values", [["AZE10", "AZE9", "AZE", "ARM2", "b", "a10", "a9x", "001_ab12", "001_ab3"]])
+def test_natural_key_orders_as_the_table_sort_does(values):
+    rows = [dict(SOURCE_ROWS[0], source_key=v, file=f"{v}.txt") for v in values]
+    frame = export.sources_frame(rows)
+    assert list(frame["source_key"]) == sorted(values, key=export.natural_key)
