@@ -25,12 +25,12 @@ import pickle
 import shutil
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pandas as pd
 
 from . import export, ingest, sources
 from .cache import CACHE_DIR, OutcomeCache, article_key, cached_map, current_version, prune_stored, stored
@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # the pipeline is imported where the Extractor is loaded: in 
     from .pipeline import ArticleResult, Extractor
 
 ID_REGISTER = "event_ids.csv"
+SOURCE_CHUNK = 1000  # rows per chunk of the sources table, on average
 KEEP_EXTRACTOR_FROM = 500  # articles: below this, building the Extractor is cheap beside the build
 WORK_PREFIX = ".etl-work-"  # working files of a running build, under the output folder
 
@@ -313,13 +314,36 @@ def source_rows(articles: list[SourceInfo], reports_per_article: Mapping[str, in
     return rows
 
 
-def source_chunks(articles: list[SourceInfo], reports_per_article: Mapping[str, int],
-                  duplicates: dict[str, str], size: int = 10_000) -> Iterator[pd.DataFrame]:
-    """The sources table in its order (by source key), ``size`` rows at a time."""
+def source_chunks(articles: list[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str],
+                  cache: OutcomeCache | None = None, version: str = "") -> Iterator[export.Chunk]:
+    """The sources table in its order (by source key), in chunks rendered once and cached.
+
+    A chunk ends before a key whose CRC-32 is 0 mod ``SOURCE_CHUNK`` (about that many rows
+    per chunk): content-defined boundaries, so a new article changes only its own chunk
+    and a rebuild renders that one chunk again, not the table.
+    """
     order = sorted(range(len(articles)), key=lambda i: export.natural_key(articles[i].key))
-    for start in range(0, len(order), size):
-        rows = source_rows([articles[i] for i in order[start:start + size]], reports_per_article, duplicates)
-        yield export.sources_frame(rows)
+    chunk: list[SourceInfo] = []
+    for i in order:
+        info = articles[i]
+        if chunk and zlib.crc32(info.key.encode()) % SOURCE_CHUNK == 0:
+            yield _source_chunk(chunk, reports_per_article, duplicates, cache, version)
+            chunk = []
+        chunk.append(info)
+    if chunk:
+        yield _source_chunk(chunk, reports_per_article, duplicates, cache, version)
+
+
+def _source_chunk(infos: list[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str],
+                  cache: OutcomeCache | None, version: str) -> export.Chunk:
+    rows = source_rows(infos, reports_per_article, duplicates)
+    key = "sources/" + hashlib.sha256(f"{version}\0{[tuple(r.values()) for r in rows]!r}".encode()).hexdigest()
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = export.render("sources", export.sources_frame(rows))
+        if cache is not None:
+            cache.put(key, found)
+    return found
 
 
 @contextlib.contextmanager
@@ -431,7 +455,7 @@ def build(
             keys = frozenset(a.key for a in gathered.articles)
             tables = {
                 "events": settler.event_chunks(settled, keys, out_dir),
-                "sources": source_chunks(gathered.articles, settled.reports_per_article, duplicates),
+                "sources": source_chunks(gathered.articles, settled.reports_per_article, duplicates, store, version),
                 "evidence": settler.evidence_chunks(settled),
             }
             export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})

@@ -242,7 +242,7 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
             values = [pickle.loads(v) for (v,) in db.execute("SELECT value FROM outcome WHERE key NOT LIKE '%/%'")]
             settled = [k for (k,) in db.execute("SELECT key FROM outcome WHERE key LIKE '%/%'")]
         assert len(values) == 5
-        assert settled and all(k.startswith(("country/", "country-month/", "country-evidence/", "month/")) for k in settled)
+        assert settled and all(k.startswith(("country/", "country-month/", "country-evidence/", "month/", "sources/")) for k in settled)
         for outcome in values:
             assert outcome.article.text == ""
 
