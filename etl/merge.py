@@ -439,13 +439,20 @@ def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
             i = root[i]
         return i
 
+    # Two groups that failed complete linkage fail it for good: a group only grows, and a
+    # larger group has more pairs that must agree. Remembering the refusal (by the groups'
+    # roots) spares re-checking every cross pair for each later candidate pair between them.
+    refused: set[tuple[int, int]] = set()
     for _cost, i, j in pairs:
         ri, rj = find(i), find(j)
         if ri == rj or keys[ri] & keys[rj]:
             continue
-        if not all(agree(x, y) for x in members[ri] for y in members[rj]):
-            continue
         lo, hi = min(ri, rj), max(ri, rj)
+        if (lo, hi) in refused:
+            continue
+        if not all(agree(x, y) for x in members[ri] for y in members[rj]):
+            refused.add((lo, hi))
+            continue
         root[hi] = lo
         members[lo].extend(members.pop(hi))
         keys[lo] |= keys.pop(hi)
