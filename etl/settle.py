@@ -105,10 +105,12 @@ class Settler:
         stored = self.store.keys() if self.cache is not None else set()
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
             write_entries(handle, (), header=True)
-            for code in sorted(set(members) | set(entries.parts())):
-                key = self._country_key(code, members.get(code, ()), duplicates, identities or {})
+            codes = sorted(set(members) | set(entries.parts()))
+            keys = [self._country_key(code, members.get(code, ()), duplicates, identities or {}) for code in codes]
+            found = self._prefetched([f"country/{key}" for key in keys], self.cache)
+            for code, key, (_, cached) in zip(codes, keys, found):
                 register_digest = digests.get(code, rows_digest(()))
-                result = self._cached(key, register_digest, stored)
+                result = self._cached(key, cached, register_digest, stored)
                 if result is None:
                     known = parse_rows(register_file, header, entries.iter(code))
                     result = self._settle_one(key, reports(code), known, publisher_of, duplicates)
@@ -128,14 +130,19 @@ class Settler:
             hasher.update(f"{key}={identities.get(key, '')}>{duplicates.get(key, '')}\0".encode())
         return hasher.hexdigest()
 
-    def _cached(self, key: str, register_digest: str, stored: set[str]) -> CountryResult | None:
-        """The cached result if the register rows it was made from, or those it wrote (a
-        register settled by this result gives it again), are the ones given now, and its
-        parts are all stored (they are kept, unread, for this build)."""
-        if self.cache is None:
-            return None
-        found = self.cache.get(f"country/{key}")
-        if found is None:
+    def _prefetched(self, keys: list[str], store: Any | None, block: int = 32) -> Iterator[tuple[str, Any]]:
+        """``(key, stored value or None)`` for each of ``keys`` in order, read ``block`` per query."""
+        for start in range(0, len(keys), block):
+            part = keys[start:start + block]
+            found = store.get_many(part) if store is not None else {}
+            for key in part:
+                yield key, found.get(key)
+
+    def _cached(self, key: str, found: Any, register_digest: str, stored: set[str]) -> CountryResult | None:
+        """The cached result (``found``) if the register rows it was made from, or those it
+        wrote (a register settled by this result gives it again), are the ones given now,
+        and its parts are all stored (they are kept, unread, for this build)."""
+        if self.cache is None or found is None:
             return None
         made_from, wrote, result = found
         parts = [evidence_key(key)] + [month_key(key, month) for month, _ in result.months]
@@ -184,10 +191,10 @@ class Settler:
         when rendered; raises ValidationError after the last chunk if a value is invalid."""
         problems: list[str] = []
         row = 1
-        for month in sorted(settled.month_parts):
+        months = sorted(settled.month_parts)
+        keys = [self._month_key(month, settled.month_parts[month]) for month in months]
+        for month, (key, chunk) in zip(months, self._prefetched(keys, self.cache)):
             parts = settled.month_parts[month]
-            key = hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _ in parts)}".encode()).hexdigest()
-            chunk = self.cache.get(f"month/{key}") if self.cache is not None else None
             if chunk is None:
                 blobs = self.store.get_many([k for _, k in parts])
                 events = [e for _, k in parts for e in pickle.loads(blobs[k])]
@@ -198,16 +205,19 @@ class Settler:
                 if found:
                     problems.extend(found)
                 elif self.cache is not None:
-                    self.cache.put(f"month/{key}", chunk)
+                    self.cache.put(key, chunk)
             row += chunk.rows
             yield chunk
         if problems:
             raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
 
+    def _month_key(self, month: str, parts: list[tuple[str, str]]) -> str:
+        """A month's chunk is keyed by the digests of the events its countries hold there."""
+        return "month/" + hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _ in parts)}".encode()).hexdigest()
+
     def evidence_chunks(self, settled: Settled) -> Iterator[export.Chunk]:
         """The evidence table country by country (its order: by event id first)."""
-        for key in settled.evidence_parts:
-            chunk = self.store.get(key)
+        for key, chunk in self._prefetched(settled.evidence_parts, self.store):
             if chunk is None:
                 raise EtlError(f"{self.store.path}: a stored part of this build is missing; delete the cache and build again")
             yield chunk
