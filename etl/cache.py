@@ -140,26 +140,6 @@ class OutcomeCache:
                     stale.unlink(missing_ok=True)
         return None
 
-    def is_empty(self) -> bool:
-        """True when nothing is stored for this version (a first build needs no look-ups)."""
-        db = self._connect(create=False)
-        if db is None:
-            return True
-        try:
-            return db.execute("SELECT 1 FROM outcome LIMIT 1").fetchone() is None
-        except sqlite3.DatabaseError:
-            return True
-
-    def has(self, key: str) -> bool:
-        """Whether ``key`` is stored (without reading its value; not counted as a hit)."""
-        db = self._connect(create=False)
-        if db is None:
-            return False
-        try:
-            return db.execute("SELECT 1 FROM outcome WHERE key = ?", (key,)).fetchone() is not None
-        except sqlite3.DatabaseError:
-            return False
-
     def keys(self) -> set[str]:
         """Every key stored (one query: cheaper than ``has`` per key for a whole corpus)."""
         db = self._connect(create=False)

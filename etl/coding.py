@@ -20,6 +20,7 @@ from typing import Callable, Optional
 
 from . import vocab
 from .errors import DataFileError
+from .memo import BoundedMemo
 from .records import ActorValue, Article, Candidate, Evidence, Event
 from .taxonomy import Taxonomy
 
@@ -48,7 +49,7 @@ class Coder:
     military_types: frozenset = frozenset()
     # actor -> the actor as coded for a military event (``_military_if_government``): a few
     # hundred state actors recur across articles; the memo is emptied when it grows large
-    _military: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _military: BoundedMemo = field(default_factory=lambda: BoundedMemo(_MEMO_SIZE), init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path | None = None, taxonomy: Taxonomy | None = None, for_event: Callable | None = None) -> "Coder":
@@ -196,12 +197,7 @@ class Coder:
     def _military_if_government(self, actor: ActorValue) -> ActorValue:
         """A state's government becomes its military; police, militaries and others stay
         (``as_branch`` depends on the actor only: its answer is kept)."""
-        found = self._military.get(actor)
-        if found is None:
-            if len(self._military) >= _MEMO_SIZE:
-                self._military.clear()
-            found = self._military[actor] = self._as_military(actor)
-        return found
+        return self._military.get_or_make(actor, self._as_military)
 
     def _as_military(self, actor: ActorValue) -> ActorValue:
         military = self.as_branch(actor, "military")

@@ -36,6 +36,7 @@ from geopy.distance import EARTH_RADIUS, great_circle
 
 from . import vocab
 from .errors import DataFileError, InputError
+from .memo import BoundedMemo
 from .paths import gazetteer_dir
 
 CURATED_COLUMNS = (
@@ -261,7 +262,7 @@ class Gazetteer:
     folder: Path
     # Base rows made into entries so far (entries are immutable; bounded, emptied when full):
     # articles name the same few thousand places again and again.
-    _base_entries: dict = field(default_factory=dict, repr=False, compare=False)
+    _base_entries: BoundedMemo = field(default_factory=lambda: BoundedMemo(_BASE_ENTRY_CACHE), repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "Gazetteer":
@@ -350,12 +351,7 @@ class Gazetteer:
     # -- access -------------------------------------------------------------------------
 
     def base_entry(self, row: int) -> Entry:
-        entry = self._base_entries.get(row)
-        if entry is None:
-            if len(self._base_entries) >= _BASE_ENTRY_CACHE:
-                self._base_entries.clear()
-            entry = self._base_entries[row] = self._make_base_entry(row)
-        return entry
+        return self._base_entries.get_or_make(row, self._make_base_entry)
 
     def _make_base_entry(self, row: int) -> Entry:
         cols = self.base_columns

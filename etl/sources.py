@@ -34,6 +34,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .errors import DataFileError
+from .memo import BoundedMemo
 from .patterns import automaton
 from .records import Article
 from .vocab import load
@@ -74,7 +75,7 @@ class Publishers:
     attribution_words: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
     # The attribution patterns compiled for a set of outlets, by that set (texts name few
     # sets; compiling is the costly part, and ``re``'s own cache is shared and small).
-    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+    _compiled: BoundedMemo = field(default_factory=lambda: BoundedMemo(_MAX_COMPILED), compare=False, repr=False)
 
     @classmethod
     def load(cls, folder: Path | None = None) -> "Publishers":
@@ -204,17 +205,14 @@ class Publishers:
 
     def _patterns_for(self, outlets: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
         """The attribution patterns with only ``outlets`` for "{outlet}" (longest first)."""
-        patterns = self._compiled.get(outlets)
-        if patterns is None:
-            alt = "|".join(_alias_regex(n) for n in sorted(outlets, key=lambda s: (-len(s), s)))
-            patterns = tuple(
-                (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
-                for kind, pattern in self.attribution_specs
-            )
-            if len(self._compiled) >= _MAX_COMPILED:
-                self._compiled.clear()
-            self._compiled[outlets] = patterns
-        return patterns
+        return self._compiled.get_or_make(outlets, self._compile)
+
+    def _compile(self, outlets: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        alt = "|".join(_alias_regex(n) for n in sorted(outlets, key=lambda s: (-len(s), s)))
+        return tuple(
+            (kind, re.compile(pattern.replace("{outlet}", f"(?P<outlet>{alt})"), re.I))
+            for kind, pattern in self.attribution_specs
+        )
 
     # -- source scale ---------------------------------------------------------------------
 

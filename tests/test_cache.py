@@ -52,14 +52,14 @@ def test_extractor_version_changes_with_any_data_file_or_code(tmp_path):
 
 def test_outcomes_survive_a_reload(tmp_path):
     cache = OutcomeCache(tmp_path, "v1" * 16)
-    assert cache.is_empty()
+    assert cache.keys() == set()
     keys = [article_key(f"{i}.txt", f"{i:064d}") for i in range(50)]
     for i, key in enumerate(keys):
         cache.put(key, {"events": (i,)})
     cache.save()
     cache.close()
     again = OutcomeCache(tmp_path, "v1" * 16)
-    assert not again.is_empty() and again.has(keys[0]) and again.hits == 0
+    assert again.keys() == set(keys) and again.hits == 0
     assert [again.get(k) for k in keys] == [{"events": (i,)} for i in range(50)]
     assert again.hits == 50 and again.get("ff" + "0" * 62) is None and again.misses == 1
 
@@ -109,7 +109,7 @@ def test_an_unreadable_cache_file_counts_as_empty(tmp_path):
     cache.close()
     cache.path.write_bytes(b"\x80\x05 not a database, not a pickle" * 100)
     again = OutcomeCache(tmp_path, "c" * 64)
-    assert again.get(key) is None and again.is_empty()
+    assert again.get(key) is None and again.keys() == set()
     again.put(key, "new")  # and it is usable again
     again.save()
     again.close()
@@ -287,3 +287,15 @@ def test_a_stored_object_is_made_once_then_read(tmp_path):
     (tmp_path / "objects" / "v0.pkl").write_bytes(b"old")
     prune_stored(path.parent, path)
     assert [p.name for p in path.parent.iterdir()] == ["v1.pkl"]
+
+
+def test_a_bounded_memo_makes_each_answer_once_and_never_grows_past_its_size():
+    from etl.memo import BoundedMemo
+
+    made = []
+    memo = BoundedMemo(3)
+    for key in [1, 2, 1, 3, 4, 1]:
+        assert memo.get_or_make(key, lambda k: made.append(k) or k * 10) == key * 10
+        assert len(memo) <= 3
+    assert made == [1, 2, 3, 4, 1]  # 1 made again only after the memo filled and was emptied
+    assert pickle.loads(pickle.dumps(memo)) == {} and pickle.loads(pickle.dumps(memo)).size == 3
