@@ -192,7 +192,7 @@ class Settler:
         problems: list[str] = []
         row = 1
         months = sorted(settled.month_parts)
-        keys = [self._month_key(month, settled.month_parts[month]) for month in months]
+        keys = [self._chunk_key(month, settled.month_parts[month]) for month in months]
         for month, (key, chunk) in zip(months, self._prefetched(keys, self.cache)):
             parts = settled.month_parts[month]
             if chunk is None:
@@ -211,7 +211,7 @@ class Settler:
         if problems:
             raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
 
-    def _month_key(self, month: str, parts: list[tuple[str, str]]) -> str:
+    def _chunk_key(self, month: str, parts: list[tuple[str, str]]) -> str:
         """A month's chunk is keyed by the digests of the events its countries hold there."""
         return "month/" + hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _ in parts)}".encode()).hexdigest()
 
