@@ -33,7 +33,10 @@ Two reports are of the same event (``same_event``) when all of these hold:
 Grouping is greedy complete linkage: candidate pairs (found by blocking on country, event
 type and week, then a 1-degree grid or admin1, never all pairs) are taken best first, and
 two groups join only if every cross pair is the same event and the groups share no
-article: two events of one article are never merged unless identical.
+article: two events of one article are never merged unless identical. The reports are
+swept in date order a few weeks at a time, and each set of linked reports is grouped as
+soon as no later report can reach it, so memory follows the reports of a few weeks, not
+of a country's whole history.
 
 The merged row keeps the most precise date and place, the most specific sub type (a
 territory change over "Armed clash", anything over "Other"; then the most reported), the
@@ -53,12 +56,13 @@ original is dropped.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from geopy.distance import EARTH_RADIUS
 
@@ -266,10 +270,11 @@ def _cell(identity: Identity, rules: MergeRules) -> tuple[int, int]:
     return (math.floor(identity.latitude / rules.grid_degrees), math.floor(identity.longitude / rules.grid_degrees))
 
 
-def candidate_pairs(identities: list[Identity], rules: MergeRules = MergeRules()) -> set[tuple[int, int]]:
-    """Index pairs (i < j) worth testing: same country and type, near in time and space."""
+def _index(identities: list[Identity], members: Iterable[int], rules: MergeRules) -> dict[tuple, list[int]]:
+    """Where each of ``members`` is placed for blocking: country, type, week, and a place key."""
     placed: dict[tuple, list[int]] = defaultdict(list)
-    for i, ident in enumerate(identities):
+    for i in members:
+        ident = identities[i]
         base = (ident.country, ident.event_type, _week(ident.event_date))
         placed[base + ("cell", _cell(ident, rules))].append(i)
         if ident.admin1:
@@ -279,25 +284,51 @@ def candidate_pairs(identities: list[Identity], rules: MergeRules = MergeRules()
         placed[base + ("name", ident.location.casefold())].append(i)
         if ident.sub_event_type in rules.place_free_subtypes:
             placed[base + ("anywhere",)].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for i, ident in enumerate(identities):
-        lat, lon = _cell(ident, rules)
-        reach = range(-2, 3) if ident.geo_precision >= 3 else range(-1, 2)
-        probes: list[tuple] = [("cell", (lat + dy, lon + dx)) for dy in reach for dx in reach]
-        probes.append(("name", ident.location.casefold()))
-        if ident.admin1:
-            probes.append(("admin1-region", ident.admin1))
-            if ident.geo_precision >= 3:
-                probes.append(("admin1", ident.admin1))
-        if ident.sub_event_type in rules.place_free_subtypes:
-            probes.append(("anywhere",))
-        for week in _weeks(ident, rules):
-            base = (ident.country, ident.event_type, week)
-            for probe in probes:
-                for j in placed.get(base + probe, ()):
-                    if j != i:
-                        pairs.add((min(i, j), max(i, j)))
-    return pairs
+    return placed
+
+
+def _partners(identities: list[Identity], i: int, placed: Mapping[tuple, list[int]], rules: MergeRules) -> Iterator[int]:
+    """The members of ``placed`` that report ``i`` is tested against (maybe repeated)."""
+    ident = identities[i]
+    lat, lon = _cell(ident, rules)
+    reach = range(-2, 3) if ident.geo_precision >= 3 else range(-1, 2)
+    probes: list[tuple] = [("cell", (lat + dy, lon + dx)) for dy in reach for dx in reach]
+    probes.append(("name", ident.location.casefold()))
+    if ident.admin1:
+        probes.append(("admin1-region", ident.admin1))
+        if ident.geo_precision >= 3:
+            probes.append(("admin1", ident.admin1))
+    if ident.sub_event_type in rules.place_free_subtypes:
+        probes.append(("anywhere",))
+    for week in _weeks(ident, rules):
+        base = (ident.country, ident.event_type, week)
+        for probe in probes:
+            for j in placed.get(base + probe, ()):
+                if j != i:
+                    yield j
+
+
+def candidate_pairs(identities: list[Identity], rules: MergeRules = MergeRules()) -> set[tuple[int, int]]:
+    """Index pairs (i < j) worth testing: same country and type, near in time and space."""
+    everyone = range(len(identities))
+    placed = _index(identities, everyone, rules)
+    return {(min(i, j), max(i, j)) for i in everyone for j in _partners(identities, i, placed, rules)}
+
+
+def _span(identity: Identity, rules: MergeRules) -> tuple[int, int]:
+    """The first and last week this report's candidate pairs can reach (its own included)."""
+    own, weeks = _week(identity.event_date), _weeks(identity, rules)
+    return min(own, weeks.start), max(own, weeks.stop - 1)
+
+
+def _block_pairs(identities: list[Identity], weeks: list[int], start: int, stop: int, context: int,
+                 rules: MergeRules) -> set[tuple[int, int]]:
+    """The candidate pairs (i < j) whose later report j is one of ``start .. stop - 1``;
+    ``context``: the first report near enough in time to pair with any of them. Reports
+    are in week order, so each pair of ``candidate_pairs`` comes from exactly one block."""
+    members = range(context, stop)
+    placed = _index(identities, members, rules)
+    return {(min(i, j), max(i, j)) for i in members for j in _partners(identities, i, placed, rules) if max(i, j) >= start}
 
 
 # ---------------------------------------------------------------------------------------
@@ -417,11 +448,67 @@ def _collapse_identical(events: Iterable[Event]) -> list[Event]:
     return [event for _content, _fp, event in folded]
 
 
-def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
-    known: dict[tuple[int, int], bool] = {}
-    for i, j in candidate_pairs(identities, rules):
-        known[(i, j)] = same_event(identities[i], identities[j], rules)
-    pairs = sorted((pair_cost(identities[i], identities[j]), i, j) for (i, j), ok in known.items() if ok)
+def _group(identities: list[Identity], rules: MergeRules, weeks_per_block: int = 8) -> list[list[int]]:
+    """The groups of reports that are one event (each sorted; in order of first report).
+
+    ``identities`` must be in date order (``merge_events`` sorts them so). The corpus is
+    swept a block of weeks at a time: the block's candidate pairs are tested, the pairs
+    that agree join their reports' components (reports linked by agreeing pairs), and
+    each component that no later report can reach is grouped (``_link``) and let go. Only
+    the agreeing pairs of open components are kept, so memory follows the density of
+    reports in a few weeks, not the number of reports. Greedy linkage never joins groups
+    of two components, so grouping each component alone gives what grouping all at once
+    would."""
+    weeks = [_week(ident.event_date) for ident in identities]
+    if any(a > b for a, b in zip(weeks, weeks[1:])):
+        raise ValueError("merge: reports must be in date order")
+    reach = max((max(w - lo, hi - w) for w, (lo, hi) in zip(weeks, (_span(i, rules) for i in identities))), default=0)
+    parent = list(range(len(identities)))
+    last = list(range(len(identities)))  # root -> its component's last report
+    agreeing: dict[int, list[tuple[tuple, int, int]]] = {}  # root -> (cost, i, j) of agreeing pairs
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    groups: list[list[int]] = []
+    closed = 0  # reports before this one belong to components already grouped
+    start = 0
+    while start < len(identities):
+        first = weeks[start]
+        stop = bisect.bisect_left(weeks, first + weeks_per_block, lo=start)
+        context = bisect.bisect_left(weeks, first - reach, hi=start)
+        for i, j in sorted(_block_pairs(identities, weeks, start, stop, context, rules)):
+            if not same_event(identities[i], identities[j], rules):
+                continue
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                lo, hi = min(ri, rj), max(ri, rj)
+                parent[hi] = lo
+                last[lo] = max(last[lo], last[hi])
+                agreeing.setdefault(lo, []).extend(agreeing.pop(hi, ()))
+            agreeing.setdefault(find(i), []).append((pair_cost(identities[i], identities[j]), i, j))
+        # Reports of weeks before (next block's first week - reach) pair with no later report.
+        safe = len(identities) if stop == len(identities) else bisect.bisect_left(weeks, weeks[stop] - reach, lo=closed)
+        for i in range(closed, safe):
+            root = find(i)
+            if last[root] == i:  # the component's last report: all of it is here
+                groups.extend(_link(identities, agreeing.pop(root, []), rules, root))
+        closed, start = safe, stop
+    groups.sort()
+    return groups
+
+
+def _link(identities: list[Identity], pairs: list[tuple[tuple, int, int]], rules: MergeRules, single: int) -> list[list[int]]:
+    """Greedy complete linkage of one component from its agreeing pairs (``single``: its
+    report when it has no pair): pairs are taken best first, and two groups join only if
+    every cross pair is the same event and they share no article."""
+    if not pairs:
+        return [[single]]
+    pairs.sort()
+    known: dict[tuple[int, int], bool] = {(i, j): True for _cost, i, j in pairs}
 
     def agree(x: int, y: int) -> bool:
         pair = (x, y) if x < y else (y, x)
@@ -429,9 +516,10 @@ def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
             known[pair] = same_event(identities[x], identities[y], rules)
         return known[pair]
 
-    members: dict[int, list[int]] = {i: [i] for i in range(len(identities))}
-    keys: dict[int, set[str]] = {i: set(identities[i].source_keys) for i in range(len(identities))}
-    root = list(range(len(identities)))
+    reports = sorted({i for _cost, i, j in pairs} | {j for _cost, i, j in pairs})
+    members: dict[int, list[int]] = {i: [i] for i in reports}
+    keys: dict[int, set[str]] = {i: set(identities[i].source_keys) for i in reports}
+    root = {i: i for i in reports}
 
     def find(i: int) -> int:
         while root[i] != i:
@@ -456,7 +544,7 @@ def _group(identities: list[Identity], rules: MergeRules) -> list[list[int]]:
         root[hi] = lo
         members[lo].extend(members.pop(hi))
         keys[lo] |= keys.pop(hi)
-    return [sorted(group) for _root, group in sorted(members.items())]
+    return [sorted(group) for group in members.values()]
 
 
 def _merge_group(

@@ -367,3 +367,52 @@ def test_a_copy_finds_its_original_row_by_sentence_even_on_another_day(publisher
     assert row.source_keys == ("a", "z")
     assert row.event_date == DAY and row.notes == "Original."
     assert Evidence("z", "sentence of a", 5, 25) in row.evidence
+
+
+def _greedy_all_at_once(identities, rules):
+    """The plain definition: every candidate pair of the whole set, best first, complete linkage."""
+    from etl.merge import candidate_pairs, pair_cost
+
+    pairs = sorted((pair_cost(identities[i], identities[j]), i, j) for i, j in candidate_pairs(identities, rules)
+                   if same_event(identities[i], identities[j], rules))
+    group_of = {i: [i] for i in range(len(identities))}
+    for _cost, i, j in pairs:
+        gi, gj = group_of[i], group_of[j]
+        if gi is gj or {k for x in gi for k in identities[x].source_keys} & {k for y in gj for k in identities[y].source_keys}:
+            continue
+        if all(same_event(identities[x], identities[y], rules) for x in gi for y in gj):
+            gi.extend(gj)
+            for y in gj:
+                group_of[y] = gi
+    return sorted({id(g): sorted(g) for g in group_of.values()}.values())
+
+
+SPREAD_EVENTS = st.builds(
+    lambda key, day, tp, sub, town, actors: ev(
+        key, date=DAY + dt.timedelta(days=day), tp=tp, sub=sub, town=town, a1=actors[0], a2=actors[1]
+    ),
+    st.sampled_from(list("abcdefghij")),
+    st.integers(0, 120),
+    st.sampled_from([1, 2, 2, 3]),
+    st.sampled_from(["Armed clash", "Armed clash", "Government regains territory"]),
+    st.sampled_from([TOWN_A, TOWN_B, TOWN_FAR]),
+    st.sampled_from([(AZE, ART), (ART, AZE), (RUS, ""), ("", "")]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(SPREAD_EVENTS, max_size=40), st.sampled_from([1, 2, 5]))
+def test_grouping_a_few_weeks_at_a_time_equals_grouping_all_at_once(events, weeks_per_block):
+    from etl.merge import MergeRules, _group
+
+    rules = MergeRules()
+    identities = sorted((Identity.of(e) for e in events), key=lambda i: (i.event_date, sorted(i.source_keys), i.location))
+    assert _group(identities, rules, weeks_per_block=weeks_per_block) == _greedy_all_at_once(identities, rules)
+
+
+def test_grouping_needs_reports_in_date_order():
+    from etl.merge import MergeRules, _group
+
+    later, earlier = Identity.of(ev("a", date=DAY + dt.timedelta(days=30))), Identity.of(ev("b"))
+    with pytest.raises(ValueError):
+        _group([later, earlier], MergeRules())
