@@ -419,7 +419,6 @@ def build(
     """
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     tasks, orphans = corpus_tasks(input_dir)
-    runner = make_runner(engine, workers, scheduler)
     version = _version(extractor_factory)
     store = OutcomeCache(out_dir, version) if cache else None
     # For a large corpus the loaded Extractor is kept in the cache too (~100 MB; read in
@@ -431,6 +430,7 @@ def build(
     complete = False
     try:
         with work_folder(out_dir) as work:
+            runner = make_runner(engine, workers, scheduler, results=work / "dask-results")
             update, close = progress_bar(len(tasks), progress)
             try:
                 # With a cache every outcome is in it: a country's events are read back from

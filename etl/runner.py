@@ -11,19 +11,27 @@ the callable applied to each task; the build passes a factory that loads the Ext
 and tasks that are file paths, so that workers read the articles themselves and no text
 crosses a process boundary. Tests pass any picklable factory.
 
-``dask`` and ``distributed`` are imported only by ``DaskRunner``; importing this module
-or running the other runners never imports them.
+``dask`` and ``distributed`` are imported only by ``DaskRunner`` (and ``pyarrow`` only
+by its partition files); importing this module or running the other runners never
+imports them.
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
+import pickle
+import shutil
+import tempfile
+import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .errors import EtlError
@@ -154,27 +162,143 @@ class ProcessRunner:
 
 
 # -- Dask -----------------------------------------------------------------------------------
+#
+# A Dask worker writes the results of its partition into one Parquet file of a results
+# folder; the driver reads the files back in partition order, one at a time, and deletes
+# each once read. Only file paths cross the scheduler, and a finished partition waits on
+# disk (not in a worker's memory) until the driver reaches it.
+
+ROWS_PER_GROUP = 64  # results per Parquet row group: what the writer and the reader hold
 
 
-def _run_partition(tasks: Sequence[Any], factory: WorkerFactory, log: tuple[int, str | None]) -> list[Any]:
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last one shorter), consumed lazily."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def result_label(result: Any) -> str | None:
+    """The key a result names, for a reader of the partition files: ``result.key``, else
+    ``result.article.key`` (an ``ArticleOutcome``), else None."""
+    for holder in (result, getattr(result, "article", None)):
+        key = getattr(holder, "key", None)
+        if isinstance(key, str):
+            return key
+    return None
+
+
+def dumps(result: Any) -> bytes:
+    """``result`` pickled; by cloudpickle (Dask's) if plain pickle cannot, as Dask does
+    (e.g. an instance of a class Dask shipped by value, which no worker can import)."""
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        import cloudpickle
+
+        return cloudpickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def partition_path(folder: Path, number: int) -> Path:
+    return folder / f"part-{number:05d}.parquet"
+
+
+def write_partition(results: Iterable[Any], path: Path, rows_per_group: int = ROWS_PER_GROUP) -> int:
+    """Write ``results`` into the Parquet file ``path``, a row each; returns the row count.
+
+    Columns: ``index`` (the result's position in the partition), ``key``
+    (``result_label``, may be null) and ``result`` (pickled). Written a row group at a time
+    under a hidden temporary name, then renamed: ``path`` is complete or absent, never
+    half-written (Parquet readers skip the hidden file a killed worker leaves).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("index", pa.int32()), ("key", pa.string()), ("result", pa.binary())])
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex}.tmp")
+    count = 0
+    try:
+        with pq.ParquetWriter(temporary, schema) as writer:
+            for group in batches(results, rows_per_group):
+                writer.write_table(pa.table({
+                    "index": range(count, count + len(group)),
+                    "key": [result_label(r) for r in group],
+                    "result": [dumps(r) for r in group],
+                }, schema=schema))
+                count += len(group)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def read_partition(path: Path, rows: int) -> Iterator[Any]:
+    """The results in the partition file ``path``, in order, a row group at a time; the
+    file is deleted once read. Raises EtlError unless it holds exactly ``rows`` results."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as file:
+        if file.metadata.num_rows != rows:
+            raise EtlError(f"{path}: {file.metadata.num_rows} results, expected {rows}")
+        position = 0
+        for batch in file.iter_batches(batch_size=ROWS_PER_GROUP, columns=["index", "result"]):
+            if batch.column("index").to_pylist() != list(range(position, position + batch.num_rows)):
+                raise EtlError(f"{path}: results out of order after row {position}")
+            for blob in batch.column("result").to_pylist():
+                yield pickle.loads(blob)
+            position += batch.num_rows
+    path.unlink()
+
+
+@contextlib.contextmanager
+def map_folder(parent: Path | None) -> Iterator[Path]:
+    """A new folder for one map's partition files under ``parent`` (made if missing; else
+    the system's temporary folder), removed with what is left in it afterwards."""
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = parent / f"etl-dask-{uuid.uuid4().hex}"
+    folder.mkdir()  # default permissions, not mkdtemp's 0700: cluster workers may be other users
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_partition(part: tuple[int, Sequence[Any]], factory: WorkerFactory, log: tuple[int, str | None],
+                   folder: str) -> str:
+    """On a Dask worker: the results of partition ``part`` (its number, its tasks) into its file."""
     logging.getLogger("etl").setLevel(log[0])  # the Dask worker keeps its own handlers
+    number, tasks = part
     work = factory()
-    return [work(task) for task in tasks]
+    path = partition_path(Path(folder), number)
+    write_partition((work(task) for task in tasks), path)
+    return str(path)
 
 
 @dataclass(frozen=True)
 class DaskRunner:
-    """A Dask bag over the tasks, ``factory()`` called once per partition.
+    """A Dask bag of partitions of the tasks, ``factory()`` called once per partition.
 
     With ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``) the work goes to that
-    cluster: its workers must be able to import ``etl`` and read the task paths (a shared
-    file system). Without it, a ``LocalCluster`` of ``workers`` single-threaded processes
-    is started for the run. Partitions are gathered one at a time, in order.
+    cluster; without it, a ``LocalCluster`` of ``workers`` single-threaded processes is
+    started for the run. Each partition's results are written by its Dask worker into one
+    Parquet file (``write_partition``) of a folder of the map's own under ``results``
+    (``RESULTS/etl-dask-ID/part-00000.parquet``, ...); the driver reads the files back in
+    order, one at a time, deleting each once read, and the folder at the end.
+
+    On a real cluster the workers must be able to import ``etl``, to read the task paths
+    and to write into ``results``: both must be on a file system the workers and the
+    driver share (the build puts ``results`` in its working folder, under the output
+    folder, private to the build's user: the workers must run as that user). Without
+    ``results``, the folder is in this machine's temporary folder, which only a local
+    cluster's workers reach.
     """
 
     workers: int = 0  # 0: all cores (local cluster only)
     scheduler: str | None = None
     partition_size: int = 4000
+    results: Path | None = None
 
     def map(self, tasks: Sequence[Any], factory: WorkerFactory) -> Iterator[Any]:
         if not tasks:
@@ -182,38 +306,51 @@ class DaskRunner:
         import dask.bag as db
         from distributed import Client, LocalCluster
 
+        parts = list(chunks(tasks, self.partition_length(len(tasks))))
+        with map_folder(self.results) as folder:
+            bag = db.from_sequence(list(enumerate(parts)), npartitions=len(parts))
+            paths = bag.map(_run_partition, factory, logging_setup(), str(folder))
+            sizes = [len(part) for part in parts]
+            if self.scheduler:
+                with Client(self.scheduler) as client:
+                    yield from _read_in_order(client, paths, sizes)
+                return
+            workers = self.workers or available_cores()
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                              dashboard_address=None, silence_logs=40) as cluster, Client(cluster) as client:
+                yield from _read_in_order(client, paths, sizes)
+
+    def partition_length(self, n_tasks: int) -> int:
+        """Tasks per partition: at most ``partition_size``, and at least two partitions per
+        worker, so that no worker waits on a straggler alone."""
         workers = self.workers or available_cores()
-        # At least two partitions per worker so that no worker waits on a straggler alone.
-        npartitions = max(1, min(len(tasks), max(2 * workers, -(-len(tasks) // self.partition_size))))
-        bag = db.from_sequence(list(tasks), npartitions=npartitions).map_partitions(_run_partition, factory, logging_setup())
-        if self.scheduler:
-            with Client(self.scheduler) as client:
-                yield from _gather_in_order(client, bag)
-            return
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=40) as cluster, Client(cluster) as client:
-            yield from _gather_in_order(client, bag)
+        npartitions = max(1, min(n_tasks, max(2 * workers, -(-n_tasks // self.partition_size))))
+        return -(-n_tasks // npartitions)
 
 
-def _gather_in_order(client: Any, bag: Any) -> Iterator[Any]:
-    futures = client.compute(bag.to_delayed())
+def _read_in_order(client: Any, paths: Any, sizes: Sequence[int]) -> Iterator[Any]:
+    """The results of every partition, in order: ``paths`` is a bag of one file path per
+    partition, ``sizes`` the number of tasks of each."""
+    futures = client.compute(paths.to_delayed())
     try:
-        for future in futures:
-            part = future.result()
-            future.release()
-            yield from part
+        for future, size in zip(futures, sizes):
+            [path] = future.result()
+            future.release()  # a worker lost now does not recompute a partition already read
+            yield from read_partition(Path(path), size)
     finally:
         for future in futures:
             future.release()
 
 
-def make_runner(engine: str = "local", workers: int = 0, scheduler: str | None = None) -> Runner:
+def make_runner(engine: str = "local", workers: int = 0, scheduler: str | None = None,
+                results: Path | None = None) -> Runner:
     """The runner for ``etl build --engine ENGINE --workers N [--scheduler ADDRESS]``.
 
     ``workers`` 0 means all cores; ``local`` with one worker runs in this process.
+    ``results``: where the Dask engine's workers write their results (``DaskRunner``).
     """
     if engine == "dask":
-        return DaskRunner(workers=workers, scheduler=scheduler)
+        return DaskRunner(workers=workers, scheduler=scheduler, results=results)
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (known: local, dask)")
     workers = workers or available_cores()

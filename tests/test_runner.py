@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
-from etl.runner import ProcessRunner, SerialRunner, available_cores, make_runner
+from etl.errors import EtlError
+from etl.runner import (DaskRunner, ProcessRunner, SerialRunner, available_cores, batches, make_runner, map_folder,
+                        read_partition, result_label, write_partition)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,6 +75,101 @@ def test_make_runner_picks_the_executor():
     assert make_runner("local", 0) == expected
     with pytest.raises(ValueError, match="unknown engine"):
         make_runner("spark", 2)
+
+
+def test_make_runner_passes_the_results_folder_to_dask(tmp_path):
+    assert make_runner("dask", 2, "tcp://h:8786", results=tmp_path) == DaskRunner(2, "tcp://h:8786", results=tmp_path)
+
+
+@pytest.mark.parametrize("workers, size, n_tasks, length", [
+    (2, 7, 40, 7),       # partitions of partition_size
+    (2, 4000, 10, 3),    # at least two partitions per worker
+    (4, 4000, 3, 1),     # never more partitions than tasks
+])
+def test_dask_partition_length(workers, size, n_tasks, length):
+    assert DaskRunner(workers=workers, partition_size=size).partition_length(n_tasks) == length
+
+
+# -- Dask's partition files (no cluster needed) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Story:
+    key: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    article: Story
+    events: int
+
+
+@given(st.lists(st.integers()), st.integers(min_value=1, max_value=5))
+def test_batches_cut_the_items_in_order(items, size):
+    cut = list(batches(iter(items), size))
+    assert [x for batch in cut for x in batch] == items
+    assert all(len(batch) == size for batch in cut[:-1])
+    assert not cut or 1 <= len(cut[-1]) <= size
+
+
+def test_result_label_is_the_key_a_result_names():
+    assert result_label(Story("a1")) == "a1"
+    assert result_label(Outcome(Story("a2"), 3)) == "a2"
+    assert result_label((1, "x")) is None
+    assert result_label(None) is None
+
+
+def test_a_partition_file_is_parquet_with_a_row_per_result(tmp_path):
+    import pyarrow.parquet as pq
+
+    results = [Outcome(Story(f"k{i}"), i) for i in range(5)] + [("plain", 6), None, b"\x00bytes"]
+    path = tmp_path / "part-00003.parquet"
+    assert write_partition(iter(results), path, rows_per_group=3) == 8
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    table = pq.read_table(path)
+    assert table.column_names == ["index", "key", "result"]
+    assert table.column("index").to_pylist() == list(range(8))
+    assert table.column("key").to_pylist() == ["k0", "k1", "k2", "k3", "k4", None, None, None]
+    assert [pickle.loads(b) for b in table.column("result").to_pylist()] == results
+
+
+def test_a_partition_is_read_back_in_order_then_deleted(tmp_path):
+    path = tmp_path / "part-00000.parquet"
+    write_partition(range(150), path)  # three row groups of 64, the last one shorter
+    reading = read_partition(path, 150)
+    assert next(reading) == 0
+    assert path.exists()  # still being read
+    assert list(reading) == list(range(1, 150))
+    assert not path.exists()
+
+
+def test_a_partition_of_the_wrong_length_is_an_error(tmp_path):
+    path = tmp_path / "part-00000.parquet"
+    write_partition(range(10), path)
+    with pytest.raises(EtlError, match="10 results, expected 11"):
+        list(read_partition(path, 11))
+
+
+def test_a_worker_failing_mid_partition_leaves_no_file(tmp_path):
+    def results():
+        yield from range(100)
+        raise ValueError("cannot extract")
+
+    with pytest.raises(ValueError, match="cannot extract"):
+        write_partition(results(), tmp_path / "part-00000.parquet", rows_per_group=8)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("under", [True, False])
+def test_a_map_folder_is_new_and_removed_with_its_files(tmp_path, under):
+    parent = tmp_path / "results" if under else None
+    with map_folder(parent) as folder:
+        assert folder.is_dir() and not list(folder.iterdir())
+        if under:
+            assert folder.parent == parent
+        (folder / "part-00000.parquet").write_bytes(b"left over")
+    assert not folder.exists()
 
 
 def test_importing_etl_and_its_local_machinery_does_not_import_dask():
