@@ -10,7 +10,7 @@ in file-name order, so the output does not depend on the runner or the number of
 workers, and the build streams too: each outcome's events are set aside on disk by
 country (``etl.spool``), the merge and the ids take one country at a time (neither
 crosses countries), and the tables are written in chunks (``export.write_tables``).
-Memory holds ~2 KB per article (its source row and duplicate fingerprint), not its events.
+What is kept of each article for the tables waits on disk too (``etl.ledger``).
 
 Outcomes are cached by content hash + manifest metadata + extractor version
 (``etl.cache``) under ``OUT/.cache/``: a rebuild re-extracts only new or changed articles.
@@ -29,13 +29,14 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 
 from . import export, ingest, sources
 from .cache import CACHE_DIR, OutcomeCache, article_key, cached_map, current_version, prune_stored, stored
 from .errors import EtlError
 from .ids import iso3
+from .ledger import Ledger, SourceInfo
 from .records import Article, Event
 from .runner import Runner, make_runner
 from .settle import Settler
@@ -211,80 +212,61 @@ def extract_outcomes(
     return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress)
 
 
-class SourceInfo(NamedTuple):
-    """What the sources table needs of one article, kept for the whole build (compact)."""
-
-    key: str
-    file: str
-    sha256: str
-    publisher: str | None
-    url: str | None
-    published_date: object
-    reference_date: object
-    reference_how: str
-    title: str | None
-    status: str
-
-    @classmethod
-    def of(cls, outcome: ArticleOutcome) -> "SourceInfo":
-        a = outcome.article
-        return cls(a.key, a.file, a.sha256, outcome.publisher, a.url, a.published_date,
-                   outcome.reference_date, outcome.reference_how, a.title, a.status)
+def source_info(outcome: ArticleOutcome) -> SourceInfo:
+    a = outcome.article
+    return SourceInfo(a.key, a.file, a.sha256, outcome.publisher, a.url, a.published_date,
+                      outcome.reference_date, outcome.reference_how, a.title, a.status)
 
 
 @dataclass
 class Gathered:
-    """What the build keeps in memory of the whole corpus: per article, no text and no events.
-
-    ``articles``: each article's row of the sources table, less what is counted later
-    (``SourceInfo``, a few hundred bytes); ``warnings``: the articles' warnings; ``prints``: the duplicate fingerprints (~1 KB each); ``members``: the keys of
-    the articles that report events in each country. The events themselves are set aside
-    on disk, still pickled, in ``reports``: (article key, events) by country code.
+    """What the build keeps of the whole corpus: per article, no text and no events, and
+    on disk. ``articles``: each article's row of the sources table and the countries it
+    reports in (``etl.ledger``); ``warnings``: the articles' warnings; ``prints``: the
+    duplicate fingerprints (~1 KB each). The events themselves are set aside on disk,
+    still pickled, in ``reports``: (article key, events) by country code (None when the
+    cache has them all; then the ledger names each article's cache key, to read them back).
     """
 
-    articles: list[SourceInfo]
+    articles: Ledger
     warnings: list[str]
     prints: list[tuple[str, sources.TextFingerprint]]
-    members: dict[str, list[str]]
     reports: Spool | None
-    cache_keys: dict[str, str] = field(default_factory=dict)  # article key -> its cache key
 
 
-def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], reports: Spool | None) -> Gathered:
-    """Keep the small part of each outcome in memory and set its events aside by country
-    code in ``reports`` (None when the outcomes are all in the cache, which has them; then
-    each article's cache key is kept, to read them back)."""
-    store_keys = reports is None
-    gathered = Gathered([], [], [], {}, reports)
+def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], ledger: Ledger, reports: Spool | None) -> Gathered:
+    """Keep the small part of each outcome in ``ledger`` and set its events aside by
+    country code in ``reports`` (None when the outcomes are all in the cache, which has
+    them; then each article's cache key is kept, to read them back)."""
+    gathered = Gathered(ledger, [], [], reports)
     for task, outcome in zip(tasks, outcomes):
         key = outcome.article.key
-        if store_keys:
-            gathered.cache_keys[key] = outcome_key(task, outcome)
+        codes = []
         for code, blob in outcome.reports:
             if reports is not None:
                 reports.add(code, [(key, blob)])
-            gathered.members.setdefault(code, []).append(key)
+            codes.append(code)
+        ledger.add(source_info(outcome), codes, outcome_key(task, outcome) if reports is None else "")
         if outcome.fingerprint is not None and outcome.article.status == "ok":
             gathered.prints.append((key, outcome.fingerprint))
-        gathered.articles.append(SourceInfo.of(outcome))
         gathered.warnings.extend(outcome.article.warnings)
     return gathered
 
 
-def cached_reports(cache: OutcomeCache, members: Mapping[str, list[str]], keys_of: Mapping[str, str]) -> Callable[[str], Iterator[tuple[str, bytes]]]:
+def cached_reports(cache: OutcomeCache, ledger: Ledger) -> Callable[[str], Iterator[tuple[str, bytes]]]:
     """``reports(code)`` for ``Settler.settle``, read back from the cache: a country's
-    (article key, pickled events), in article order. ``keys_of``: article key -> cache key."""
+    (article key, pickled events), in article order (the ledger names their cache keys)."""
 
     def reports(code: str) -> Iterator[tuple[str, bytes]]:
-        articles = members.get(code, [])
+        articles = ledger.members(code)
         for start in range(0, len(articles), 500):
             block = articles[start:start + 500]
-            found = cache.get_many([keys_of[a] for a in block])
+            found = cache.get_many([a.identity for a in block])
             for article in block:
-                outcome = found.get(keys_of[article])
+                outcome = found.get(article.identity)
                 if outcome is None:
-                    raise EtlError(f"{article}: its extraction vanished from the cache during the build")
-                yield from ((article, blob) for c, blob in outcome.reports if c == code)
+                    raise EtlError(f"{article.key}: its extraction vanished from the cache during the build")
+                yield from ((article.key, blob) for c, blob in outcome.reports if c == code)
 
     return reports
 
@@ -294,7 +276,7 @@ def find_duplicates(prints: Iterable[tuple[str, sources.TextFingerprint]]) -> di
     return sources.duplicates_of(prints)
 
 
-def source_rows(articles: list[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
+def source_rows(articles: Iterable[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
     rows = []
     for info in articles:
         rows.append(dict(
@@ -314,18 +296,17 @@ def source_rows(articles: list[SourceInfo], reports_per_article: Mapping[str, in
     return rows
 
 
-def source_chunks(articles: list[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str],
+def source_chunks(articles: Iterable[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str],
                   cache: OutcomeCache | None = None, version: str = "") -> Iterator[export.Chunk]:
-    """The sources table in its order (by source key), in chunks rendered once and cached.
+    """The sources table in chunks rendered once and cached; ``articles`` in the table's
+    order (by source key, ``export.natural_key``).
 
     A chunk ends before a key whose CRC-32 is 0 mod ``SOURCE_CHUNK`` (about that many rows
     per chunk): content-defined boundaries, so a new article changes only its own chunk
     and a rebuild renders that one chunk again, not the table.
     """
-    order = sorted(range(len(articles)), key=lambda i: export.natural_key(articles[i].key))
     chunk: list[SourceInfo] = []
-    for i in order:
-        info = articles[i]
+    for info in articles:
         if chunk and zlib.crc32(info.key.encode()) % SOURCE_CHUNK == 0:
             yield _source_chunk(chunk, reports_per_article, duplicates, cache, version)
             chunk = []
@@ -436,7 +417,7 @@ def build(
                 # With a cache every outcome is in it: a country's events are read back from
                 # it when the country must be settled, and not written out a second time.
                 gathered = gather(tasks, extract_outcomes(tasks, factory, runner, store, update),
-                                  Spool(work / "reports") if store is None else None)
+                                  Ledger(work / "ledger.sqlite"), Spool(work / "reports") if store is None else None)
             finally:
                 close()
             cached = store.hits if store is not None else 0
@@ -445,20 +426,17 @@ def build(
             duplicates = find_duplicates(gathered.prints)
             gathered.prints.clear()
             settler = Settler(work, version, store)
-            publisher_of = {a.key: a.publisher for a in gathered.articles}
-            if gathered.reports is not None:
-                reports = gathered.reports.iter
-            else:
-                reports = cached_reports(store, gathered.members, gathered.cache_keys)
-            settled = settler.settle(reports, gathered.members, publisher_of, duplicates, out_dir / ID_REGISTER,
-                                     identities=gathered.cache_keys)
-            keys = frozenset(a.key for a in gathered.articles)
+            ledger = gathered.articles
+            reports = gathered.reports.iter if gathered.reports is not None else cached_reports(store, ledger)
+            settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER)
             tables = {
-                "events": settler.event_chunks(settled, keys, out_dir),
-                "sources": source_chunks(gathered.articles, settled.reports_per_article, duplicates, store, version),
+                "events": settler.event_chunks(settled, frozenset(ledger.keys()), out_dir),
+                "sources": source_chunks(ledger.in_key_order(), settled.reports_per_article, duplicates, store, version),
                 "evidence": settler.evidence_chunks(settled),
             }
             export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})
+            articles = len(ledger)
+            ledger.close()
             complete = True
     finally:
         if store is not None:  # keep only what this build used, once it has succeeded
@@ -467,11 +445,10 @@ def build(
         if complete and keep_extractor:
             prune_stored(extractor_file.parent, extractor_file)
 
-    articles = gathered.articles
-    summary = BuildSummary(out_dir=out_dir, articles=len(articles), events=settled.events, duplicates=duplicates)
+    summary = BuildSummary(out_dir=out_dir, articles=articles, events=settled.events, duplicates=duplicates)
     summary.cached = cached
     summary.countries_settled, summary.months_rendered = settler.computed, settler.rendered
-    summary.extracted = len(articles) - summary.cached
+    summary.extracted = articles - summary.cached
     summary.warnings.extend(gathered.warnings)
     summary.warnings.extend(f"{name}: listed in manifest.csv but not found" for name in orphans)
     return summary

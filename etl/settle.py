@@ -20,7 +20,7 @@ import hashlib
 import io
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from . import export, merge, sources, validate
 from .cache import OutcomeCache
 from .errors import EtlError, ValidationError
 from .ids import IdRegister, parse_rows, read_rows, rows_digest, write_entries
+from .ledger import Ledger, Member
 from .records import Event
 from .spool import Spool
 
@@ -79,14 +80,13 @@ class Settler:
 
     # -- countries ------------------------------------------------------------------------
 
-    def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], members: Mapping[str, list[str]],
-               publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str], register_file: Path,
-               identities: Mapping[str, str] | None = None) -> Settled:
-        """Settle every country of ``members`` (country code -> keys of the articles that
-        report events there) and of the register file; ``reports(code)`` gives a country's
-        (article key, pickled events) in article order, read only if it must be settled.
-        ``identities``: article key -> what identifies its outcome (its cache key: name,
-        content hash, manifest row); a country is cached under these, not the names."""
+    def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], ledger: Ledger,
+               duplicates: Mapping[str, str], register_file: Path) -> Settled:
+        """Settle every country some article of ``ledger`` reports in, and every country of
+        the register file; ``reports(code)`` gives a country's (article key, pickled
+        events) in article order, read only if it must be settled. A country is cached
+        under what identifies its articles' outcomes (their cache keys: name, content
+        hash, manifest row), not their names alone."""
         header, rows = read_rows(register_file)
         iso3_at = header.index("iso3")
         entries: Spool = Spool(self.work / "register")
@@ -102,17 +102,17 @@ class Settler:
             entries.add(part, block)
         digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
         settled = Settled(self.work / "event_ids.csv")
-        stored = self.store.keys() if self.cache is not None else set()
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
             write_entries(handle, (), header=True)
-            codes = sorted(set(members) | set(entries.parts()))
-            keys = [self._country_key(code, members.get(code, ()), duplicates, identities or {}) for code in codes]
+            codes = sorted(set(ledger.countries()) | set(entries.parts()))
+            keys = [self._country_key(code, ledger.members(code), duplicates) for code in codes]
             found = self._prefetched([f"country/{key}" for key in keys], self.cache)
             for code, key, (_, cached) in zip(codes, keys, found):
                 register_digest = digests.get(code, rows_digest(()))
-                result = self._cached(key, cached, register_digest, stored)
+                result = self._cached(key, cached, register_digest)
                 if result is None:
                     known = parse_rows(register_file, header, entries.iter(code))
+                    publisher_of = {m.key: m.publisher for m in ledger.members(code)}
                     result = self._settle_one(key, reports(code), known, publisher_of, duplicates)
                     self.computed += 1
                     self._store(key, result, register_digest)
@@ -124,10 +124,10 @@ class Settler:
                 settled.events += result.events
         return settled
 
-    def _country_key(self, code: str, articles: Any, duplicates: Mapping[str, str], identities: Mapping[str, str]) -> str:
+    def _country_key(self, code: str, members: Iterable[Member], duplicates: Mapping[str, str]) -> str:
         hasher = hashlib.sha256(f"{self.version}\0{code}\0".encode())
-        for key in sorted(articles):
-            hasher.update(f"{key}={identities.get(key, '')}>{duplicates.get(key, '')}\0".encode())
+        for member in sorted(members):
+            hasher.update(f"{member.key}={member.identity}>{duplicates.get(member.key, '')}\0".encode())
         return hasher.hexdigest()
 
     def _prefetched(self, keys: list[str], store: Any | None, block: int = 32) -> Iterator[tuple[str, Any]]:
@@ -138,7 +138,7 @@ class Settler:
             for key in part:
                 yield key, found.get(key)
 
-    def _cached(self, key: str, found: Any, register_digest: str, stored: set[str]) -> CountryResult | None:
+    def _cached(self, key: str, found: Any, register_digest: str) -> CountryResult | None:
         """The cached result (``found``) if the register rows it was made from, or those it
         wrote (a register settled by this result gives it again), are the ones given now,
         and its parts are all stored (they are kept, unread, for this build)."""
@@ -146,7 +146,7 @@ class Settler:
             return None
         made_from, wrote, result = found
         parts = [evidence_key(key)] + [month_key(key, month) for month, _ in result.months]
-        if register_digest not in (made_from, wrote) or not all(p in stored for p in parts):
+        if register_digest not in (made_from, wrote) or not self.cache.holds(parts):
             return None
         self.cache.keep(parts)
         return result
