@@ -223,22 +223,23 @@ class Gathered:
     """What the build keeps of the whole corpus: per article, no text and no events, and
     on disk. ``articles``: each article's row of the sources table and the countries it
     reports in (``etl.ledger``); ``warnings``: the articles' warnings; ``prints``: the
-    duplicate fingerprints (~1 KB each). The events themselves are set aside on disk,
+    duplicate fingerprints (their 1 KB signatures in a file). The events themselves are set aside on disk,
     still pickled, in ``reports``: (article key, events) by country code (None when the
     cache has them all; then the ledger names each article's cache key, to read them back).
     """
 
     articles: Ledger
     warnings: list[str]
-    prints: list[tuple[str, sources.TextFingerprint]]
+    prints: sources.PrintSet
     reports: Spool | None
 
 
-def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], ledger: Ledger, reports: Spool | None) -> Gathered:
+def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], ledger: Ledger, prints: sources.PrintSet,
+           reports: Spool | None) -> Gathered:
     """Keep the small part of each outcome in ``ledger`` and set its events aside by
     country code in ``reports`` (None when the outcomes are all in the cache, which has
     them; then each article's cache key is kept, to read them back)."""
-    gathered = Gathered(ledger, [], [], reports)
+    gathered = Gathered(ledger, [], prints, reports)
     for task, outcome in zip(tasks, outcomes):
         key = outcome.article.key
         codes = []
@@ -248,7 +249,7 @@ def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], led
             codes.append(code)
         ledger.add(source_info(outcome), codes, outcome_key(task, outcome) if reports is None else "")
         if outcome.fingerprint is not None and outcome.article.status == "ok":
-            gathered.prints.append((key, outcome.fingerprint))
+            prints.add(key, outcome.fingerprint)
         gathered.warnings.extend(outcome.article.warnings)
     return gathered
 
@@ -269,11 +270,6 @@ def cached_reports(cache: OutcomeCache, ledger: Ledger) -> Callable[[str], Itera
                 yield from ((article.key, blob) for c, blob in outcome.reports if c == code)
 
     return reports
-
-
-def find_duplicates(prints: Iterable[tuple[str, sources.TextFingerprint]]) -> dict[str, str]:
-    """Duplicate key -> original key, from the fingerprints the workers made (no text needed)."""
-    return sources.duplicates_of(prints)
 
 
 def source_rows(articles: Iterable[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
@@ -417,14 +413,15 @@ def build(
                 # With a cache every outcome is in it: a country's events are read back from
                 # it when the country must be settled, and not written out a second time.
                 gathered = gather(tasks, extract_outcomes(tasks, factory, runner, store, update),
-                                  Ledger(work / "ledger.sqlite"), Spool(work / "reports") if store is None else None)
+                                  Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"),
+                                  Spool(work / "reports") if store is None else None)
             finally:
                 close()
             cached = store.hits if store is not None else 0
             # A duplicate's events go to the merge too: they never add or change a row, they
             # only join their original's rows (its key and evidence), so every report stays linked.
-            duplicates = find_duplicates(gathered.prints)
-            gathered.prints.clear()
+            duplicates = gathered.prints.duplicates()
+            gathered.prints.close()
             settler = Settler(work, version, store)
             ledger = gathered.articles
             reports = gathered.reports.iter if gathered.reports is not None else cached_reports(store, ledger)

@@ -438,66 +438,149 @@ def find_duplicates(articles: Iterable[tuple[str, str]], rules: DuplicateRules =
 def duplicates_of(
     fingerprints: Iterable[tuple[str, TextFingerprint | None]], rules: DuplicateRules = DuplicateRules()
 ) -> dict[str, str]:
-    """``find_duplicates`` from fingerprints made earlier (e.g. by extraction workers).
-
-    Memory is O(articles): one signature row per distinct text, one band hash per band,
-    and only the candidate pairs of one band (bounded by ``max_bucket``) at a time.
-    """
-    raw: dict[str, bytes] = {}
-    sizes: dict[str, int] = {}
-    exact: dict[bytes, list[str]] = defaultdict(list)
-    width = rules.permutations * 8
+    """``find_duplicates`` from fingerprints made earlier (e.g. by extraction workers),
+    held in memory; ``PrintFile`` keeps them on disk instead."""
+    prints = PrintSet(rules)
     for key, print_ in fingerprints:
+        prints.add(key, print_)
+    return prints.duplicates()
+
+
+class PrintSet:
+    """Fingerprints to find copies among, added one at a time (None: a text with no words,
+    never a copy), their signatures kept in memory; ``duplicates()`` groups them."""
+
+    def __init__(self, rules: DuplicateRules = DuplicateRules()):
+        self.rules = rules
+        self.keys: list[str] = []
+        self.exact: list[bytes] = []
+        self.sizes: list[int] = []
+        self._signatures: list[bytes] = []
+
+    def add(self, key: str, print_: TextFingerprint | None) -> None:
         if print_ is None:
-            continue
-        if key in raw:
-            raise ValueError(f"find_duplicates: key {key!r} given twice")
-        if len(print_.minhash) != width:
+            return
+        if len(print_.minhash) != self.rules.permutations * 8:
             raise ValueError("find_duplicates: fingerprints made with other rules")
-        exact[print_.exact].append(key)
-        raw[key] = print_.minhash
-        sizes[key] = print_.size
-    if not raw:
-        return {}
-    keys = sorted(raw)
-    index = {k: i for i, k in enumerate(keys)}
-    parent = list(range(len(keys)))
+        self.keys.append(key)
+        self.exact.append(print_.exact)
+        self.sizes.append(print_.size)
+        self._keep(print_.minhash)
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def _keep(self, minhash: bytes) -> None:
+        self._signatures.append(minhash)
 
-    def union(x: int, y: int) -> None:
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
+    def signatures(self, rows: np.ndarray) -> np.ndarray:
+        """The signatures of the fingerprints at ``rows`` (positions in the order added)."""
+        return np.frombuffer(b"".join(self._signatures[i] for i in rows.tolist()), dtype="<u8").reshape(len(rows), -1)
 
-    # Exact copies: grouped by their content hash; only the first of each takes part in LSH.
-    heads: list[int] = []
-    for group in exact.values():
-        ids = sorted(index[k] for k in group)
-        heads.append(ids[0])
-        for other in ids[1:]:
-            union(ids[0], other)
-    heads.sort()
-    del exact
-    sig = np.frombuffer(b"".join(raw[keys[i]] for i in heads), dtype="<u8").reshape(len(heads), rules.permutations)
-    size = np.array([sizes[keys[i]] for i in heads], dtype=np.float64)
-    del raw, sizes
-    rows = rules.permutations // rules.bands
-    weights = _permutation_seeds(rows)  # one hash per band: a seeded mix of its rows
-    for band in range(rules.bands):
-        block = sig[:, band * rows:(band + 1) * rows]
-        value = np.zeros(len(heads), dtype=np.uint64)
-        for r in range(rows):
-            value = _mix(value ^ (block[:, r] + weights[r]))
-        for a, b in _bucket_pairs(value, rules.max_bucket):
-            near = _near_copies(sig[a], sig[b], size[a], size[b], rules)
-            for x, y in zip(a[near].tolist(), b[near].tolist()):
-                union(heads[x], heads[y])
-    return {keys[i]: keys[find(i)] for i in range(len(keys)) if find(i) != i}
+    def blocks(self, size: int = 8192) -> Iterable[np.ndarray]:
+        """Every signature in the order added, ``size`` rows at a time."""
+        for start in range(0, len(self.keys), size):
+            yield self.signatures(np.arange(start, min(start + size, len(self.keys))))
+
+    def close(self) -> None:
+        """Release what holds the signatures (nothing, in memory)."""
+
+    def duplicates(self) -> dict[str, str]:
+        """Duplicate key -> original key (see ``find_duplicates``).
+
+        Memory: the keys, exact hashes and sizes, one 8-byte value per band per text, and
+        the signatures of one block or of the candidate pairs of one band at a time.
+        """
+        rules = self.rules
+        keys = self.keys
+        if not keys:
+            return {}
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # rank -> position
+        for a, b in zip(order, order[1:]):
+            if keys[a] == keys[b]:
+                raise ValueError(f"find_duplicates: key {keys[a]!r} given twice")
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.arange(len(keys))
+        parent = list(range(len(keys)))  # over ranks: the first key in sorted order is the original
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def union(x: int, y: int) -> None:
+            rx, ry = find(x), find(y)
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+
+        # Exact copies: grouped by their content hash; only the first of each takes part in LSH.
+        exact: dict[bytes, list[int]] = defaultdict(list)
+        for position, digest in enumerate(self.exact):
+            exact[digest].append(int(rank[position]))
+        heads: list[int] = []
+        for group in exact.values():
+            ids = sorted(group)
+            heads.append(ids[0])
+            for other in ids[1:]:
+                union(ids[0], other)
+        del exact
+        heads.sort()
+        at = np.asarray(order, dtype=np.int64)[heads]  # each head's position
+        size = np.asarray(self.sizes, dtype=np.float64)[at]
+        values = self._band_values()
+        for band in range(rules.bands):
+            for a, b in _bucket_pairs(values[at, band], rules.max_bucket):
+                near = _near_copies(self.signatures(at[a]), self.signatures(at[b]), size[a], size[b], rules)
+                for x, y in zip(a[near].tolist(), b[near].tolist()):
+                    union(heads[x], heads[y])
+        return {keys[order[i]]: keys[order[find(i)]] for i in range(len(keys)) if find(i) != i}
+
+    def _band_values(self) -> np.ndarray:
+        """One hash per band (a seeded mix of its rows) for every fingerprint, by position."""
+        rows = self.rules.permutations // self.rules.bands
+        weights = _permutation_seeds(rows)
+        values = np.empty((len(self.keys), self.rules.bands), dtype=np.uint64)
+        start = 0
+        for block in self.blocks():
+            for band in range(self.rules.bands):
+                value = np.zeros(len(block), dtype=np.uint64)
+                for r in range(rows):
+                    value = _mix(value ^ (block[:, band * rows + r] + weights[r]))
+                values[start:start + len(block), band] = value
+            start += len(block)
+        return values
+
+
+class PrintFile(PrintSet):
+    """A ``PrintSet`` whose signatures (1 KB each) wait in a file (``path``, created anew),
+    not in memory: what a build of many articles keeps for finding copies."""
+
+    def __init__(self, path: Path, rules: DuplicateRules = DuplicateRules()):
+        super().__init__(rules)
+        self.path = Path(path)
+        self._handle = self.path.open("wb")
+
+    def _keep(self, minhash: bytes) -> None:
+        self._handle.write(minhash)
+
+    def _mapped(self) -> np.ndarray:
+        self._handle.flush()
+        return np.memmap(self.path, dtype="<u8", mode="r", shape=(len(self.keys), self.rules.permutations))
+
+    def signatures(self, rows: np.ndarray) -> np.ndarray:
+        mapped = self._mapped()
+        try:
+            return np.array(mapped[rows])
+        finally:
+            del mapped  # unmapped: the pages read do not stay in this process
+
+    def blocks(self, size: int = 8192) -> Iterable[np.ndarray]:
+        self._handle.flush()
+        width = self.rules.permutations
+        with self.path.open("rb") as handle:
+            for start in range(0, len(self.keys), size):
+                yield np.fromfile(handle, dtype="<u8", count=min(size, len(self.keys) - start) * width).reshape(-1, width)
+
+    def close(self) -> None:
+        self._handle.close()
 
 
 def _bucket_pairs(value: np.ndarray, max_bucket: int, chunk: int = 1 << 20) -> Iterable[tuple[np.ndarray, np.ndarray]]:

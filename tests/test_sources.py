@@ -293,3 +293,30 @@ def test_attributed_is_the_match_over_every_outlet(publishers, text):
 def test_attributed_is_the_match_over_every_outlet_for_any_text(publishers, text_parts):
     text = "".join(text_parts)
     assert publishers.attributed(text) == attributed_with_every_outlet(publishers, text)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(range(9)), st.sampled_from([1, 2, 4, 8192]))
+def test_fingerprints_in_a_file_find_the_same_copies(tmp_path_factory, order, block):
+    from etl.sources import PrintFile, fingerprint
+
+    base = [(f"k{i}", made_up_text(100 + i % 3) if i < 5 else change_one_sentence(made_up_text(300), i) if i < 7
+             else made_up_text(200 + i)) for i in range(9)] + [("blank", "  ")]
+    expected = find_duplicates(base)
+    prints = PrintFile(tmp_path_factory.mktemp("prints") / "prints.bin")
+    prints.blocks = lambda size=block, blocks=prints.blocks: blocks(size)  # small blocks: the block seams are exercised
+    for i in [*order, 9]:
+        prints.add(base[i][0], fingerprint(base[i][1]))
+    assert prints.duplicates() == expected
+    assert expected  # the corpus has copies to find
+    prints.close()
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    from etl.sources import PrintFile, fingerprint
+
+    prints = PrintFile(tmp_path / "prints.bin")
+    prints.add("a", fingerprint(made_up_text(1)))
+    prints.add("a", fingerprint(made_up_text(2)))
+    with pytest.raises(ValueError):
+        prints.duplicates()
