@@ -52,7 +52,7 @@ KEEP_EXTRACTOR_FROM = 500  # articles: below this, building the Extractor is che
 WORK_PREFIX = ".etl-work-"  # working files of a running build, under the output folder
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleTask:
     """One article to extract: where it is and its manifest row. Small, so cheap to ship."""
 

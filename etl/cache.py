@@ -102,7 +102,9 @@ class OutcomeCache:
         self.folder = self.base / version[:32]
         self._db: sqlite3.Connection | None = None
         self._pending = 0
-        self._used: set[str] = set()
+        self._used: set[str] = set()  # keys used, not yet recorded in the temp table
+        self._used_any = False  # keys recorded in the temp table ``used``
+        self._used_lost = False  # recorded keys went with a closed connection: never prune
         self._hashes: dict[str, tuple[int, int, int, str]] | None = None  # path -> stat + sha256
         self._new_hashes: dict[str, tuple[int, int, int, str]] = {}
         self._hashed: set[str] = set()  # paths hashed, not yet recorded in the temp table
@@ -178,7 +180,7 @@ class OutcomeCache:
             self.misses += 1
         else:
             self.hits += 1
-            self._used.add(key)
+            self._use((key,))
         return value
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
@@ -198,16 +200,16 @@ class OutcomeCache:
                     pass
         self.hits += len(found)
         self.misses += len(set(keys)) - len(found)
-        self._used.update(found)
+        self._use(found)
         return found
 
     def keep(self, keys: Iterable[str]) -> None:
         """Count ``keys`` as used by this build without reading them (so pruning keeps them)."""
-        self._used.update(keys)
+        self._use(keys)
 
     def put(self, key: str, value: Any) -> None:
         db = self._connect(create=True)
-        self._used.add(key)
+        self._use((key,))
         db.execute("INSERT OR REPLACE INTO outcome (key, value) VALUES (?, ?)",
                    (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         self._pending += 1
@@ -270,12 +272,10 @@ class OutcomeCache:
             db.execute("DELETE FROM file_hash WHERE path NOT IN (SELECT path FROM hashed)")
             db.execute("DROP TABLE hashed")
             self._hashed_any = False
+        self._write_used()
+        prune = prune and not self._used_lost
         if prune:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY) WITHOUT ROWID")
-            db.execute("DELETE FROM used")
-            db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((k,) for k in self._used))
             db.execute("DELETE FROM outcome WHERE key NOT IN (SELECT key FROM used)")
-            db.execute("DROP TABLE used")
         db.commit()
         self._pending = 0
         if prune:
@@ -283,9 +283,24 @@ class OutcomeCache:
                 if other != self.folder and other.is_dir():
                     shutil.rmtree(other, ignore_errors=True)
 
+    def _use(self, keys: Iterable[str]) -> None:
+        self._used.update(keys)
+        if len(self._used) >= 5000:
+            self._write_used()
+
+    def _write_used(self) -> None:
+        """Record the keys used so far in a temp table (memory holds a batch, not the corpus)."""
+        db = self._connect(create=True)
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((k,) for k in self._used))
+        self._used.clear()
+        self._used_any = True
+
     def close(self) -> None:
         """Commit and release the file (the object can be used again: it reopens)."""
-        self._hashed_any = False  # the temp table goes with the connection
+        self._hashed_any = False  # the temp tables go with the connection
+        self._used_lost = self._used_lost or self._used_any
+        self._used_any = False
         if self._db is not None:
             self._db.commit()
             self._db.close()

@@ -25,7 +25,7 @@ MANIFEST_COLUMNS = ("file", "url", "publisher", "published_date", "title")
 MAX_CONTROL_SHARE = 0.01
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ManifestRow:
     file: str
     url: str | None = None

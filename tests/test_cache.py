@@ -299,3 +299,31 @@ def test_a_bounded_memo_makes_each_answer_once_and_never_grows_past_its_size():
         assert len(memo) <= 3
     assert made == [1, 2, 3, 4, 1]  # 1 made again only after the memo filled and was emptied
     assert pickle.loads(pickle.dumps(memo)) == {} and pickle.loads(pickle.dumps(memo)).size == 3
+
+
+def test_pruning_keeps_every_key_used_past_the_in_memory_batch(tmp_path):
+    cache = OutcomeCache(tmp_path, "v1" * 16)
+    for i in range(6100):
+        cache.put(f"k{i}", i)
+    cache.save(prune=False)
+    cache.close()
+    again = OutcomeCache(tmp_path, "v1" * 16)
+    used = [f"k{i}" for i in range(0, 6100, 2)]
+    found = again.get_many(used[:3000])
+    again.keep(used[3000:])
+    assert len(found) == 3000
+    again.save(prune=True)
+    again.save(prune=True)  # pruning twice keeps the same
+    again.close()
+    assert OutcomeCache(tmp_path, "v1" * 16).keys() == set(used)
+
+
+def test_no_pruning_once_the_record_of_used_keys_is_gone(tmp_path):
+    cache = OutcomeCache(tmp_path, "v1" * 16)
+    for i in range(5001):
+        cache.put(f"k{i}", i)  # the first 5,000 are recorded in the connection's temp table
+    cache.close()  # ... which goes with the connection
+    cache.put("late", 1)
+    cache.save(prune=True)
+    cache.close()
+    assert len(OutcomeCache(tmp_path, "v1" * 16).keys()) == 5002
