@@ -22,6 +22,7 @@ extraction workers can make it where the text is read) and ``duplicates_of`` gro
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import zlib
@@ -29,7 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -474,6 +475,11 @@ class PrintSet:
         """The signatures of the fingerprints at ``rows`` (positions in the order added)."""
         return np.frombuffer(b"".join(self._signatures[i] for i in rows.tolist()), dtype="<u8").reshape(len(rows), -1)
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Callable[[np.ndarray], np.ndarray]]:
+        """``signatures``, for the many reads of one grouping."""
+        yield self.signatures
+
     def blocks(self, size: int = 8192) -> Iterable[np.ndarray]:
         """Every signature in the order added, ``size`` rows at a time."""
         for start in range(0, len(self.keys), size):
@@ -526,25 +532,27 @@ class PrintSet:
         at = np.asarray(order, dtype=np.int64)[heads]  # each head's position
         size = np.asarray(self.sizes, dtype=np.float64)[at]
         values = self._band_values()
-        for band in range(rules.bands):
-            for a, b in _bucket_pairs(values[at, band], rules.max_bucket):
-                near = _near_copies(self.signatures(at[a]), self.signatures(at[b]), size[a], size[b], rules)
-                for x, y in zip(a[near].tolist(), b[near].tolist()):
-                    union(heads[x], heads[y])
+        with self._reading() as signatures:
+            for band in range(rules.bands):
+                for a, b in _bucket_pairs(values[at, band], rules.max_bucket):
+                    near = _near_copies(signatures(at[a]), signatures(at[b]), size[a], size[b], rules)
+                    for x, y in zip(a[near].tolist(), b[near].tolist()):
+                        union(heads[x], heads[y])
         return {keys[order[i]]: keys[order[find(i)]] for i in range(len(keys)) if find(i) != i}
 
     def _band_values(self) -> np.ndarray:
         """One hash per band (a seeded mix of its rows) for every fingerprint, by position."""
-        rows = self.rules.permutations // self.rules.bands
+        bands = self.rules.bands
+        rows = self.rules.permutations // bands
         weights = _permutation_seeds(rows)
-        values = np.empty((len(self.keys), self.rules.bands), dtype=np.uint64)
+        values = np.empty((len(self.keys), bands), dtype=np.uint64)
         start = 0
         for block in self.blocks():
-            for band in range(self.rules.bands):
-                value = np.zeros(len(block), dtype=np.uint64)
-                for r in range(rows):
-                    value = _mix(value ^ (block[:, band * rows + r] + weights[r]))
-                values[start:start + len(block), band] = value
+            by_band = block.reshape(len(block), bands, rows)  # band b: columns b*rows .. b*rows+rows-1
+            value = np.zeros((len(block), bands), dtype=np.uint64)
+            for r in range(rows):
+                value = _mix(value ^ (by_band[:, :, r] + weights[r]))
+            values[start:start + len(block)] = value
             start += len(block)
         return values
 
@@ -561,16 +569,20 @@ class PrintFile(PrintSet):
     def _keep(self, minhash: bytes) -> None:
         self._handle.write(minhash)
 
-    def _mapped(self) -> np.ndarray:
-        self._handle.flush()
-        return np.memmap(self.path, dtype="<u8", mode="r", shape=(len(self.keys), self.rules.permutations))
-
     def signatures(self, rows: np.ndarray) -> np.ndarray:
-        mapped = self._mapped()
+        with self._reading() as signatures:
+            return signatures(rows)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Callable[[np.ndarray], np.ndarray]]:
+        """The file mapped for the reads of one grouping (unmapped after: the pages read
+        do not stay in this process)."""
+        self._handle.flush()
+        mapped = [np.memmap(self.path, dtype="<u8", mode="r", shape=(len(self.keys), self.rules.permutations))]
         try:
-            return np.array(mapped[rows])
+            yield lambda rows: np.array(mapped[0][rows])
         finally:
-            del mapped  # unmapped: the pages read do not stay in this process
+            mapped.clear()
 
     def blocks(self, size: int = 8192) -> Iterable[np.ndarray]:
         self._handle.flush()
