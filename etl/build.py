@@ -85,6 +85,23 @@ class ArticleOutcome:
     def events(self) -> tuple[Event, ...]:
         return tuple(e for _, blob in self.reports for e in pickle.loads(blob))
 
+    def summary(self) -> "ArticleSummary":
+        a = self.article
+        info = SourceInfo(a.key, a.file, a.sha256, self.publisher, a.url, a.published_date,
+                          self.reference_date, self.reference_how, a.title, a.status)
+        return ArticleSummary(info, tuple(code for code, _ in self.reports), self.fingerprint, tuple(a.warnings))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What the build needs of an outcome until it settles countries: no events (~1.3 KB).
+    Cached beside the outcome, so a rebuild reads these, not every article's events."""
+
+    info: SourceInfo
+    countries: tuple[str, ...]  # codes of the countries it reports events in
+    fingerprint: sources.TextFingerprint | None
+    warnings: tuple[str, ...]
+
 
 def country_reports(events: Sequence[Event], codes: CountryCodes) -> tuple[tuple[str, bytes], ...]:
     """Events grouped by country code (in order of first appearance), each group pickled."""
@@ -201,6 +218,14 @@ def outcome_key(task: ArticleTask, outcome: ArticleOutcome) -> str:
     return article_key(task.name, outcome.article.sha256, _meta_fields(task.meta))
 
 
+def summary_key(task: ArticleTask, summary: ArticleSummary) -> str:
+    """``outcome_key`` of the outcome ``summary`` was made from."""
+    return article_key(task.name, summary.info.sha256, _meta_fields(task.meta))
+
+
+SUMMARY = ("summary/", ArticleOutcome.summary)  # how the cache keeps and gives the summaries
+
+
 def extract_outcomes(
     tasks: Sequence[ArticleTask],
     factory: Callable[[], Callable[[ArticleTask], ArticleOutcome]],
@@ -212,10 +237,26 @@ def extract_outcomes(
     return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress)
 
 
-def source_info(outcome: ArticleOutcome) -> SourceInfo:
-    a = outcome.article
-    return SourceInfo(a.key, a.file, a.sha256, outcome.publisher, a.url, a.published_date,
-                      outcome.reference_date, outcome.reference_how, a.title, a.status)
+def extract_summaries(
+    tasks: Sequence[ArticleTask],
+    factory: Callable[[], Callable[[ArticleTask], ArticleOutcome]],
+    runner: Runner,
+    cache: OutcomeCache,
+    progress: Callable[[int], Any] | None = None,
+) -> Iterator[ArticleSummary]:
+    """The summary of every task's outcome, in task order: the cache keeps each outcome
+    and its summary, and gives the summaries of those it has (their outcomes stay stored,
+    read only for the countries that must be settled again)."""
+    return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress,
+                      view=SUMMARY)
+
+
+def spooled(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Iterator[ArticleSummary]:
+    """Each outcome's summary, its events set aside by country code in ``reports``."""
+    for outcome in outcomes:
+        for code, blob in outcome.reports:
+            reports.add(code, [(outcome.article.key, blob)])
+        yield outcome.summary()
 
 
 @dataclass
@@ -234,23 +275,17 @@ class Gathered:
     reports: Spool | None
 
 
-def gather(tasks: Sequence[ArticleTask], outcomes: Iterable[ArticleOutcome], ledger: Ledger, prints: sources.PrintSet,
+def gather(tasks: Sequence[ArticleTask], summaries: Iterable[ArticleSummary], ledger: Ledger, prints: sources.PrintSet,
            reports: Spool | None) -> Gathered:
-    """Keep the small part of each outcome in ``ledger`` and set its events aside by
-    country code in ``reports`` (None when the outcomes are all in the cache, which has
-    them; then each article's cache key is kept, to read them back)."""
+    """Keep each article's summary in ``ledger`` and ``prints``; ``reports``: where its
+    events were set aside (``spooled``), or None when the cache has them all (then each
+    article's cache key is kept, to read them back)."""
     gathered = Gathered(ledger, [], prints, reports)
-    for task, outcome in zip(tasks, outcomes):
-        key = outcome.article.key
-        codes = []
-        for code, blob in outcome.reports:
-            if reports is not None:
-                reports.add(code, [(key, blob)])
-            codes.append(code)
-        ledger.add(source_info(outcome), codes, outcome_key(task, outcome) if reports is None else "")
-        if outcome.fingerprint is not None and outcome.article.status == "ok":
-            prints.add(key, outcome.fingerprint)
-        gathered.warnings.extend(outcome.article.warnings)
+    for task, summary in zip(tasks, summaries):
+        ledger.add(summary.info, summary.countries, summary_key(task, summary) if reports is None else "")
+        if summary.fingerprint is not None and summary.info.status == "ok":
+            prints.add(summary.info.key, summary.fingerprint)
+        gathered.warnings.extend(summary.warnings)
     return gathered
 
 
@@ -412,9 +447,12 @@ def build(
             try:
                 # With a cache every outcome is in it: a country's events are read back from
                 # it when the country must be settled, and not written out a second time.
-                gathered = gather(tasks, extract_outcomes(tasks, factory, runner, store, update),
-                                  Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"),
-                                  Spool(work / "reports") if store is None else None)
+                if store is not None:
+                    summaries, spool = extract_summaries(tasks, factory, runner, store, update), None
+                else:
+                    spool = Spool(work / "reports")
+                    summaries = spooled(extract_outcomes(tasks, factory, runner, None, update), spool)
+                gathered = gather(tasks, summaries, Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"), spool)
             finally:
                 close()
             cached = store.hits if store is not None else 0

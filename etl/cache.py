@@ -316,7 +316,8 @@ def cached_map(
     task_key: Callable[[T], str],
     result_key: Callable[[T, R], str],
     progress: Callable[[int], Any] | None = None,
-) -> Iterator[R]:
+    view: tuple[str, Callable[[R], Any]] | None = None,
+) -> Iterator[Any]:
     """``factory()(task)`` for every task, yielded in task order, taken from ``cache`` where it can.
 
     Only the tasks whose ``task_key`` is not cached go to ``runner``; their results are
@@ -326,8 +327,14 @@ def cached_map(
     interrupted run keeps what it got); pruning the cache to what was used is left to the
     caller (``cache.save(prune=True)``), which may use the cache for more than this map.
     ``progress(n)`` is told of every ``n`` tasks done.
+
+    ``view``: (prefix, make): yield ``make(result)`` instead of each result. The view is
+    stored too, under prefix + key, and a cached task's view is read instead of its
+    result (which stays stored and counts as used): for a result much larger than what
+    the caller needs of it first.
     """
     report = progress or (lambda n: None)
+    prefix, make = view if view is not None else ("", None)
     cached: list[str | None] = [None] * len(tasks)
     todo = list(range(len(tasks)))
     stored = cache.keys() if cache is not None else set()
@@ -346,21 +353,32 @@ def cached_map(
         for start in range(0, len(tasks), LOOKAHEAD):
             block = range(start, min(start + LOOKAHEAD, len(tasks)))
             wanted = [cached[i] for i in block if cached[i] is not None]
-            found = cache.get_many(wanted) if cache is not None and wanted else {}
+            found = cache.get_many([prefix + k for k in wanted]) if cache is not None and wanted else {}
+            if make is not None and wanted:
+                cache.keep(wanted)
             for i in block:
                 task, key = tasks[i], cached[i]
-                result = found.pop(key, None) if key is not None else None
-                if result is None:
+                value = found.pop(prefix + key, None) if key is not None else None
+                if value is None and key is not None and make is not None:
+                    result = cache.get(key)  # stored before its view was: make the view now
+                    if result is not None:
+                        value = make(result)
+                        cache.put(prefix + key, value)
+                if value is None:
                     if key is None:
                         result = next(fresh)
                     else:
                         if not local:
                             local.append(factory())
                         result = local[0](task)
+                    value = result if make is None else make(result)
                     if cache is not None:
-                        cache.put(result_key(task, result), result)
+                        stored_key = result_key(task, result)
+                        cache.put(stored_key, result)
+                        if make is not None:
+                            cache.put(prefix + stored_key, value)
                 report(1)
-                yield result
+                yield value
     finally:
         if cache is not None:
             cache.save(prune=False)

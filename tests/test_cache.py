@@ -242,7 +242,9 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
             values = [pickle.loads(v) for (v,) in db.execute("SELECT value FROM outcome WHERE key NOT LIKE '%/%'")]
             settled = [k for (k,) in db.execute("SELECT key FROM outcome WHERE key LIKE '%/%'")]
         assert len(values) == 5
-        assert settled and all(k.startswith(("country/", "country-month/", "country-evidence/", "month/", "sources/")) for k in settled)
+        assert settled and all(k.startswith(("country/", "country-month/", "country-evidence/", "month/", "sources/", "summary/"))
+                               for k in settled)
+        assert sum(k.startswith("summary/") for k in settled) == 5  # one summary per outcome
         for outcome in values:
             assert outcome.article.text == ""
 
@@ -327,3 +329,44 @@ def test_no_pruning_once_the_record_of_used_keys_is_gone(tmp_path):
     cache.save(prune=True)
     cache.close()
     assert len(OutcomeCache(tmp_path, "v1" * 16).keys()) == 5002
+
+
+def name_of(result) -> str:
+    return result[0]
+
+
+def test_a_view_is_stored_and_read_in_place_of_the_result(tmp_path):
+    corpus, out = tmp_path / "in", tmp_path / "out"
+    tasks = make_corpus(corpus, 6)
+    version = "v" * 64
+
+    def views():
+        cache = OutcomeCache(out, version)
+        got = list(cached_map(tasks, load_reader, SerialRunner(), cache, file_key, lambda t, r: file_key(t),
+                              view=("name/", name_of)))
+        cache.save(prune=True)
+        return got, cache
+
+    first, cache = views()
+    assert first == [Path(t).name for t in tasks]
+    assert cache.misses == 0 and cache.hits == 0  # nothing was cached yet
+    second, cache = views()
+    assert second == first and cache.hits == 6  # one read per task: its view, not its result
+    kept = OutcomeCache(out, version).keys()
+    assert {file_key(t) for t in tasks} | {"name/" + file_key(t) for t in tasks} == kept  # pruning kept both
+
+
+def test_a_result_cached_without_its_view_gives_the_view_without_extracting(tmp_path):
+    corpus, out = tmp_path / "in", tmp_path / "out"
+    tasks = make_corpus(corpus, 4)
+    run(tasks, out)  # results only
+    cache = OutcomeCache(out, "v" * 64)
+
+    class NoRunner:
+        def map(self, tasks, factory):
+            assert not tasks
+            return iter(())
+
+    got = list(cached_map(tasks, load_reader, NoRunner(), cache, file_key, lambda t, r: file_key(t), view=("name/", name_of)))
+    assert got == [Path(t).name for t in tasks]
+    assert all(cache.get("name/" + file_key(t)) == Path(t).name for t in tasks)
