@@ -40,6 +40,7 @@ from . import vocab
 from .cues import Cue, CueFinder
 from .errors import DataFileError
 from .records import ActorValue, Article, Candidate, DateValue, Mention, Place, ReferenceDate, Sentence
+from .wordgate import WordGate
 
 Clause = tuple[int, int]
 
@@ -110,32 +111,32 @@ class Assembler:
     locative: re.Pattern
     agent: re.Pattern
     weak_agent: re.Pattern
-    mediator: re.Pattern
+    mediator: WordGate
     noun_phrase: re.Pattern
     speech_before: re.Pattern
     speaker_after: re.Pattern
     suffered: re.Pattern
     dateline: re.Pattern
-    reference_point: re.Pattern
-    infinitive: re.Pattern
+    reference_point: WordGate
+    infinitive: WordGate
     anaphora: re.Pattern
     instrument: re.Pattern
     speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
-    pronoun: re.Pattern
+    pronoun: WordGate
     passive: re.Pattern
     coordinator: re.Pattern
-    subset: re.Pattern
-    intervention: re.Pattern
-    excessive: re.Pattern
+    subset: WordGate
+    intervention: WordGate
+    excessive: WordGate
     territory_words: re.Pattern
-    claim: re.Pattern
-    peaceful_words: re.Pattern
-    force_words: re.Pattern
-    communal: re.Pattern
-    weapon_words: re.Pattern
-    destination: re.Pattern
+    claim: WordGate
+    peaceful_words: WordGate
+    force_words: WordGate
+    communal: WordGate
+    weapon_words: WordGate
+    destination: WordGate
     victim_passive: re.Pattern
     victim_link: re.Pattern
     # read from ``rules`` once, for the per-sentence work (set in __post_init__)
@@ -183,26 +184,26 @@ class Assembler:
             locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?$"),
             agent=_words_regex(rules["agent_markers"], _MODIFIED),
             weak_agent=_words_regex(rules["weak_agent_markers"], _MODIFIED),
-            mediator=_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$"),
+            mediator=WordGate(_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$")),
             target=_words_regex(rules["target_markers"], _MODIFIED),
             speech=_words_regex(rules["speech_verbs"]),
-            pronoun=_words_regex(rules["resumptive_pronouns"]),
+            pronoun=WordGate(_words_regex(rules["resumptive_pronouns"])),
             passive=_words_regex(rules["passive_auxiliaries"], r"\s+(?:\w+ly\s+|not\s+|also\s+|reportedly\s+)*$"),
             coordinator=re.compile(
                 r"^\s*(?:,\s*)?(?:" + "|".join(re.escape(c) for c in rules["coordinators"]) + r")\s+(?:the\s+)?"
                 r"(?:(?:\w+\s+)?(?:" + "|".join(re.escape(c) for c in rules["party_heads"]) + r")\s+(?:of|from)\s+(?:the\s+)?)?$",
                 re.IGNORECASE,
             ),
-            subset=_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$"),
-            intervention=_words_regex(protest["intervention_words"]),
-            excessive=_words_regex(protest["excessive_words"]),
+            subset=WordGate(_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$")),
+            intervention=WordGate(_words_regex(protest["intervention_words"])),
+            excessive=WordGate(_words_regex(protest["excessive_words"])),
             territory_words=_words_regex(rules["territory_words"]),
-            claim=re.compile(rules["claim"]["pattern"], re.IGNORECASE),
-            peaceful_words=_words_regex(protest["peaceful_words"]),
-            force_words=_words_regex(protest["force_words"]),
-            communal=_words_regex(rules["communal_words"]),
-            weapon_words=_words_regex(rules["weapon_words"]),
-            destination=_words_regex(rules["destination_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$"),
+            claim=WordGate(re.compile(rules["claim"]["pattern"], re.IGNORECASE)),
+            peaceful_words=WordGate(_words_regex(protest["peaceful_words"])),
+            force_words=WordGate(_words_regex(protest["force_words"])),
+            communal=WordGate(_words_regex(rules["communal_words"])),
+            weapon_words=WordGate(_words_regex(rules["weapon_words"])),
+            destination=WordGate(_words_regex(rules["destination_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$")),
             victim_passive=re.compile(_words_regex(rules["passive_auxiliaries"]).pattern + r"\s+(?:\w+ly\s+)?"
                                       + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             victim_link=_words_regex(rules["victim_links"]),
@@ -214,8 +215,8 @@ class Assembler:
                 r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
                 + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
             dateline=re.compile(rules["dateline"]),
-            reference_point=_words_regex(rules["reference_point_words"], r"\s+(?:the\s+)?(?:\w+\s+){0,2}$"),
-            infinitive=re.compile(rules["infinitive_before"], re.IGNORECASE),
+            reference_point=WordGate(_words_regex(rules["reference_point_words"], r"\s+(?:the\s+)?(?:\w+\s+){0,2}$")),
+            infinitive=WordGate(re.compile(rules["infinitive_before"], re.IGNORECASE)),
             anaphora=re.compile(rules["anaphora_before"], re.IGNORECASE),
             instrument=_words_regex(rules["instrument_words"], r"\s+(?:[\w'’-]+\s+){0,5}$"),
             # "Four soldiers, including a captain, were killed": an apposition may stand between
