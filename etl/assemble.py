@@ -71,7 +71,8 @@ class _Sentence:
     reads them when first asked (many sentences never need them), a view without one
     is a single clause without cues."""
 
-    __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read")
+    __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read",
+                 "_gates")
 
     def __init__(self, sentence: Sentence, dates: tuple[Mention, ...] = (), places: tuple[Mention, ...] = (),
                  actors: tuple[Mention, ...] = (), numbers: tuple[Mention, ...] = (), triggers: tuple[Mention, ...] = (),
@@ -86,6 +87,7 @@ class _Sentence:
         self.protest_nearby = protest_nearby  # a protest is reported in the sentences just before
         self._reader = reader
         self._read = None if reader is not None else (((sentence.start, sentence.end),), ())
+        self._gates: dict[WordGate, bool] | None = None
 
     @property
     def clauses(self) -> tuple[Clause, ...]:
@@ -99,6 +101,16 @@ class _Sentence:
         if self._read is None:
             self._read, self._reader = self._reader(), None
         return self._read
+
+    def may_match(self, gate: WordGate) -> bool:
+        """Whether the sentence (and so any stretch of it) may hold a match of ``gate``'s
+        pattern: False when it lacks the words every match needs (checked once per gate)."""
+        if self._gates is None:
+            self._gates = {}
+        found = self._gates.get(gate)
+        if found is None:
+            found = self._gates[gate] = not gate.lacks_needs(self.sentence.text)
+        return found
 
 
 @dataclass(frozen=True)
@@ -469,7 +481,7 @@ class Assembler:
                 if value.inter == civilians:
                     continue
                 offset = mention.start - view.sentence.start
-                if mediator.search(text[max(0, offset - 60): offset]):
+                if view.may_match(mediator) and mediator.search(text[max(0, offset - 60): offset]):
                     continue
                 weights[value.name] += weight
                 first.setdefault(value.name, value)
@@ -563,7 +575,8 @@ class Assembler:
 
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        destination = [p for p in view.places if self.destination.search(lead_in(p))]
+        destination = [p for p in view.places if self.destination.search(lead_in(p))] \
+            if view.may_match(self.destination) else []
         if destination and len(destination) == len(view.places):
             return None  # only where the wounded were taken or people fled: the article's place
         places = ([p for p in view.places if p not in destination] if destination else None) or list(view.places)
@@ -584,7 +597,7 @@ class Assembler:
                 score += penalty["other_clause"]
             if not located(mention):
                 score += penalty["no_locative"]
-            if self.reference_point.search(lead_in(mention)):
+            if view.may_match(self.reference_point) and self.reference_point.search(lead_in(mention)):
                 score += penalty["reference_point"]
             if value.feature in _AREAS and any(o is not mention and o.value.feature not in _AREAS
                                                and _nested(value, o.value) for o in places):
@@ -642,7 +655,8 @@ class Assembler:
 
         def in_span(span):
             return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)
-                    and not (mediators and self.mediator.search(text[max(span[0], a.start - 60): a.start]))]
+                    and not (mediators and view.may_match(self.mediator)
+                             and self.mediator.search(text[max(span[0], a.start - 60): a.start]))]
 
         def marked(actor: Mention, pattern: re.Pattern, lower: int) -> bool:
             return bool(pattern.search(text[max(lower, actor.start - 20): actor.start]))
@@ -922,6 +936,7 @@ class Assembler:
             if weak and entry.get("object") == "territory" and not self._object_is_territory(view, trigger):
                 continue  # "seized 40 rifles", "entered talks": no territory taken
             if entry.get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
+                    and view.may_match(self.infinitive) \
                     and self.infinitive.search(text[max(0, trigger.start - base - 80): trigger.start - base]):
                 continue  # "to arrest the perpetrators": a purpose, not a deed
             told.append(trigger)

@@ -85,3 +85,14 @@ def test_the_assemblers_gates_search_like_their_patterns(assembler, text):
         for window in (text, text[:30], text[-30:], text.upper()):
             gated, plain = gate.search(window), gate.pattern.search(window)
             assert (gated and gated.span()) == (plain and plain.span())
+
+
+def test_a_sentence_view_asks_each_gate_once(assembler):
+    from etl.assemble import _Sentence
+    from etl.records import Sentence
+
+    quiet = _Sentence(Sentence(0, 0, 40, "Gunmen attacked the village on Monday."))
+    talks = _Sentence(Sentence(1, 0, 45, "Talks mediated by Qatar resumed on Monday."))
+    assert not quiet.may_match(assembler.mediator)
+    assert talks.may_match(assembler.mediator)
+    assert talks.may_match(assembler.mediator)  # the remembered answer
