@@ -989,7 +989,9 @@ class Assembler:
     # --- one sentence --------------------------------------------------------------------
     def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor,
                              countries: frozenset = frozenset()) -> list[Candidate]:
-        kept = self._select(view) if view.triggers else None
+        if not view.triggers or self._dated_out(view, ref):
+            return []  # (before its triggers are selected: their cues are then never read)
+        kept = self._select(view)
         if not kept:
             return []
         headline = self._is_headline(article, view)
@@ -1066,6 +1068,12 @@ class Assembler:
         if not candidates:
             return candidates
         return self._absorb_side_acts(view, self._give_tolls(text, view, candidates))
+
+    def _dated_out(self, view: _Sentence, ref: dt.date | None) -> bool:
+        """Whether the sentence names dates and all are in the future or the background: a
+        trigger is dated by one of them (``_date_for``), so none of its triggers is coded."""
+        return bool(view.dates) and all(self._is_future(d.value, ref) or self._is_background(d.value, ref)
+                                        for d in view.dates)
 
     def _absorb_force(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         """Tear gas and live fire used against rioters told with their riot ("youths threw

@@ -798,3 +798,38 @@ def test_triggers_that_fail_other_checks_need_no_cues(assembler):
     views = assembler._views(sentences, mentions, reference.date)
     assert views[0].triggers and assembler._select(views[0]) == []
     assert views[0]._read is None  # never read
+
+
+# --- a sentence whose dates all lie outside the news --------------------------------------------
+def _background_sentence():
+    return build([("In 2015, M23 rebels captured the border town of Bunagana, and fighting resumed in 2019.",
+                   [("date", "2015", DateValue(dt.date(2015, 1, 1), 3)), ("actor", "M23 rebels", None),
+                    ("trigger", "captured", CAPTURE), ("place", "Bunagana", None),
+                    ("date", "2019", DateValue(dt.date(2019, 1, 1), 3))])])
+
+
+def test_a_sentence_dated_only_in_the_background_is_dated_out(assembler):
+    article, sentences, mentions, reference = _background_sentence()
+    views = assembler._views(sentences, mentions, reference.date)
+    assert assembler._dated_out(views[0], reference.date)
+    assert assembler(article, sentences, mentions, reference) == ()
+
+
+def test_a_sentence_with_a_news_date_is_not_dated_out(assembler):
+    article, sentences, mentions, reference = build([
+        ("M23 rebels captured Bunagana on Tuesday, years after they first took it in 2015.",
+         [("actor", "M23 rebels", None), ("trigger", "captured", CAPTURE), ("place", "Bunagana", None),
+          ("date", "Tuesday", day(-2)), ("date", "2015", DateValue(dt.date(2015, 1, 1), 3))])])
+    views = assembler._views(sentences, mentions, reference.date)
+    assert not assembler._dated_out(views[0], reference.date)
+    assert [c.sub_event_type for c in assembler(article, sentences, mentions, reference)] == [CAPTURE.sub_event_type]
+
+
+def test_the_cues_of_a_sentence_dated_out_are_not_read(assembler, monkeypatch):
+    article, sentences, mentions, reference = _background_sentence()
+
+    def unread(self, sentence):
+        raise AssertionError("cues read")
+
+    monkeypatch.setattr(type(assembler.cues), "read", unread)
+    assert assembler(article, sentences, mentions, reference) == ()
