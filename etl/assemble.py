@@ -552,38 +552,31 @@ class Assembler:
         return any(p is not place and p.value.iso3 == value.iso3 for p in view.places) or any(
             a.value.country and a.value.country == value.country for a in view.actors)
 
-    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention, main: Place | None,
-                   countries: frozenset = frozenset()) -> Place | None:
+    def _place_pool(self, text: str, view: _Sentence, main: Place | None,
+                    countries: frozenset = frozenset()) -> tuple[tuple[Mention, ...], "_PlaceWords"]:
+        """The places a trigger of the sentence may be placed in (the same for each of its
+        triggers), and the words before them."""
+        words = _PlaceWords(text, view.sentence.start, self.locative)
         if not view.places:
-            return None
-        sentence_start = view.sentence.start
-        before: dict[int, str] = {}  # the 30 characters before a place mention, by its start
-
-        def lead_in(mention: Mention) -> str:
-            found = before.get(mention.start)
-            if found is None:
-                found = before[mention.start] = text[max(sentence_start, mention.start - 30): mention.start]
-            return found
-
-        located_memo: dict[int, bool] = {}
-
-        def located(mention: Mention) -> bool:
-            found = located_memo.get(mention.start)
-            if found is None:
-                found = located_memo[mention.start] = bool(self.locative.search(lead_in(mention)))
-            return found
-
+            return (), words
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        destination = [p for p in view.places if self.destination.search(lead_in(p))] \
+        destination = [p for p in view.places if self.destination.search(words.lead_in(p))] \
             if view.may_match(self.destination) else []
         if destination and len(destination) == len(view.places):
-            return None  # only where the wounded were taken or people fled: the article's place
+            return (), words  # only where the wounded were taken or people fled: the article's place
         places = ([p for p in view.places if p not in destination] if destination else None) or list(view.places)
         if main is not None:
             places = [p for p in places if p.value.iso3 == main.iso3
-                      or (located(p) and (_is_country(p.value) or p.value.country in countries))
+                      or (words.located(p) and (_is_country(p.value) or p.value.country in countries))
                       or self._corroborated(view, p)]
+        return tuple(places), words
+
+    def _place_for(self, view: _Sentence, pool: tuple[tuple[Mention, ...], "_PlaceWords"], clause: Clause,
+                   trigger: Mention) -> Place | None:
+        """The place of the pool (``_place_pool``) nearest the trigger, in its clause, after
+        "in/near/at", finer than a country."""
+        places, words = pool
         if not places:
             return None
         if len(places) == 1:
@@ -595,9 +588,9 @@ class Assembler:
             score = _distance(mention, trigger) / 100.0 * penalty["per_100_chars"]
             if not clause[0] <= mention.start < clause[1]:
                 score += penalty["other_clause"]
-            if not located(mention):
+            if not words.located(mention):
                 score += penalty["no_locative"]
-            if view.may_match(self.reference_point) and self.reference_point.search(lead_in(mention)):
+            if view.may_match(self.reference_point) and self.reference_point.search(words.lead_in(mention)):
                 score += penalty["reference_point"]
             if value.feature in _AREAS and any(o is not mention and o.value.feature not in _AREAS
                                                and _nested(value, o.value) for o in places):
@@ -991,6 +984,9 @@ class Assembler:
                              countries: frozenset = frozenset()) -> list[Candidate]:
         if not view.triggers or self._dated_out(view, ref):
             return []  # (before its triggers are selected: their cues are then never read)
+        place_pool = self._place_pool(text, view, main_place, countries)
+        if _only_countries_elsewhere(place_pool[0], main_place):
+            return []
         kept = self._select(view)
         if not kept:
             return []
@@ -1010,7 +1006,7 @@ class Assembler:
                 warnings.append("no date in the article: coded to the reference date")
             else:
                 warnings.append("no date and no reference date")
-            place = self._place_for(text, view, clause, trigger, main_place, countries)
+            place = self._place_for(view, place_pool, clause, trigger)
             place_how = "sentence"
             if place is None or _is_country(place):
                 fine_main = main_place is not None and not _is_country(main_place)
@@ -1246,6 +1242,39 @@ def _free_places(places: list[Mention], actors: list[Mention], dateline: "_Datel
             if not dateline.covers(place):
                 kept.append(place)
     return tuple(kept)
+
+
+class _PlaceWords:
+    """The 30 characters before each place mention of a sentence, and whether they locate
+    it ("in", "near", "at"): read once per mention, for all the sentence's triggers."""
+
+    __slots__ = ("text", "start", "locative", "_lead_ins", "_located")
+
+    def __init__(self, text: str, sentence_start: int, locative: re.Pattern):
+        self.text, self.start, self.locative = text, sentence_start, locative
+        self._lead_ins: dict[int, str] = {}
+        self._located: dict[int, bool] = {}
+
+    def lead_in(self, mention: Mention) -> str:
+        found = self._lead_ins.get(mention.start)
+        if found is None:
+            found = self._lead_ins[mention.start] = self.text[max(self.start, mention.start - 30): mention.start]
+        return found
+
+    def located(self, mention: Mention) -> bool:
+        found = self._located.get(mention.start)
+        if found is None:
+            found = self._located[mention.start] = bool(self.locative.search(self.lead_in(mention)))
+        return found
+
+
+def _only_countries_elsewhere(places: tuple[Mention, ...], main: Place | None) -> bool:
+    """Whether every trigger placed among ``places`` lands in a whole country other than the
+    country of the article's (finer) main place: such a trigger is not coded."""
+    if not places or not all(_is_country(p.value) for p in places):
+        return False
+    fine_main = main is not None and not _is_country(main)
+    return not (fine_main and any(p.value.iso3 == main.iso3 for p in places))
 
 
 class _Dateline:

@@ -833,3 +833,40 @@ def test_the_cues_of_a_sentence_dated_out_are_not_read(assembler, monkeypatch):
 
     monkeypatch.setattr(type(assembler.cues), "read", unread)
     assert assembler(article, sentences, mentions, reference) == ()
+
+
+# --- a sentence placed only in whole countries ----------------------------------------------------
+def _mention_of(name: str) -> Mention:
+    return Mention("place", 0, 0, len(name), name, PLACES[name])
+
+
+def test_only_countries_elsewhere():
+    from etl.assemble import _only_countries_elsewhere
+
+    ukraine = (_mention_of("Ukraine"),)
+    assert _only_countries_elsewhere(ukraine, None)  # no main place to fall back on
+    assert _only_countries_elsewhere(ukraine, PLACES["Gusau"])  # the main place is in another country
+    assert not _only_countries_elsewhere(ukraine, PLACES["Kharkiv"])  # the main place is in that country
+    assert _only_countries_elsewhere(ukraine, PLACES["Ukraine"])  # the main place is no finer than a country
+    assert not _only_countries_elsewhere(ukraine + (_mention_of("Kharkiv"),), None)  # a town is named
+    assert not _only_countries_elsewhere((), None)  # no place: the main place, if any, serves
+
+
+def test_the_cues_of_a_sentence_placed_only_in_another_country_are_not_read(assembler, monkeypatch):
+    parts = [("The gunmen clashed with the army in Gusau on Tuesday.",
+              [("actor", "gunmen", None), ("trigger", "clashed", CLASH), ("actor", "the army", None),
+               ("place", "Gusau", None), ("date", "Tuesday", day(-2))]),
+             ("Troops and separatists clashed in Ukraine on Monday.",
+              [("trigger", "clashed", CLASH), ("place", "Ukraine", None), ("date", "Monday", day(-3))])]
+    coded = run(assembler, parts)
+    assert [c.place.name for c in coded] == ["Gusau"]
+    read = type(assembler.cues).read
+    read_texts = []
+
+    def spy(self, sentence):
+        read_texts.append(sentence.text)
+        return read(self, sentence)
+
+    monkeypatch.setattr(type(assembler.cues), "read", spy)
+    assert run(assembler, parts) == coded
+    assert read_texts == [parts[0][0]]
