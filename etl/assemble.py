@@ -380,22 +380,22 @@ class Assembler:
         reported in the sentences just before (kept only for a sentence with triggers)."""
         raw_triggers = kinds.get("trigger")
         raw_dates = kinds.get("date")
-        # triggers (and dates of the lead) may need clauses and cues: read when first asked
-        reader = functools.partial(self._read_cues, sentence, ref) if raw_triggers or (in_lead and raw_dates) else None
-        dateline = _Dateline(self.dateline, sentence)
         raw_actors = kinds.get("actor", ())
         raw_places = kinds.get("place")
-        triggers = _longest(tuple(t for t in raw_triggers if t.value is not None)) if raw_triggers else ()
+        raw_numbers = kinds.get("number")
+        # triggers (and dates of the lead) may need clauses and cues: read when first asked
+        reader = functools.partial(self._read_cues, sentence, ref) if raw_triggers or (in_lead and raw_dates) else None
+        dateline = _Dateline(self.dateline, sentence) if raw_dates or raw_places else None
+        triggers = _longest(tuple([t for t in raw_triggers if t.value is not None])) if raw_triggers else ()
         return _Sentence(
-            sentence=sentence,
-            dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
-            if raw_dates else (),
-            places=_free_places(raw_places, raw_actors, dateline) if raw_places else (),
-            actors=tuple(a for a in raw_actors if isinstance(a.value, ActorValue)),
-            numbers=tuple(kinds.get("number", ())),
-            triggers=triggers,
-            protest_nearby=nearby and bool(triggers),
-            reader=reader,
+            sentence,
+            tuple([d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d)]) if raw_dates else (),
+            _free_places(raw_places, raw_actors, dateline) if raw_places else (),
+            tuple([a for a in raw_actors if isinstance(a.value, ActorValue)]) if raw_actors else (),
+            tuple(raw_numbers) if raw_numbers else (),
+            triggers,
+            nearby and bool(triggers),
+            reader,
         )
 
     def _read_cues(self, sentence: Sentence, ref: dt.date | None) -> tuple[tuple[Clause, ...], tuple[Cue, ...]]:
