@@ -40,7 +40,7 @@ from . import vocab
 from .cues import Cue, CueFinder
 from .errors import DataFileError
 from .records import ActorValue, Article, Candidate, DateValue, Mention, Place, ReferenceDate, Sentence
-from .wordgate import WordGate
+from .wordgate import WordGate, caseless
 
 Clause = tuple[int, int]
 
@@ -72,7 +72,7 @@ class _Sentence:
     is a single clause without cues."""
 
     __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read",
-                 "_gates")
+                 "_gates", "_low")
 
     def __init__(self, sentence: Sentence, dates: tuple[Mention, ...] = (), places: tuple[Mention, ...] = (),
                  actors: tuple[Mention, ...] = (), numbers: tuple[Mention, ...] = (), triggers: tuple[Mention, ...] = (),
@@ -87,7 +87,8 @@ class _Sentence:
         self.protest_nearby = protest_nearby  # a protest is reported in the sentences just before
         self._reader = reader
         self._read = None if reader is not None else (((sentence.start, sentence.end),), ())
-        self._gates: dict[WordGate, bool] | None = None
+        self._gates: dict[WordGate, bool] | None = None  # made with _low, when a gate is first asked
+        self._low: str | None = None  # the lower-cased text (None when a letter passes for another)
 
     @property
     def clauses(self) -> tuple[Clause, ...]:
@@ -106,11 +107,16 @@ class _Sentence:
         """Whether the sentence (and so any stretch of it) may hold a match of ``gate``'s
         pattern: False when it lacks the words every match needs (checked once per gate)."""
         if self._gates is None:
-            self._gates = {}
+            text = self.sentence.text
+            self._gates, self._low = {}, text.lower() if caseless(text) else None
         found = self._gates.get(gate)
         if found is None:
-            found = self._gates[gate] = not gate.lacks_needs(self.sentence.text)
+            found = self._gates[gate] = self._low is None or not gate.lacks_words(self._low)
         return found
+
+    def search(self, gate: WordGate) -> re.Match | None:
+        """``gate``'s pattern searched in the whole sentence (not run when it lacks the words)."""
+        return gate.pattern.search(self.sentence.text) if self.may_match(gate) else None
 
 
 @dataclass(frozen=True)
@@ -266,13 +272,13 @@ class Assembler:
             # is of it) or told in the sentence itself (its author is the claimant)
             claim = None
             if violence_told and (view.actors or view.triggers):
-                claim = self.claim.search(view.sentence.text)
+                claim = view.search(self.claim)
                 if claim is not None and self._claimed(view, claim, candidates):
                     continue
             found = self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor, countries)
             if found:
                 if not violence_told and any(c.event_type in violence for c in found):
-                    claim = self.claim.search(view.sentence.text)  # the sentence has triggers
+                    claim = view.search(self.claim)  # the sentence has triggers
                 if claim is not None:
                     found = self._with_claimant(found, self._claimant(view, claim))
                 violence_told = violence_told or any(c.event_type in violence for c in found)
@@ -789,10 +795,9 @@ class Assembler:
             event_type, sub = civilians["to"]
         protest = self.rules["protest"]
         if event_type == protest["event_type"] and sub == protest["peaceful"]:
-            sentence_text = view.sentence.text
-            if self.excessive.search(sentence_text) and self._has_killed(view):
+            if view.search(self.excessive) and self._has_killed(view):
                 sub = protest["excessive"]
-            elif self.intervention.search(sentence_text) or self.excessive.search(sentence_text):
+            elif view.search(self.intervention) or view.search(self.excessive):
                 sub = protest["intervention"]
         if event_type == protest["event_type"] and sub == protest["intervention"] and self._ended_peacefully(view):
             sub = protest["peaceful"]
@@ -802,14 +807,13 @@ class Assembler:
 
     def _ended_peacefully(self, view: _Sentence) -> bool:
         """"Marched peacefully ... dispersed without incident": no force was used."""
-        text = view.sentence.text
-        if not self.peaceful_words.search(text) or self.force_words.search(text):
+        if not view.search(self.peaceful_words) or view.search(self.force_words):
             return False
         return not any(a.value.inter in self.rules["contexts"]["state"] for a in view.actors)
 
     def _communal(self, view: _Sentence, actor1) -> bool:
         """Two crowds fighting each other: no organised armed actor, civilians or rioters."""
-        if not self.communal.search(view.sentence.text):
+        if not view.search(self.communal):
             return False
         unarmed = set(self.rules["contexts"]["civilians"]) | set(self.rules["contexts"]["rioters"]) \
             | set(self.rules["contexts"]["protesters"])
@@ -904,7 +908,7 @@ class Assembler:
     def _weapon_support(self, view: _Sentence, trigger: Mention) -> bool:
         if any(t is not trigger and t.value.event_type == "Explosions/Remote violence" for t in view.triggers):
             return True
-        if self.weapon_words.search(view.sentence.text):
+        if view.search(self.weapon_words):
             return True
         near = int(self.rules["weapon_actor_chars"])
         armed = set(self.rules["contexts"]["armed"])

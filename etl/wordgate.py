@@ -44,15 +44,17 @@ class WordGate:
 
     def lacks_needs(self, text: str) -> bool:
         """Whether ``text`` surely holds no match: it lacks every word of one need."""
-        if not self.needs:
-            return False
-        low = text.lower()
+        return bool(self.needs) and self.lacks_words(text.lower()) and caseless(text)
+
+    def lacks_words(self, low: str) -> bool:
+        """Whether the lower-cased text ``low`` lacks every word of one need (a text with a
+        letter that passes for an ASCII one, see ``caseless``, may match all the same)."""
         for need in self.needs:
             for word in need:
                 if word in low:
                     break
             else:
-                return caseless(text)
+                return True
         return False
 
     def search(self, text: str) -> re.Match | None:

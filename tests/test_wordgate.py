@@ -96,3 +96,14 @@ def test_a_sentence_view_asks_each_gate_once(assembler):
     assert not quiet.may_match(assembler.mediator)
     assert talks.may_match(assembler.mediator)
     assert talks.may_match(assembler.mediator)  # the remembered answer
+
+
+@pytest.mark.parametrize("text", SENTENCES + ["The group cla\u0131med responsibility for the attack."])
+def test_a_sentence_view_searches_like_the_pattern(assembler, text):
+    from etl.assemble import _Sentence
+    from etl.records import Sentence
+
+    view = _Sentence(Sentence(0, 0, len(text), text))
+    for gate in (value for value in vars(assembler).values() if isinstance(value, WordGate)):
+        found, plain = view.search(gate), gate.pattern.search(text)
+        assert (found and found.span()) == (plain and plain.span())
