@@ -40,6 +40,7 @@ from . import vocab
 from .cues import Cue, CueFinder
 from .errors import DataFileError
 from .records import ActorValue, Article, Candidate, DateValue, Mention, Place, ReferenceDate, Sentence
+from .wordgate import WordGate, caseless
 
 Clause = tuple[int, int]
 
@@ -70,7 +71,8 @@ class _Sentence:
     reads them when first asked (many sentences never need them), a view without one
     is a single clause without cues."""
 
-    __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read")
+    __slots__ = ("sentence", "dates", "places", "actors", "numbers", "triggers", "protest_nearby", "_reader", "_read",
+                 "_gates", "_low")
 
     def __init__(self, sentence: Sentence, dates: tuple[Mention, ...] = (), places: tuple[Mention, ...] = (),
                  actors: tuple[Mention, ...] = (), numbers: tuple[Mention, ...] = (), triggers: tuple[Mention, ...] = (),
@@ -85,6 +87,8 @@ class _Sentence:
         self.protest_nearby = protest_nearby  # a protest is reported in the sentences just before
         self._reader = reader
         self._read = None if reader is not None else (((sentence.start, sentence.end),), ())
+        self._gates: dict[WordGate, bool] | None = None  # made with _low, when a gate is first asked
+        self._low: str | None = None  # the lower-cased text (None when a letter passes for another)
 
     @property
     def clauses(self) -> tuple[Clause, ...]:
@@ -99,6 +103,21 @@ class _Sentence:
             self._read, self._reader = self._reader(), None
         return self._read
 
+    def may_match(self, gate: WordGate) -> bool:
+        """Whether the sentence (and so any stretch of it) may hold a match of ``gate``'s
+        pattern: False when it lacks the words every match needs (checked once per gate)."""
+        if self._gates is None:
+            text = self.sentence.text
+            self._gates, self._low = {}, text.lower() if caseless(text) else None
+        found = self._gates.get(gate)
+        if found is None:
+            found = self._gates[gate] = self._low is None or not gate.lacks_words(self._low)
+        return found
+
+    def search(self, gate: WordGate) -> re.Match | None:
+        """``gate``'s pattern searched in the whole sentence (not run when it lacks the words)."""
+        return gate.pattern.search(self.sentence.text) if self.may_match(gate) else None
+
 
 @dataclass(frozen=True)
 class Assembler:
@@ -110,32 +129,32 @@ class Assembler:
     locative: re.Pattern
     agent: re.Pattern
     weak_agent: re.Pattern
-    mediator: re.Pattern
+    mediator: WordGate
     noun_phrase: re.Pattern
     speech_before: re.Pattern
     speaker_after: re.Pattern
     suffered: re.Pattern
     dateline: re.Pattern
-    reference_point: re.Pattern
-    infinitive: re.Pattern
+    reference_point: WordGate
+    infinitive: WordGate
     anaphora: re.Pattern
     instrument: re.Pattern
     speech_after: re.Pattern
     target: re.Pattern
     speech: re.Pattern
-    pronoun: re.Pattern
+    pronoun: WordGate
     passive: re.Pattern
     coordinator: re.Pattern
-    subset: re.Pattern
-    intervention: re.Pattern
-    excessive: re.Pattern
+    subset: WordGate
+    intervention: WordGate
+    excessive: WordGate
     territory_words: re.Pattern
-    claim: re.Pattern
-    peaceful_words: re.Pattern
-    force_words: re.Pattern
-    communal: re.Pattern
-    weapon_words: re.Pattern
-    destination: re.Pattern
+    claim: WordGate
+    peaceful_words: WordGate
+    force_words: WordGate
+    communal: WordGate
+    weapon_words: WordGate
+    destination: WordGate
     victim_passive: re.Pattern
     victim_link: re.Pattern
     # read from ``rules`` once, for the per-sentence work (set in __post_init__)
@@ -183,26 +202,26 @@ class Assembler:
             locative=_words_regex(rules["locative_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+)?$"),
             agent=_words_regex(rules["agent_markers"], _MODIFIED),
             weak_agent=_words_regex(rules["weak_agent_markers"], _MODIFIED),
-            mediator=_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$"),
+            mediator=WordGate(_words_regex(rules["mediator_markers"], r"\s+(?:the\s+)?(?:\w+\s+){0,4}?(?:of\s+(?:the\s+)?)?$")),
             target=_words_regex(rules["target_markers"], _MODIFIED),
             speech=_words_regex(rules["speech_verbs"]),
-            pronoun=_words_regex(rules["resumptive_pronouns"]),
+            pronoun=WordGate(_words_regex(rules["resumptive_pronouns"])),
             passive=_words_regex(rules["passive_auxiliaries"], r"\s+(?:\w+ly\s+|not\s+|also\s+|reportedly\s+)*$"),
             coordinator=re.compile(
                 r"^\s*(?:,\s*)?(?:" + "|".join(re.escape(c) for c in rules["coordinators"]) + r")\s+(?:the\s+)?"
                 r"(?:(?:\w+\s+)?(?:" + "|".join(re.escape(c) for c in rules["party_heads"]) + r")\s+(?:of|from)\s+(?:the\s+)?)?$",
                 re.IGNORECASE,
             ),
-            subset=_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$"),
-            intervention=_words_regex(protest["intervention_words"]),
-            excessive=_words_regex(protest["excessive_words"]),
+            subset=WordGate(_words_regex(rules["subset_words"], r"\W*(?:\w+\W+){0,2}$")),
+            intervention=WordGate(_words_regex(protest["intervention_words"])),
+            excessive=WordGate(_words_regex(protest["excessive_words"])),
             territory_words=_words_regex(rules["territory_words"]),
-            claim=re.compile(rules["claim"]["pattern"], re.IGNORECASE),
-            peaceful_words=_words_regex(protest["peaceful_words"]),
-            force_words=_words_regex(protest["force_words"]),
-            communal=_words_regex(rules["communal_words"]),
-            weapon_words=_words_regex(rules["weapon_words"]),
-            destination=_words_regex(rules["destination_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$"),
+            claim=WordGate(re.compile(rules["claim"]["pattern"], re.IGNORECASE)),
+            peaceful_words=WordGate(_words_regex(protest["peaceful_words"])),
+            force_words=WordGate(_words_regex(protest["force_words"])),
+            communal=WordGate(_words_regex(rules["communal_words"])),
+            weapon_words=WordGate(_words_regex(rules["weapon_words"])),
+            destination=WordGate(_words_regex(rules["destination_words"], r"\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}$")),
             victim_passive=re.compile(_words_regex(rules["passive_auxiliaries"]).pattern + r"\s+(?:\w+ly\s+)?"
                                       + _words_regex(rules["victim_participles"]).pattern, re.IGNORECASE),
             victim_link=_words_regex(rules["victim_links"]),
@@ -214,8 +233,8 @@ class Assembler:
                 r"(?:[\s,]+(?:" + "|".join(re.escape(w) for w in rules["speech_fillers"]) + r"))*[\s,]+"
                 + _words_regex(rules["speech_verbs"]).pattern, re.IGNORECASE),
             dateline=re.compile(rules["dateline"]),
-            reference_point=_words_regex(rules["reference_point_words"], r"\s+(?:the\s+)?(?:\w+\s+){0,2}$"),
-            infinitive=re.compile(rules["infinitive_before"], re.IGNORECASE),
+            reference_point=WordGate(_words_regex(rules["reference_point_words"], r"\s+(?:the\s+)?(?:\w+\s+){0,2}$")),
+            infinitive=WordGate(re.compile(rules["infinitive_before"], re.IGNORECASE)),
             anaphora=re.compile(rules["anaphora_before"], re.IGNORECASE),
             instrument=_words_regex(rules["instrument_words"], r"\s+(?:[\w'’-]+\s+){0,5}$"),
             # "Four soldiers, including a captain, were killed": an apposition may stand between
@@ -253,13 +272,13 @@ class Assembler:
             # is of it) or told in the sentence itself (its author is the claimant)
             claim = None
             if violence_told and (view.actors or view.triggers):
-                claim = self.claim.search(view.sentence.text)
+                claim = view.search(self.claim)
                 if claim is not None and self._claimed(view, claim, candidates):
                     continue
             found = self._sentence_candidates(article, text, view, ref, lead_date, main_place, main_actor, countries)
             if found:
                 if not violence_told and any(c.event_type in violence for c in found):
-                    claim = self.claim.search(view.sentence.text)  # the sentence has triggers
+                    claim = view.search(self.claim)  # the sentence has triggers
                 if claim is not None:
                     found = self._with_claimant(found, self._claimant(view, claim))
                 violence_told = violence_told or any(c.event_type in violence for c in found)
@@ -367,22 +386,22 @@ class Assembler:
         reported in the sentences just before (kept only for a sentence with triggers)."""
         raw_triggers = kinds.get("trigger")
         raw_dates = kinds.get("date")
-        # triggers (and dates of the lead) may need clauses and cues: read when first asked
-        reader = functools.partial(self._read_cues, sentence, ref) if raw_triggers or (in_lead and raw_dates) else None
-        dateline = _Dateline(self.dateline, sentence)
         raw_actors = kinds.get("actor", ())
         raw_places = kinds.get("place")
-        triggers = _longest(tuple(t for t in raw_triggers if t.value is not None)) if raw_triggers else ()
+        raw_numbers = kinds.get("number")
+        # triggers (and dates of the lead) may need clauses and cues: read when first asked
+        reader = functools.partial(self._read_cues, sentence, ref) if raw_triggers or (in_lead and raw_dates) else None
+        dateline = _Dateline(self.dateline, sentence) if raw_dates or raw_places else None
+        triggers = _longest(tuple([t for t in raw_triggers if t.value is not None])) if raw_triggers else ()
         return _Sentence(
-            sentence=sentence,
-            dates=tuple(d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d))
-            if raw_dates else (),
-            places=_free_places(raw_places, raw_actors, dateline) if raw_places else (),
-            actors=tuple(a for a in raw_actors if isinstance(a.value, ActorValue)),
-            numbers=tuple(kinds.get("number", ())),
-            triggers=triggers,
-            protest_nearby=nearby and bool(triggers),
-            reader=reader,
+            sentence,
+            tuple([d for d in raw_dates if isinstance(d.value, DateValue) and not dateline.covers(d)]) if raw_dates else (),
+            _free_places(raw_places, raw_actors, dateline) if raw_places else (),
+            tuple([a for a in raw_actors if isinstance(a.value, ActorValue)]) if raw_actors else (),
+            tuple(raw_numbers) if raw_numbers else (),
+            triggers,
+            nearby and bool(triggers),
+            reader,
         )
 
     def _read_cues(self, sentence: Sentence, ref: dt.date | None) -> tuple[tuple[Clause, ...], tuple[Cue, ...]]:
@@ -468,7 +487,7 @@ class Assembler:
                 if value.inter == civilians:
                     continue
                 offset = mention.start - view.sentence.start
-                if mediator.search(text[max(0, offset - 60): offset]):
+                if view.may_match(mediator) and mediator.search(text[max(0, offset - 60): offset]):
                     continue
                 weights[value.name] += weight
                 first.setdefault(value.name, value)
@@ -539,37 +558,31 @@ class Assembler:
         return any(p is not place and p.value.iso3 == value.iso3 for p in view.places) or any(
             a.value.country and a.value.country == value.country for a in view.actors)
 
-    def _place_for(self, text: str, view: _Sentence, clause: Clause, trigger: Mention, main: Place | None,
-                   countries: frozenset = frozenset()) -> Place | None:
+    def _place_pool(self, text: str, view: _Sentence, main: Place | None,
+                    countries: frozenset = frozenset()) -> tuple[tuple[Mention, ...], "_PlaceWords"]:
+        """The places a trigger of the sentence may be placed in (the same for each of its
+        triggers), and the words before them."""
+        words = _PlaceWords(text, view.sentence.start, self.locative)
         if not view.places:
-            return None
-        sentence_start = view.sentence.start
-        before: dict[int, str] = {}  # the 30 characters before a place mention, by its start
-
-        def lead_in(mention: Mention) -> str:
-            found = before.get(mention.start)
-            if found is None:
-                found = before[mention.start] = text[max(sentence_start, mention.start - 30): mention.start]
-            return found
-
-        located_memo: dict[int, bool] = {}
-
-        def located(mention: Mention) -> bool:
-            found = located_memo.get(mention.start)
-            if found is None:
-                found = located_memo[mention.start] = bool(self.locative.search(lead_in(mention)))
-            return found
-
+            return (), words
         # a place of another country named without "in/near/at" is a capital or country
         # speaking or acting ("Moscow, the power broker"), not where the event happened
-        destination = [p for p in view.places if self.destination.search(lead_in(p))]
+        destination = [p for p in view.places if self.destination.search(words.lead_in(p))] \
+            if view.may_match(self.destination) else []
         if destination and len(destination) == len(view.places):
-            return None  # only where the wounded were taken or people fled: the article's place
+            return (), words  # only where the wounded were taken or people fled: the article's place
         places = ([p for p in view.places if p not in destination] if destination else None) or list(view.places)
         if main is not None:
             places = [p for p in places if p.value.iso3 == main.iso3
-                      or (located(p) and (_is_country(p.value) or p.value.country in countries))
+                      or (words.located(p) and (_is_country(p.value) or p.value.country in countries))
                       or self._corroborated(view, p)]
+        return tuple(places), words
+
+    def _place_for(self, view: _Sentence, pool: tuple[tuple[Mention, ...], "_PlaceWords"], clause: Clause,
+                   trigger: Mention) -> Place | None:
+        """The place of the pool (``_place_pool``) nearest the trigger, in its clause, after
+        "in/near/at", finer than a country."""
+        places, words = pool
         if not places:
             return None
         if len(places) == 1:
@@ -581,9 +594,9 @@ class Assembler:
             score = _distance(mention, trigger) / 100.0 * penalty["per_100_chars"]
             if not clause[0] <= mention.start < clause[1]:
                 score += penalty["other_clause"]
-            if not located(mention):
+            if not words.located(mention):
                 score += penalty["no_locative"]
-            if self.reference_point.search(lead_in(mention)):
+            if view.may_match(self.reference_point) and self.reference_point.search(words.lead_in(mention)):
                 score += penalty["reference_point"]
             if value.feature in _AREAS and any(o is not mention and o.value.feature not in _AREAS
                                                and _nested(value, o.value) for o in places):
@@ -641,7 +654,8 @@ class Assembler:
 
         def in_span(span):
             return [a for a in view.actors if span[0] <= a.start < span[1] and not _overlaps(a, trigger)
-                    and not (mediators and self.mediator.search(text[max(span[0], a.start - 60): a.start]))]
+                    and not (mediators and view.may_match(self.mediator)
+                             and self.mediator.search(text[max(span[0], a.start - 60): a.start]))]
 
         def marked(actor: Mention, pattern: re.Pattern, lower: int) -> bool:
             return bool(pattern.search(text[max(lower, actor.start - 20): actor.start]))
@@ -781,10 +795,9 @@ class Assembler:
             event_type, sub = civilians["to"]
         protest = self.rules["protest"]
         if event_type == protest["event_type"] and sub == protest["peaceful"]:
-            sentence_text = view.sentence.text
-            if self.excessive.search(sentence_text) and self._has_killed(view):
+            if view.search(self.excessive) and self._has_killed(view):
                 sub = protest["excessive"]
-            elif self.intervention.search(sentence_text) or self.excessive.search(sentence_text):
+            elif view.search(self.intervention) or view.search(self.excessive):
                 sub = protest["intervention"]
         if event_type == protest["event_type"] and sub == protest["intervention"] and self._ended_peacefully(view):
             sub = protest["peaceful"]
@@ -794,14 +807,13 @@ class Assembler:
 
     def _ended_peacefully(self, view: _Sentence) -> bool:
         """"Marched peacefully ... dispersed without incident": no force was used."""
-        text = view.sentence.text
-        if not self.peaceful_words.search(text) or self.force_words.search(text):
+        if not view.search(self.peaceful_words) or view.search(self.force_words):
             return False
         return not any(a.value.inter in self.rules["contexts"]["state"] for a in view.actors)
 
     def _communal(self, view: _Sentence, actor1) -> bool:
         """Two crowds fighting each other: no organised armed actor, civilians or rioters."""
-        if not self.communal.search(view.sentence.text):
+        if not view.search(self.communal):
             return False
         unarmed = set(self.rules["contexts"]["civilians"]) | set(self.rules["contexts"]["rioters"]) \
             | set(self.rules["contexts"]["protesters"])
@@ -896,7 +908,7 @@ class Assembler:
     def _weapon_support(self, view: _Sentence, trigger: Mention) -> bool:
         if any(t is not trigger and t.value.event_type == "Explosions/Remote violence" for t in view.triggers):
             return True
-        if self.weapon_words.search(view.sentence.text):
+        if view.search(self.weapon_words):
             return True
         near = int(self.rules["weapon_actor_chars"])
         armed = set(self.rules["contexts"]["armed"])
@@ -921,6 +933,7 @@ class Assembler:
             if weak and entry.get("object") == "territory" and not self._object_is_territory(view, trigger):
                 continue  # "seized 40 rifles", "entered talks": no territory taken
             if entry.get("pos", "verb") == "verb" and not trigger.text.split()[0].lower().endswith(("ed", "ing")) \
+                    and view.may_match(self.infinitive) \
                     and self.infinitive.search(text[max(0, trigger.start - base - 80): trigger.start - base]):
                 continue  # "to arrest the perpetrators": a purpose, not a deed
             told.append(trigger)
@@ -973,7 +986,12 @@ class Assembler:
     # --- one sentence --------------------------------------------------------------------
     def _sentence_candidates(self, article, text, view: _Sentence, ref, lead_date, main_place, main_actor,
                              countries: frozenset = frozenset()) -> list[Candidate]:
-        kept = self._select(view) if view.triggers else None
+        if not view.triggers or self._dated_out(view, ref):
+            return []  # (before its triggers are selected: their cues are then never read)
+        place_pool = self._place_pool(text, view, main_place, countries)
+        if _only_countries_elsewhere(place_pool[0], main_place):
+            return []
+        kept = self._select(view)
         if not kept:
             return []
         headline = self._is_headline(article, view)
@@ -992,7 +1010,7 @@ class Assembler:
                 warnings.append("no date in the article: coded to the reference date")
             else:
                 warnings.append("no date and no reference date")
-            place = self._place_for(text, view, clause, trigger, main_place, countries)
+            place = self._place_for(view, place_pool, clause, trigger)
             place_how = "sentence"
             if place is None or _is_country(place):
                 fine_main = main_place is not None and not _is_country(main_place)
@@ -1050,6 +1068,12 @@ class Assembler:
         if not candidates:
             return candidates
         return self._absorb_side_acts(view, self._give_tolls(text, view, candidates))
+
+    def _dated_out(self, view: _Sentence, ref: dt.date | None) -> bool:
+        """Whether the sentence names dates and all are in the future or the background: a
+        trigger is dated by one of them (``_date_for``), so none of its triggers is coded."""
+        return bool(view.dates) and all(self._is_future(d.value, ref) or self._is_background(d.value, ref)
+                                        for d in view.dates)
 
     def _absorb_force(self, view: _Sentence, candidates: list[Candidate]) -> list[Candidate]:
         """Tear gas and live fire used against rioters told with their riot ("youths threw
@@ -1222,6 +1246,39 @@ def _free_places(places: list[Mention], actors: list[Mention], dateline: "_Datel
             if not dateline.covers(place):
                 kept.append(place)
     return tuple(kept)
+
+
+class _PlaceWords:
+    """The 30 characters before each place mention of a sentence, and whether they locate
+    it ("in", "near", "at"): read once per mention, for all the sentence's triggers."""
+
+    __slots__ = ("text", "start", "locative", "_lead_ins", "_located")
+
+    def __init__(self, text: str, sentence_start: int, locative: re.Pattern):
+        self.text, self.start, self.locative = text, sentence_start, locative
+        self._lead_ins: dict[int, str] = {}
+        self._located: dict[int, bool] = {}
+
+    def lead_in(self, mention: Mention) -> str:
+        found = self._lead_ins.get(mention.start)
+        if found is None:
+            found = self._lead_ins[mention.start] = self.text[max(self.start, mention.start - 30): mention.start]
+        return found
+
+    def located(self, mention: Mention) -> bool:
+        found = self._located.get(mention.start)
+        if found is None:
+            found = self._located[mention.start] = bool(self.locative.search(self.lead_in(mention)))
+        return found
+
+
+def _only_countries_elsewhere(places: tuple[Mention, ...], main: Place | None) -> bool:
+    """Whether every trigger placed among ``places`` lands in a whole country other than the
+    country of the article's (finer) main place: such a trigger is not coded."""
+    if not places or not all(_is_country(p.value) for p in places):
+        return False
+    fine_main = main is not None and not _is_country(main)
+    return not (fine_main and any(p.value.iso3 == main.iso3 for p in places))
 
 
 class _Dateline:

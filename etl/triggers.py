@@ -10,7 +10,7 @@ then the higher priority.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,14 @@ def taxonomy_pairs(folder: Path | None = None) -> frozenset[tuple[str, str]] | N
 class TriggerFinder:
     index: PhraseIndex
     entries: dict  # lemma -> hints dict (with event_type, sub_event_type)
+    # lemma -> the value its mentions carry, and its priority (read once from ``entries``)
+    values: dict = field(init=False, repr=False, compare=False)
+    priorities: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        values = {lemma: TriggerValue(e["event_type"], e["sub_event_type"], e["lemma"]) for lemma, e in self.entries.items()}
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "priorities", {lemma: e["priority"] for lemma, e in self.entries.items()})
 
     @classmethod
     def load(cls, folder: Path | None = None, schemas: Path | None = None) -> "TriggerFinder":
@@ -99,14 +107,12 @@ class TriggerFinder:
 
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
         mentions = []
-        rank = lambda hit: self.entries[hit.payload]["priority"]  # noqa: E731
-        for sentence, hits in sentence_hits(self.index, sentences, rank):
+        priorities, values = self.priorities, self.values
+        for sentence, hits in sentence_hits(self.index, sentences, lambda hit: priorities[hit.payload]):
             for hit in hits:
-                entry = self.entries[hit.payload]
                 mentions.append(Mention(
                     "trigger", sentence.index, sentence.start + hit.start, sentence.start + hit.end,
-                    sentence.text[hit.start:hit.end],
-                    TriggerValue(entry["event_type"], entry["sub_event_type"], entry["lemma"]),
+                    sentence.text[hit.start:hit.end], values[hit.payload],
                 ))
         return tuple(mentions)
 

@@ -798,3 +798,75 @@ def test_triggers_that_fail_other_checks_need_no_cues(assembler):
     views = assembler._views(sentences, mentions, reference.date)
     assert views[0].triggers and assembler._select(views[0]) == []
     assert views[0]._read is None  # never read
+
+
+# --- a sentence whose dates all lie outside the news --------------------------------------------
+def _background_sentence():
+    return build([("In 2015, M23 rebels captured the border town of Bunagana, and fighting resumed in 2019.",
+                   [("date", "2015", DateValue(dt.date(2015, 1, 1), 3)), ("actor", "M23 rebels", None),
+                    ("trigger", "captured", CAPTURE), ("place", "Bunagana", None),
+                    ("date", "2019", DateValue(dt.date(2019, 1, 1), 3))])])
+
+
+def test_a_sentence_dated_only_in_the_background_is_dated_out(assembler):
+    article, sentences, mentions, reference = _background_sentence()
+    views = assembler._views(sentences, mentions, reference.date)
+    assert assembler._dated_out(views[0], reference.date)
+    assert assembler(article, sentences, mentions, reference) == ()
+
+
+def test_a_sentence_with_a_news_date_is_not_dated_out(assembler):
+    article, sentences, mentions, reference = build([
+        ("M23 rebels captured Bunagana on Tuesday, years after they first took it in 2015.",
+         [("actor", "M23 rebels", None), ("trigger", "captured", CAPTURE), ("place", "Bunagana", None),
+          ("date", "Tuesday", day(-2)), ("date", "2015", DateValue(dt.date(2015, 1, 1), 3))])])
+    views = assembler._views(sentences, mentions, reference.date)
+    assert not assembler._dated_out(views[0], reference.date)
+    assert [c.sub_event_type for c in assembler(article, sentences, mentions, reference)] == [CAPTURE.sub_event_type]
+
+
+def test_the_cues_of_a_sentence_dated_out_are_not_read(assembler, monkeypatch):
+    article, sentences, mentions, reference = _background_sentence()
+
+    def unread(self, sentence):
+        raise AssertionError("cues read")
+
+    monkeypatch.setattr(type(assembler.cues), "read", unread)
+    assert assembler(article, sentences, mentions, reference) == ()
+
+
+# --- a sentence placed only in whole countries ----------------------------------------------------
+def _mention_of(name: str) -> Mention:
+    return Mention("place", 0, 0, len(name), name, PLACES[name])
+
+
+def test_only_countries_elsewhere():
+    from etl.assemble import _only_countries_elsewhere
+
+    ukraine = (_mention_of("Ukraine"),)
+    assert _only_countries_elsewhere(ukraine, None)  # no main place to fall back on
+    assert _only_countries_elsewhere(ukraine, PLACES["Gusau"])  # the main place is in another country
+    assert not _only_countries_elsewhere(ukraine, PLACES["Kharkiv"])  # the main place is in that country
+    assert _only_countries_elsewhere(ukraine, PLACES["Ukraine"])  # the main place is no finer than a country
+    assert not _only_countries_elsewhere(ukraine + (_mention_of("Kharkiv"),), None)  # a town is named
+    assert not _only_countries_elsewhere((), None)  # no place: the main place, if any, serves
+
+
+def test_the_cues_of_a_sentence_placed_only_in_another_country_are_not_read(assembler, monkeypatch):
+    parts = [("The gunmen clashed with the army in Gusau on Tuesday.",
+              [("actor", "gunmen", None), ("trigger", "clashed", CLASH), ("actor", "the army", None),
+               ("place", "Gusau", None), ("date", "Tuesday", day(-2))]),
+             ("Troops and separatists clashed in Ukraine on Monday.",
+              [("trigger", "clashed", CLASH), ("place", "Ukraine", None), ("date", "Monday", day(-3))])]
+    coded = run(assembler, parts)
+    assert [c.place.name for c in coded] == ["Gusau"]
+    read = type(assembler.cues).read
+    read_texts = []
+
+    def spy(self, sentence):
+        read_texts.append(sentence.text)
+        return read(self, sentence)
+
+    monkeypatch.setattr(type(assembler.cues), "read", spy)
+    assert run(assembler, parts) == coded
+    assert read_texts == [parts[0][0]]

@@ -1,6 +1,7 @@
 """Event triggers: sentences from many conflicts -> ACLED (event_type, sub_event_type)."""
 from __future__ import annotations
 
+import pickle
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from etl.errors import DataFileError
 from etl.paths import schemas_dir
-from etl.records import Sentence
+from etl.records import Sentence, TriggerValue
 from etl.triggers import TriggerFinder, expand, taxonomy_pairs
 
 _FINDER = TriggerFinder.load()
@@ -320,3 +321,15 @@ def test_never_crashes_on_trigger_words(words):
     text = " ".join(words)
     for mention in _FINDER((Sentence(0, 0, len(text), text),)):
         assert text[mention.start:mention.end] == mention.text
+
+
+def test_a_mention_carries_its_entrys_value_and_priority_ranks_overlaps():
+    text = "Gunmen kidnapped three traders and police later arrested two suspects."
+    found = _FINDER((Sentence(0, 0, len(text), text),))
+    assert found
+    for mention in found:
+        entry = _FINDER.entries[mention.value.lemma]
+        assert mention.value == TriggerValue(entry["event_type"], entry["sub_event_type"], entry["lemma"])
+    assert _FINDER.priorities == {lemma: e["priority"] for lemma, e in _FINDER.entries.items()}
+    again = pickle.loads(pickle.dumps(_FINDER))
+    assert again.values == _FINDER.values and again((Sentence(0, 0, len(text), text),)) == found
