@@ -23,7 +23,7 @@ from typing import Any
 from . import vocab
 from .errors import DataFileError
 from .paths import vocab_dir
-from .phrases import Hit, PhraseIndex, fold, folded_slices, sentence_hits
+from .phrases import Hit, PhraseIndex, fold, folded_sentence_hits
 from .records import ActorValue, Mention, Sentence
 
 PLACEHOLDER = "{country}"
@@ -335,26 +335,26 @@ class ActorFinder:
 
     # ------------------------------------------------------------------------------------
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
-        found = sentence_hits(self.index, sentences, _rank)
-        region_seen = [hit.payload.ref for _, hits in found for hit in hits
+        found = folded_sentence_hits(self.index, sentences, _rank)
+        region_seen = [hit.payload.ref for _, hits, _ in found for hit in hits
                        if isinstance(hit.payload, Modifier) and hit.payload.kind == "region_name"]
         memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}
         mentions = []
-        for number, (sentence, hits) in enumerate(found):
+        for number, (sentence, hits, folded) in enumerate(found):
             if not hits:
-                continue  # nothing to compose (and nothing to fold)
-            for actor in self._compose(sentence.text, hits, memory, region_seen, number):
+                continue  # nothing to compose
+            for actor in self._compose(sentence.text, folded, hits, memory, region_seen, number):
                 start, end = sentence.start + actor.start, sentence.start + actor.end
                 mentions.append(Mention("actor", sentence.index, start, end,
                                         sentence.text[actor.start:actor.end], actor.value))
         return tuple(mentions)
 
-    def _compose(self, text: str, hits: list[Hit], memory: dict, regions_seen: list, number: int) -> list[Actor]:
-        """Actors of one sentence; ``memory`` carries the article's latest armed group,
-        peacekeepers and state military (with the sentence number) from sentence to sentence."""
+    def _compose(self, text: str, folded, hits: list[Hit], memory: dict, regions_seen: list, number: int) -> list[Actor]:
+        """Actors of one sentence (``folded``: ``folded_slices(text)``); ``memory`` carries the
+        article's latest armed group, peacekeepers and state military (with the sentence
+        number) from sentence to sentence."""
         out: list[Actor] = []
         consumed: set[int] = set()
-        folded = folded_slices(text)
         breakaway = None  # whether a breakaway marker is in the sentence: found when needed
         for position, hit in enumerate(hits):
             if position in consumed:
