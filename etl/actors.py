@@ -450,8 +450,10 @@ class ActorFinder:
     def _agent_noun_after(self, text: str, folded, end: int) -> bool:
         """Whether an attack noun follows ("an Israeli airstrike", "Russia's shelling");
         ``folded`` is ``folded_slices(text)``."""
+        if text[end:end + 1] not in (" ", "'", "\u2019"):
+            return False
         words = folded[end:end + 60].replace("'s ", " ", 1).split()
-        if not words or text[end:end + 1] not in (" ", "'", "\u2019"):
+        if not words:
             return False
         while len(words) > 1 and words[0].strip(",.;:!?\"()") in _ATTACK_MODIFIERS:
             words = words[1:]  # "a Russian ballistic missile", "an Israeli overnight strike"
@@ -463,7 +465,10 @@ class ActorFinder:
         """Whether a state named as a place is the author of an attack noun before it
         ("shelling by Ukraine", "an attack from Azerbaijan", "strikes carried out by Israel");
         ``folded`` is ``folded_slices`` of the sentence."""
-        words = [w.strip(",.;:!?\"()") for w in folded[max(0, start - 60):start].split()]
+        window = folded[max(0, start - 60):start]
+        if "by" not in window and "from" not in window:
+            return False  # (the marker word is in the window)
+        words = [w.strip(",.;:!?\"()") for w in window.split()]
         if words and words[-1] == "the":
             words = words[:-1]
         if len(words) < 2 or words[-1] not in ("by", "from"):
@@ -562,7 +567,8 @@ class ActorFinder:
                                      "outside", "and", "with", "against", "between", "for", "on", "by"}:
             return None
         bridges = 0
-        for low in _WORD.findall(folded[hit.end:hit.end + 80]):
+        for word in _WORD.finditer(folded[hit.end:hit.end + 80]):  # (mostly the first word tells)
+            low = word.group()
             if low in self.government_verbs:
                 return "government"
             if low in self.military_verbs:
