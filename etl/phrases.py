@@ -6,6 +6,7 @@ and spaces that keeps offsets, case rules per phrase, and longest-match selectio
 from __future__ import annotations
 
 import bisect
+import operator
 from typing import Any, Iterable, NamedTuple
 
 import ahocorasick
@@ -175,8 +176,35 @@ def _case_ok(found: str, surface: str, case: str) -> bool:
     return True
 
 
+_SPAN = operator.itemgetter(0, 1)  # (start, end) of a Hit
+
+
 def longest_first(hits: list[Hit], rank=lambda hit: 0) -> list[Hit]:
-    """Non-overlapping hits: the longest match wins, then the higher ``rank``; by start."""
+    """Non-overlapping hits: the longest match wins, then the higher ``rank``; by start.
+
+    Hits compete only with the hits they overlap, directly or through others: each run of
+    overlapping hits is settled on its own (``_longest_first``), a hit overlapping no
+    other is kept as it is (most hits: ``rank`` is not asked for them)."""
+    if not hits:
+        return []
+    ordered = sorted(hits, key=_SPAN)  # (ties keep their order, as _longest_first's sort does)
+    chosen: list[Hit] = []
+    run = [ordered[0]]
+    reach = ordered[0].end
+    for hit in ordered[1:]:
+        if hit.start < reach:
+            run.append(hit)
+            reach = max(reach, hit.end)
+            continue
+        chosen.extend(run if len(run) == 1 else _longest_first(run, rank))
+        run, reach = [hit], hit.end
+    chosen.extend(run if len(run) == 1 else _longest_first(run, rank))
+    return chosen
+
+
+def _longest_first(hits: list[Hit], rank=lambda hit: 0) -> list[Hit]:
+    """``longest_first`` by its definition: the hits taken longest first (then by ``rank``,
+    then by start) unless they overlap one taken before; by start."""
     if not hits:
         return []
     chosen: list[Hit] = []

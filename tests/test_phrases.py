@@ -90,3 +90,14 @@ def test_folded_sentence_hits_of_text_with_a_capital_sigma():
     for sentence, hits, folded in folded_sentence_hits(PhraseIndex(VOCAB), sentences):
         assert folded[0:len(sentence.text)] == fold(sentence.text)
         assert [sentence.text[h.start:h.end] for h in hits][-1:] in (["army"], ["Kyiv\u2019s forces"])
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 6), st.integers(0, 2)), max_size=25))
+@settings(max_examples=400, deadline=None)
+def test_longest_first_by_runs_of_overlapping_hits_is_its_definition(spans):
+    from etl.phrases import Hit, _longest_first, longest_first
+
+    hits = [Hit(start, start + length, (n, weight)) for n, (start, length, weight) in enumerate(spans)]
+    rank = lambda hit: hit.payload[1]  # noqa: E731
+    assert longest_first(hits, rank) == _longest_first(hits, rank)
+    assert longest_first(hits) == _longest_first(hits)
