@@ -23,7 +23,7 @@ from typing import Any
 from . import vocab
 from .errors import DataFileError
 from .paths import vocab_dir
-from .phrases import Hit, PhraseIndex, fold, folded_slices, sentence_hits
+from .phrases import Hit, PhraseIndex, fold, folded_sentence_hits
 from .records import ActorValue, Mention, Sentence
 
 PLACEHOLDER = "{country}"
@@ -335,26 +335,26 @@ class ActorFinder:
 
     # ------------------------------------------------------------------------------------
     def __call__(self, sentences: tuple[Sentence, ...]) -> tuple[Mention, ...]:
-        found = sentence_hits(self.index, sentences, _rank)
-        region_seen = [hit.payload.ref for _, hits in found for hit in hits
+        found = folded_sentence_hits(self.index, sentences, _rank)
+        region_seen = [hit.payload.ref for _, hits, _ in found for hit in hits
                        if isinstance(hit.payload, Modifier) and hit.payload.kind == "region_name"]
         memory: dict[str, Any] = {"armed": None, "peacekeepers": None, "military": None}
         mentions = []
-        for number, (sentence, hits) in enumerate(found):
+        for number, (sentence, hits, folded) in enumerate(found):
             if not hits:
-                continue  # nothing to compose (and nothing to fold)
-            for actor in self._compose(sentence.text, hits, memory, region_seen, number):
+                continue  # nothing to compose
+            for actor in self._compose(sentence.text, folded, hits, memory, region_seen, number):
                 start, end = sentence.start + actor.start, sentence.start + actor.end
                 mentions.append(Mention("actor", sentence.index, start, end,
                                         sentence.text[actor.start:actor.end], actor.value))
         return tuple(mentions)
 
-    def _compose(self, text: str, hits: list[Hit], memory: dict, regions_seen: list, number: int) -> list[Actor]:
-        """Actors of one sentence; ``memory`` carries the article's latest armed group,
-        peacekeepers and state military (with the sentence number) from sentence to sentence."""
+    def _compose(self, text: str, folded, hits: list[Hit], memory: dict, regions_seen: list, number: int) -> list[Actor]:
+        """Actors of one sentence (``folded``: ``folded_slices(text)``); ``memory`` carries the
+        article's latest armed group, peacekeepers and state military (with the sentence
+        number) from sentence to sentence."""
         out: list[Actor] = []
         consumed: set[int] = set()
-        folded = folded_slices(text)
         breakaway = None  # whether a breakaway marker is in the sentence: found when needed
         for position, hit in enumerate(hits):
             if position in consumed:
@@ -450,8 +450,10 @@ class ActorFinder:
     def _agent_noun_after(self, text: str, folded, end: int) -> bool:
         """Whether an attack noun follows ("an Israeli airstrike", "Russia's shelling");
         ``folded`` is ``folded_slices(text)``."""
+        if text[end:end + 1] not in (" ", "'", "\u2019"):
+            return False
         words = folded[end:end + 60].replace("'s ", " ", 1).split()
-        if not words or text[end:end + 1] not in (" ", "'", "\u2019"):
+        if not words:
             return False
         while len(words) > 1 and words[0].strip(",.;:!?\"()") in _ATTACK_MODIFIERS:
             words = words[1:]  # "a Russian ballistic missile", "an Israeli overnight strike"
@@ -463,7 +465,10 @@ class ActorFinder:
         """Whether a state named as a place is the author of an attack noun before it
         ("shelling by Ukraine", "an attack from Azerbaijan", "strikes carried out by Israel");
         ``folded`` is ``folded_slices`` of the sentence."""
-        words = [w.strip(",.;:!?\"()") for w in folded[max(0, start - 60):start].split()]
+        window = folded[max(0, start - 60):start]
+        if "by" not in window and "from" not in window:
+            return False  # (the marker word is in the window)
+        words = [w.strip(",.;:!?\"()") for w in window.split()]
         if words and words[-1] == "the":
             words = words[:-1]
         if len(words) < 2 or words[-1] not in ("by", "from"):
@@ -562,7 +567,8 @@ class ActorFinder:
                                      "outside", "and", "with", "against", "between", "for", "on", "by"}:
             return None
         bridges = 0
-        for low in _WORD.findall(folded[hit.end:hit.end + 80]):
+        for word in _WORD.finditer(folded[hit.end:hit.end + 80]):  # (mostly the first word tells)
+            low = word.group()
             if low in self.government_verbs:
                 return "government"
             if low in self.military_verbs:

@@ -674,7 +674,7 @@ def _same_place(curated: Entry, base: Entry) -> bool:
         return curated.feature in ("region", "district", "admin1") and curated.admin1 == base.admin1
     if curated.feature in ("region", "district", "corridor", "checkpoint", "bridge"):
         return False
-    return great_circle(curated.point, base.point).km <= SAME_PLACE_KM
+    return great_circle_km(curated.point, base.point) <= SAME_PLACE_KM
 
 
 def _unique(entries: Iterable[Entry]) -> list[Entry]:

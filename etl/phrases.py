@@ -6,6 +6,7 @@ and spaces that keeps offsets, case rules per phrase, and longest-match selectio
 from __future__ import annotations
 
 import bisect
+import operator
 from typing import Any, Iterable, NamedTuple
 
 import ahocorasick
@@ -84,8 +85,9 @@ class PhraseIndex:
             if not surface:
                 continue
             key = fold(surface)
-            entry = automaton.get(key) if key in automaton else []
-            entry.append((surface.translate(FOLD), case, payload))
+            # (length, entries): the phrases of one key are as long as the key
+            entry = automaton.get(key) if key in automaton else (len(key), [])
+            entry[1].append((surface.translate(FOLD), case, payload))
             automaton.add_word(key, entry)
             count += 1
         if count:
@@ -98,17 +100,22 @@ class PhraseIndex:
         if self._empty or not text:
             return []
         normal = normalise(text)
-        folded = _lower(normal)
+        return self._find(normal, _lower(normal))
+
+    def _find(self, normal: str, folded: str) -> list[Hit]:
+        """``find`` of a text given ``normalise`` of it and that lower-cased (``fold``)."""
+        if self._empty or not folded:
+            return []
         size = len(folded)
         hits = []
-        for last, entries in self._automaton.iter(folded):
+        for last, (length, entries) in self._automaton.iter(folded):
             end = last + 1
             if end < size and (folded[end].isalnum() or folded[end] == "_"):
                 continue
+            start = end - length
+            if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue
             for surface, case, payload in entries:
-                start = end - len(surface)
-                if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
-                    continue
                 if case != "any" and not _case_ok(normal[start:end], surface, case):
                     continue  # ("any" matches in any case)
                 hits.append(Hit(start, end, payload))
@@ -121,18 +128,28 @@ def sentence_hits(index: PhraseIndex, sentences: tuple[Sentence, ...], rank=lamb
     The sentences are searched as one text (laid out at their article offsets) so the
     automaton runs once per article; a hit crossing a sentence boundary is dropped.
     """
+    return [(sentence, hits) for sentence, hits, _ in folded_sentence_hits(index, sentences, rank)]
+
+
+def folded_sentence_hits(
+    index: PhraseIndex, sentences: tuple[Sentence, ...], rank=lambda hit: 0
+) -> list[tuple[Sentence, list[Hit], "str | _SliceFold"]]:
+    """``sentence_hits`` with ``folded_slices`` of each sentence's text, cut from the
+    article's text folded once (folding is per character unless a capital sigma is in it)."""
     ordered = sorted(sentences, key=lambda s: s.start)
     pieces, cursor = [], ordered[0].start if ordered else 0
     for sentence in ordered:
         if sentence.start < cursor or len(sentence.text) != sentence.end - sentence.start:
-            return [(s, longest_first(index.find(s.text), rank)) for s in sentences]
+            return [(s, longest_first(index.find(s.text), rank), folded_slices(s.text)) for s in sentences]
         pieces.append(" " * (sentence.start - cursor))
         pieces.append(sentence.text)
         cursor = sentence.end
     base = ordered[0].start if ordered else 0
     starts = [s.start - base for s in ordered]
     grouped: dict[int, list[Hit]] = {}
-    for hit in longest_first(index.find("".join(pieces)), rank):
+    normal = normalise("".join(pieces))
+    folded = _lower(normal)
+    for hit in longest_first(index._find(normal, folded), rank):
         number = bisect.bisect_right(starts, hit.start) - 1
         if number < 0 or hit.end > ordered[number].end - base:
             continue
@@ -140,7 +157,13 @@ def sentence_hits(index: PhraseIndex, sentences: tuple[Sentence, ...], rank=lamb
         offset = sentence.start - base
         grouped.setdefault(number, []).append(Hit(hit.start - offset, hit.end - offset, hit.payload))
     position = {id(s): n for n, s in enumerate(ordered)}
-    return [(s, grouped.get(position[id(s)], [])) for s in sentences]
+    return [(s, grouped.get(position[id(s)], []), _folded_slice(s.text, folded, s.start - base)) for s in sentences]
+
+
+def _folded_slice(text: str, folded: str, offset: int) -> "str | _SliceFold":
+    """``folded_slices(text)`` for ``text`` found at ``offset`` of ``folded``, the folded text
+    it is part of (the other characters do not change how a text without a capital sigma folds)."""
+    return folded[offset : offset + len(text)] if "\u03a3" not in text else _SliceFold(text)
 
 
 def _case_ok(found: str, surface: str, case: str) -> bool:
@@ -153,8 +176,35 @@ def _case_ok(found: str, surface: str, case: str) -> bool:
     return True
 
 
+_SPAN = operator.itemgetter(0, 1)  # (start, end) of a Hit
+
+
 def longest_first(hits: list[Hit], rank=lambda hit: 0) -> list[Hit]:
-    """Non-overlapping hits: the longest match wins, then the higher ``rank``; by start."""
+    """Non-overlapping hits: the longest match wins, then the higher ``rank``; by start.
+
+    Hits compete only with the hits they overlap, directly or through others: each run of
+    overlapping hits is settled on its own (``_longest_first``), a hit overlapping no
+    other is kept as it is (most hits: ``rank`` is not asked for them)."""
+    if not hits:
+        return []
+    ordered = sorted(hits, key=_SPAN)  # (ties keep their order, as _longest_first's sort does)
+    chosen: list[Hit] = []
+    run = [ordered[0]]
+    reach = ordered[0].end
+    for hit in ordered[1:]:
+        if hit.start < reach:
+            run.append(hit)
+            reach = max(reach, hit.end)
+            continue
+        chosen.extend(run if len(run) == 1 else _longest_first(run, rank))
+        run, reach = [hit], hit.end
+    chosen.extend(run if len(run) == 1 else _longest_first(run, rank))
+    return chosen
+
+
+def _longest_first(hits: list[Hit], rank=lambda hit: 0) -> list[Hit]:
+    """``longest_first`` by its definition: the hits taken longest first (then by ``rank``,
+    then by start) unless they overlap one taken before; by start."""
     if not hits:
         return []
     chosen: list[Hit] = []

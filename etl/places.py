@@ -58,7 +58,7 @@ _MAX_POINTS = 12  # context points per article
 _MEMO_SIZE = 50_000  # entries per memo kept across articles (see ``PlaceFinder._trim``)
 _START = operator.attrgetter("start")
 _NONE = frozenset()  # no countries (context)
-_MEMOS = ("candidates", "names", "keys", "scores", "ranked", "places", "own")
+_MEMOS = ("candidates", "entries", "names", "keys", "scores", "ranked", "places", "own")
 
 
 @dataclass(frozen=True)
@@ -284,10 +284,20 @@ class PlaceFinder:
             min_pop = self.accept["tiny_name_population"]
         elif len(key) <= self.accept["short_name_chars"]:
             min_pop = self.accept["short_name_population"]
-        entries = self.gazetteer.entries(tuple(dict.fromkeys(curated_ids)), alias_id, _MAX_BASE, min_pop)
+        entries = self._entries(tuple(dict.fromkeys(curated_ids)), alias_id, min_pop)
         if areas_only:
-            entries = [e for e in entries if e.source != "geonames"]
-        return tuple(entries)
+            entries = tuple(e for e in entries if e.source != "geonames")
+        return entries
+
+    def _entries(self, curated_ids: tuple, alias_id: int, min_population: int) -> tuple[Entry, ...]:
+        """``gazetteer.entries`` of a name (at most ``_MAX_BASE`` base entries), remembered:
+        ``_candidates`` asks again for every cue a name may have."""
+        entries = self._cache["entries"]
+        memo = (curated_ids, alias_id, min_population)
+        found = entries.get(memo)
+        if found is None:
+            found = entries[memo] = tuple(self.gazetteer.entries(curated_ids, alias_id, _MAX_BASE, min_population))
+        return found
 
     def _hit(self, sentence: Sentence, folded: str, start: int, end: int, curated_ids, alias_id, memo: dict) -> _Hit | None:
         key = folded[start:end]

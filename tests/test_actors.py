@@ -453,3 +453,44 @@ def test_state_base_is_the_first_base_in_table_order(finder):
     probes = names + [n + " Unit 4" for n in names] + [n + "x" for n in names] + ["", " ", "Unknown Forces", "Police"]
     for name in probes:
         assert finder._state_base(name) == slow(name)
+
+
+def _agent_noun_before_plainly(finder: ActorFinder, folded: str, start: int) -> bool:
+    """The definition of ``_agent_noun_before``: every word of the window read, no shortcut."""
+    from etl.actors import _AGENT_PARTICIPLES, _WEAPON_NOUNS
+
+    words = [w.strip(",.;:!?\"()") for w in folded[max(0, start - 60):start].split()]
+    if words and words[-1] == "the":
+        words = words[:-1]
+    if len(words) < 2 or words[-1] not in ("by", "from"):
+        return False
+    marker, head = words[-1], words[:-1]
+    if head and head[-1] in ("out", "up"):
+        head = head[:-1]
+    if head and head[-1] in _AGENT_PARTICIPLES:
+        if marker != "by":
+            return False
+        head = head[:-1]
+    if not head:
+        return False
+    if marker == "from" and head[-1].rstrip("s") in _WEAPON_NOUNS:
+        return False
+    return head[-1] in finder.agent_nouns or " ".join(head[-2:]) in finder.agent_nouns
+
+
+_WINDOW_WORDS = ["shelling", "strikes", "drones", "attack", "carried", "out", "fired", "by", "from", "the", "(by",
+                 "from,", "bypass", "fromage", "rockets", "an", "airstrike", "said", "Ukraine", "Russia's", "'s", "\u2019"]
+
+
+@given(st.lists(st.sampled_from(_WINDOW_WORDS), max_size=12), st.sampled_from([" ", "  ", ", "]))
+@settings(max_examples=300, deadline=None)
+def test_attack_nouns_around_a_name_are_read_as_their_definitions(finder, words, separator):
+    from etl.phrases import fold
+
+    text = separator.join(words)
+    folded = fold(text)
+    for start in range(len(text) + 1):
+        assert finder._agent_noun_before(folded, start) == _agent_noun_before_plainly(finder, folded, start)
+        words_after = folded[start:start + 60].replace("'s ", " ", 1).split()
+        if not words_after or text[start:start + 1] not in (" ", "'", "\u2019"):
+            assert not finder._agent_noun_after(text, folded, start)

@@ -54,3 +54,50 @@ def test_phrases_are_found_on_word_boundaries_with_their_case_rules():
     assert ("Al\u2013Shabaab", 4) in found and ("troops", 6) in found and ("TROOPS", 6) not in found
     assert ("army", 3) in found and not any(t == "armyX" for t, _ in found)
     assert PhraseIndex([]).find(text) == []
+
+
+def _sentences(texts: list[str], gap: int = 1) -> tuple:
+    from etl.records import Sentence
+
+    out, cursor = [], 0
+    for index, text in enumerate(texts):
+        out.append(Sentence(index=index, start=cursor, end=cursor + len(text), text=text))
+        cursor += len(text) + gap
+    return tuple(out)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("aKIS y\u2019\u2014-'\n\u0130\u03a3\u00df.,"), max_size=25), max_size=5),
+       st.integers(min_value=1, max_value=3))
+@settings(max_examples=200, deadline=None)
+def test_folded_sentence_hits_are_the_sentence_hits_and_each_sentences_folded_slices(texts, gap):
+    from etl.phrases import folded_sentence_hits, longest_first, sentence_hits
+
+    index = PhraseIndex(VOCAB + [("Kyiv", "proper", 7), ("a", "lower", 8)])
+    sentences = _sentences(texts, gap)
+    found = folded_sentence_hits(index, sentences)
+    assert [(s, hits) for s, hits, _ in found] == sentence_hits(index, sentences)
+    for sentence, hits, folded in found:
+        text = sentence.text
+        assert hits == longest_first(index.find(text))  # (no phrase of this index spans a gap)
+        for a in range(len(text) + 1):
+            assert folded[a:] == fold(text[a:]) and folded[:a] == fold(text[:a])
+
+
+def test_folded_sentence_hits_of_text_with_a_capital_sigma():
+    from etl.phrases import folded_sentence_hits
+
+    sentences = _sentences(["\u039f\u0394\u039f\u03a3 army", "Kyiv\u2019s forces", "\u03a3IS army"])
+    for sentence, hits, folded in folded_sentence_hits(PhraseIndex(VOCAB), sentences):
+        assert folded[0:len(sentence.text)] == fold(sentence.text)
+        assert [sentence.text[h.start:h.end] for h in hits][-1:] in (["army"], ["Kyiv\u2019s forces"])
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 6), st.integers(0, 2)), max_size=25))
+@settings(max_examples=400, deadline=None)
+def test_longest_first_by_runs_of_overlapping_hits_is_its_definition(spans):
+    from etl.phrases import Hit, _longest_first, longest_first
+
+    hits = [Hit(start, start + length, (n, weight)) for n, (start, length, weight) in enumerate(spans)]
+    rank = lambda hit: hit.payload[1]  # noqa: E731
+    assert longest_first(hits, rank) == _longest_first(hits, rank)
+    assert longest_first(hits) == _longest_first(hits)

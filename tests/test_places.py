@@ -362,3 +362,15 @@ def test_the_capitalised_word_before_is_read_backwards_as_the_regex_reads_it(tex
         if text[start - 1] in " \n":
             found = pattern.search(text[max(0, start - 40) : start])
             assert _capitalised_before(text, start) == (found.group(1) if found else "")
+
+
+@pytest.mark.parametrize("name", ["Kabul", "Springfield", "Victoria", "Santa Cruz", "Lachin"])
+def test_remembered_entries_are_the_gazetteers_entries(finder, name):
+    key = finder.gazetteer.fold.key(name)
+    curated = finder.gazetteer.curated_index.get(key, ())
+    alias_id = finder.gazetteer.base_trie.get(key, -1)
+    for min_population in (0, 5000):
+        plain = tuple(finder.gazetteer.entries(curated, alias_id, 12, min_population))
+        assert finder._entries(curated, alias_id, min_population) == plain
+        assert finder._entries(curated, alias_id, min_population) is finder._entries(curated, alias_id, min_population)
+    assert plain, name
