@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import vocab
 from .errors import DataFileError
+from .patterns import start_guarded
 from .records import Mention, Sentence
 
 try:  # the regex parser, to find the words a cue pattern cannot match without
@@ -221,7 +222,7 @@ class CueFinder:
                     phrases.setdefault(words[0], []).append((words, name))
                 for pattern in spec.get("patterns") or ():
                     try:
-                        patterns.append((re.compile(pattern, re.IGNORECASE), name,
+                        patterns.append((start_guarded(re.compile(pattern, re.IGNORECASE)), name,
                                          frozenset(str(w).lower() for w in spec.get("gate") or ())))
                     except re.error as exc:
                         raise DataFileError(f"cues.yaml: bad pattern {pattern!r} in {name!r}: {exc}") from exc
