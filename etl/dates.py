@@ -45,8 +45,9 @@ from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
 # a numeric date on a dateline ("21.09.25", "14/05/2026"); read for the reference only
+# (the look-ahead on a digit, which every match starts with, lets the engine skip to digits)
 _NUMERIC_DATELINE = re.compile(
-    r"(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
+    r"(?=\d)(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
 # what every numeric date has: a digit, a separator, a digit
 _NUMERIC_HINT = re.compile(r"\d[./-]\d")
 # a wire dateline around a date: "PLACE, " before it, "(AGENCY) -" or " -" after it
