@@ -15,6 +15,7 @@ over the sentence's words), so a sentence costs a few microseconds.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,12 +268,21 @@ class CueFinder:
     def find(self, sentence: Sentence) -> tuple[Cue, ...]:
         return self.read(sentence).cues
 
-    def _clause_words(self, words: list[str]) -> list[int]:
-        """Indices of the words that may open a clause: boundary words, and long words with
-        an ending that opens a clause after a comma ("..., killing"); never the first word."""
+    def _clause_words(self, text: str, tokens, words: list[str]) -> list[int]:
+        """Indices of the words that may open a clause, never the first word: boundary
+        words, and long words with an ending that opens a clause right after a comma and a
+        space (", killing"; only the words two characters after a comma are looked at)."""
         watched, endings = self.watched, self.after_comma_endings
-        return [index for index, word in enumerate(words)
-                if index and (word in watched or (len(word) > 5 and word.endswith(endings)))]
+        found = [index for index, word in enumerate(words) if index and word in watched]
+        comma = text.find(",")
+        while comma >= 0:
+            index = bisect_left(tokens, (comma + 2,))  # the first token from there
+            if 0 < index < len(tokens) and tokens[index][0] == comma + 2:
+                word = words[index]
+                if len(word) > 5 and word.endswith(endings) and word not in watched:
+                    found.append(index)
+            comma = text.find(",", comma + 1)
+        return found
 
     def _clauses(self, sentence: Sentence, tokens, words: list[str]) -> tuple[tuple[int, int], ...]:
         text = sentence.text
@@ -282,11 +292,8 @@ class CueFinder:
             while at > 0:
                 cuts.add(at)
                 at = text.find(mark, at + 1)
-        watched = self.watched
-        for index in self._clause_words(words):
+        for index in self._clause_words(text, tokens, words):
             start, _end, word = tokens[index]
-            if word not in watched and not (len(word) > 5 and text[start - 2: start - 1] == ","):
-                continue
             if word in self.boundary_words:
                 cuts.add(start - 1 if text[start - 1] == " " else start)
             elif (word in self.after_comma or (len(word) > 5 and word.endswith(self.after_comma_endings))) \

@@ -1,15 +1,24 @@
 """Cue words: which words of a sentence do not report a happened event."""
 from __future__ import annotations
 
-import pytest
+import functools
 
-from etl.cues import CueFinder
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.cues import _WORD, CueFinder
 from etl.records import Sentence
+
+
+@functools.lru_cache(maxsize=1)
+def _loaded() -> CueFinder:
+    return CueFinder.load()
 
 
 @pytest.fixture(scope="module")
 def finder() -> CueFinder:
-    return CueFinder.load()
+    return _loaded()
 
 
 def _sentence(text: str, start: int = 7) -> Sentence:
@@ -187,3 +196,44 @@ def test_pattern_needs_of_simple_patterns():
     assert pattern_needs(re.compile(r"since\s+(?:the\s+)?(?:19|20)\d\d", re.I)) == (("since",), ("19", "20"))
     assert pattern_needs(re.compile(r"(?:a|b)?x*", re.I)) == ()
     assert pattern_needs(re.compile(r"ago")) == ()  # case-sensitive: not used
+
+
+def _plain_clause_words(finder: CueFinder, text: str, tokens, words) -> set[int]:
+    """The plain definition: every word but the first that is watched, or long with a
+    clause-opening ending and a comma two characters before it."""
+    endings = finder.after_comma_endings
+    return {index for index, (start, _end, word) in enumerate(tokens)
+            if index and (word in finder.watched
+                          or (len(word) > 5 and word.endswith(endings) and text[start - 2: start - 1] == ","))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Troops advanced, killing three fighters, and seized the depot.",
+        "Gunmen opened fire,killing two,  wounding five and, fleeing, left.",
+        "Rebels, who had regrouped, attacked again while the army was retreating.",
+        "Shelling continued, \"destroying\" homes as the militia withdrew.",
+        "Fighting raged in the north.",
+        ",,, hitting, hurting, something",
+    ],
+)
+def test_clause_words_equal_the_plain_definition(finder, text):
+    low = text.lower()
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+    words = [token[2] for token in tokens]
+    found = finder._clause_words(text, tokens, words)
+    assert len(found) == len(set(found))
+    assert set(found) == _plain_clause_words(finder, text, tokens, words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["killing", "fleeing", "and", "which", "the", "while", "as", "a", "rebels",
+                                        "attacked", ",", ", ", ",  ", " ", "\"", "that", "will", "sing"]), max_size=16))
+def test_clause_words_property(pieces):
+    finder = _loaded()
+    text = " ".join(pieces).replace(" , ", ", ")
+    low = text.lower()
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+    words = [token[2] for token in tokens]
+    assert set(finder._clause_words(text, tokens, words)) == _plain_clause_words(finder, text, tokens, words)
