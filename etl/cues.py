@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import vocab
 from .errors import DataFileError
@@ -113,9 +114,9 @@ def _caseless(text: str) -> bool:
     return text.isascii() or all(c.isascii() or c.lower() == c == c.upper() for c in set(text))
 
 
-@dataclass(frozen=True)
-class Cue:
-    """A cue word found in a sentence, and the span of text it governs (article offsets)."""
+class Cue(NamedTuple):
+    """A cue word found in a sentence, and the span of text it governs (article offsets;
+    a named tuple: made for every cue of every sentence read)."""
 
     name: str
     start: int
@@ -128,9 +129,9 @@ class Cue:
         return self.scope_start <= offset < self.scope_end
 
 
-@dataclass(frozen=True)
-class SentenceCues:
-    """One sentence read for cues: its clauses and cues, in article offsets."""
+class SentenceCues(NamedTuple):
+    """One sentence read for cues: its clauses and cues, in article offsets (a named
+    tuple: made for every sentence read)."""
 
     sentence: Sentence
     clauses: tuple[tuple[int, int], ...]
