@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +34,7 @@ except ImportError:  # Python < 3.11
 
 SCOPES = ("after", "after_end", "clause", "sentence", "near")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # a split by it keeps the words
 _AND = re.compile(r",?\s*and\b", re.IGNORECASE)
 _GAP_OK = frozenset(" \t\r\n\"“”‘’'")
 
@@ -142,6 +144,15 @@ class SentenceCues(NamedTuple):
 
     def blocking(self, offset: int) -> Cue | None:
         return CueFinder.blocking(self.cues, offset)
+
+
+def _tokens(text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The words of ``text`` as (start, end, word), and the words alone: the matches of
+    ``_WORD``, read from one split of the text into gaps and words (no match objects)."""
+    parts = _WORD_SPLIT.split(text)  # gap, word, gap, word, ..., gap
+    bounds = list(accumulate(map(len, parts)))  # where each part ends
+    words = parts[1::2]
+    return list(zip(bounds[0::2], bounds[1::2], words)), words
 
 
 @dataclass(frozen=True)
@@ -257,8 +268,7 @@ class CueFinder:
         low = text.lower().replace("’", "'")
         if len(low) != len(text):  # a few letters change length when lower-cased
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'")
-        tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
-        words = [token[2] for token in tokens]
+        tokens, words = _tokens(low)
         clauses = self._clauses(sentence, tokens, words)
         return SentenceCues(sentence, clauses, self._cues(sentence, tokens, words, low, clauses))
 

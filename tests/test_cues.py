@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.cues import _WORD, CueFinder
+from etl.cues import _WORD, CueFinder, _tokens
 from etl.records import Sentence
 
 
@@ -237,3 +237,11 @@ def test_clause_words_property(pieces):
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
     words = [token[2] for token in tokens]
     assert set(finder._clause_words(text, tokens, words)) == _plain_clause_words(finder, text, tokens, words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab9_ é-'’ .,\"\n\t", max_size=40))
+def test_tokens_equal_the_word_matches(text):
+    tokens, words = _tokens(text)
+    assert tokens == [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    assert words == [token[2] for token in tokens]
