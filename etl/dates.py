@@ -338,7 +338,7 @@ class DateFinder:
         hit = self._hit_at(kind, m, text)
         if hit is None or not shift:
             return hit
-        return hit._replace(start=hit.start - shift, end=hit.end - shift)
+        return _Hit(hit.kind, hit.start - shift, hit.end - shift, *hit[3:])
 
     def _hit_at(self, kind: str | None, m: re.Match, text: str) -> _Hit | None:
         s, e = m.span()
