@@ -187,6 +187,10 @@ class CueFinder:
         tokens among them, or with an apostrophe, can open a cue)."""
         starters = frozenset(first for first, _second in self.phrases) | frozenset(self.singles)
         object.__setattr__(self, "_starters", starters)
+        # a phrase can open only where its first two words stand in a row
+        object.__setattr__(self, "_single_words", frozenset(self.singles))
+        object.__setattr__(self, "_pair_firsts", frozenset(first for first, _second in self.phrases))
+        object.__setattr__(self, "_pairs", frozenset(self.phrases))
         needs = tuple(pattern_needs(pattern) for pattern, _name, _gate in self.patterns)
         object.__setattr__(self, "_pattern_needs", needs)
         object.__setattr__(self, "_pattern_groups", self.group_patterns(self.patterns, needs))
@@ -327,12 +331,18 @@ class CueFinder:
         return clauses[-1] if clauses else (offset, offset)
 
     def _cue_words(self, words: list[str], apostrophe: bool) -> list[int]:
-        """Indices of the words that may open a cue: first words of cue phrases, single-word
-        cues and (when the sentence has an apostrophe) words with a suffix cue ("n't")."""
-        starters = self._starters
+        """Indices of the words that may open a cue: single-word cues, first words of cue
+        phrases followed by a second word of one of them, and (when the sentence has an
+        apostrophe) words with a suffix cue ("n't"). The other words of ``_starters`` open
+        no cue where they stand."""
+        singles, firsts, pairs = self._single_words, self._pair_firsts, self._pairs
+        last = len(words) - 1
         if apostrophe:
-            return [index for index, word in enumerate(words) if word in starters or "'" in word]
-        return [index for index, word in enumerate(words) if word in starters]
+            return [index for index, word in enumerate(words)
+                    if word in singles or "'" in word
+                    or (word in firsts and index < last and (word, words[index + 1]) in pairs)]
+        return [index for index, word in enumerate(words)
+                if word in singles or (word in firsts and index < last and (word, words[index + 1]) in pairs)]
 
     def _cues(self, sentence: Sentence, tokens, words: list[str], low: str, clauses) -> tuple[Cue, ...]:
         text = sentence.text

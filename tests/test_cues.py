@@ -1,6 +1,7 @@
 """Cue words: which words of a sentence do not report a happened event."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import pytest
@@ -245,3 +246,40 @@ def test_tokens_equal_the_word_matches(text):
     tokens, words = _tokens(text)
     assert tokens == [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     assert words == [token[2] for token in tokens]
+
+
+class _EveryStarter(CueFinder):
+    """The plain definition: every word of ``_starters`` (or with an apostrophe) is tried."""
+
+    def _cue_words(self, words, apostrophe):
+        starters = self._starters
+        return [index for index, word in enumerate(words) if word in starters or (apostrophe and "'" in word)]
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_finder() -> CueFinder:
+    finder = _loaded()
+    return _EveryStarter(**{f.name: getattr(finder, f.name) for f in dataclasses.fields(finder)})
+
+
+_CUE_WORDS = ["will", "would", "is", "expected", "to", "in", "order", "case", "the", "coming", "days", "plan",
+              "plans", "hold", "won't", "they'll", "a", "as", "fear", "called", "on", "not", "May", "attacked", "and"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(_CUE_WORDS), max_size=14), punct=st.sampled_from(["", ",", ".", ";"]))
+def test_cue_words_find_what_every_starter_finds(words, punct):
+    text = " ".join(words) + punct
+    sentence = _sentence(text)
+    assert _loaded().read(sentence) == _plain_finder().read(sentence)
+
+
+@pytest.mark.parametrize("text", [
+    "Talks are expected to resume in the coming days, officials said.",
+    "If the rebels don't withdraw, the army will attack, as it plans to.",
+    "In case of an attack, troops would hold the bridge in order to protect it.",
+])
+def test_cue_words_on_sentences(text):
+    sentence = _sentence(text)
+    assert _loaded().read(sentence).cues
+    assert _loaded().read(sentence) == _plain_finder().read(sentence)
