@@ -163,8 +163,9 @@ class DateFinder:
         # The main pattern: every branch starts with a digit or a capitalised month or
         # weekday, so the engine skips other positions fast. Words in front of a date
         # ("on", "in", "late", "last", a weekday) are read backwards afterwards. The
-        # branches starting with a digit come first, behind a look-ahead on a digit: at a
-        # letter they are skipped at once (the same branch wins, in the same order).
+        # branches starting with a digit come first, behind a look-ahead on a digit, then
+        # those starting with a month or weekday name, behind a look-ahead on the names: at
+        # another place each set is skipped at once (the same branch wins, in the same order).
         main = re.compile(
             rf"(?=[0-9{re.escape(''.join(sorted({w[0].upper() for w in list(months) + list(weekdays)})))}])"
             r"(?:(?=[0-9])(?:"
@@ -177,7 +178,7 @@ class DateFinder:
             rf"|(?P<decade>(?<![\w.,])(?P<dc_y>(?:1[89]|20)\d0)['’]?s\b)"
             rf"|(?P<year>(?<![\w.,$€£])(?P<yr_y>{_YEAR})(?:\s+{joins}\s+(?P<yr_b>{_YEAR}))?\b"
             rf"(?![-–]\w|[.,:]\d|\s*%|\s+{not_year}\b)))"
-            rf"|(?:"
+            rf"|(?={_capitalised(list(months) + list(weekdays))})(?:"
             rf"(?P<mdy>(?P<mdy_m>{mon}),?\s+(?:the\s+)?(?P<mdy_d>[0-3]?\d)(?:st|nd|rd|th)?\b"
             rf"(?![.,:]\d|\s*(?:%|(?i:per\s*cent|percent)))(?:,?\s+(?P<mdy_y>{_YEAR})\b)?)"
             rf"|(?P<monthyear>(?P<my_m>{mon}),?\s+(?P<my_y>{_YEAR})\b(?![.,]\d))"
