@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
