@@ -15,11 +15,15 @@ over the sentence's words), so a sentence costs a few microseconds.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from . import vocab
 from .errors import DataFileError
+from .patterns import start_guarded
 from .records import Mention, Sentence
 
 try:  # the regex parser, to find the words a cue pattern cannot match without
@@ -30,6 +34,7 @@ except ImportError:  # Python < 3.11
 
 SCOPES = ("after", "after_end", "clause", "sentence", "near")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # a split by it keeps the words
 _AND = re.compile(r",?\s*and\b", re.IGNORECASE)
 _GAP_OK = frozenset(" \t\r\n\"“”‘’'")
 
@@ -111,9 +116,9 @@ def _caseless(text: str) -> bool:
     return text.isascii() or all(c.isascii() or c.lower() == c == c.upper() for c in set(text))
 
 
-@dataclass(frozen=True)
-class Cue:
-    """A cue word found in a sentence, and the span of text it governs (article offsets)."""
+class Cue(NamedTuple):
+    """A cue word found in a sentence, and the span of text it governs (article offsets;
+    a named tuple: made for every cue of every sentence read)."""
 
     name: str
     start: int
@@ -126,9 +131,9 @@ class Cue:
         return self.scope_start <= offset < self.scope_end
 
 
-@dataclass(frozen=True)
-class SentenceCues:
-    """One sentence read for cues: its clauses and cues, in article offsets."""
+class SentenceCues(NamedTuple):
+    """One sentence read for cues: its clauses and cues, in article offsets (a named
+    tuple: made for every sentence read)."""
 
     sentence: Sentence
     clauses: tuple[tuple[int, int], ...]
@@ -139,6 +144,15 @@ class SentenceCues:
 
     def blocking(self, offset: int) -> Cue | None:
         return CueFinder.blocking(self.cues, offset)
+
+
+def _tokens(text: str) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """The words of ``text`` as (start, end, word), and the words alone: the matches of
+    ``_WORD``, read from one split of the text into gaps and words (no match objects)."""
+    parts = _WORD_SPLIT.split(text)  # gap, word, gap, word, ..., gap
+    bounds = list(accumulate(map(len, parts)))  # where each part ends
+    words = parts[1::2]
+    return list(zip(bounds[0::2], bounds[1::2], words)), words
 
 
 @dataclass(frozen=True)
@@ -173,6 +187,10 @@ class CueFinder:
         tokens among them, or with an apostrophe, can open a cue)."""
         starters = frozenset(first for first, _second in self.phrases) | frozenset(self.singles)
         object.__setattr__(self, "_starters", starters)
+        # a phrase can open only where its first two words stand in a row
+        object.__setattr__(self, "_single_words", frozenset(self.singles))
+        object.__setattr__(self, "_pair_firsts", frozenset(first for first, _second in self.phrases))
+        object.__setattr__(self, "_pairs", frozenset(self.phrases))
         needs = tuple(pattern_needs(pattern) for pattern, _name, _gate in self.patterns)
         object.__setattr__(self, "_pattern_needs", needs)
         object.__setattr__(self, "_pattern_groups", self.group_patterns(self.patterns, needs))
@@ -221,7 +239,7 @@ class CueFinder:
                     phrases.setdefault(words[0], []).append((words, name))
                 for pattern in spec.get("patterns") or ():
                     try:
-                        patterns.append((re.compile(pattern, re.IGNORECASE), name,
+                        patterns.append((start_guarded(re.compile(pattern, re.IGNORECASE)), name,
                                          frozenset(str(w).lower() for w in spec.get("gate") or ())))
                     except re.error as exc:
                         raise DataFileError(f"cues.yaml: bad pattern {pattern!r} in {name!r}: {exc}") from exc
@@ -254,8 +272,7 @@ class CueFinder:
         low = text.lower().replace("’", "'")
         if len(low) != len(text):  # a few letters change length when lower-cased
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'")
-        tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
-        words = [token[2] for token in tokens]
+        tokens, words = _tokens(low)
         clauses = self._clauses(sentence, tokens, words)
         return SentenceCues(sentence, clauses, self._cues(sentence, tokens, words, low, clauses))
 
@@ -266,12 +283,21 @@ class CueFinder:
     def find(self, sentence: Sentence) -> tuple[Cue, ...]:
         return self.read(sentence).cues
 
-    def _clause_words(self, words: list[str]) -> list[int]:
-        """Indices of the words that may open a clause: boundary words, and long words with
-        an ending that opens a clause after a comma ("..., killing"); never the first word."""
+    def _clause_words(self, text: str, tokens, words: list[str]) -> list[int]:
+        """Indices of the words that may open a clause, never the first word: boundary
+        words, and long words with an ending that opens a clause right after a comma and a
+        space (", killing"; only the words two characters after a comma are looked at)."""
         watched, endings = self.watched, self.after_comma_endings
-        return [index for index, word in enumerate(words)
-                if index and (word in watched or (len(word) > 5 and word.endswith(endings)))]
+        found = [index for index, word in enumerate(words) if index and word in watched]
+        comma = text.find(",")
+        while comma >= 0:
+            index = bisect_left(tokens, (comma + 2,))  # the first token from there
+            if 0 < index < len(tokens) and tokens[index][0] == comma + 2:
+                word = words[index]
+                if len(word) > 5 and word.endswith(endings) and word not in watched:
+                    found.append(index)
+            comma = text.find(",", comma + 1)
+        return found
 
     def _clauses(self, sentence: Sentence, tokens, words: list[str]) -> tuple[tuple[int, int], ...]:
         text = sentence.text
@@ -281,11 +307,8 @@ class CueFinder:
             while at > 0:
                 cuts.add(at)
                 at = text.find(mark, at + 1)
-        watched = self.watched
-        for index in self._clause_words(words):
+        for index in self._clause_words(text, tokens, words):
             start, _end, word = tokens[index]
-            if word not in watched and not (len(word) > 5 and text[start - 2: start - 1] == ","):
-                continue
             if word in self.boundary_words:
                 cuts.add(start - 1 if text[start - 1] == " " else start)
             elif (word in self.after_comma or (len(word) > 5 and word.endswith(self.after_comma_endings))) \
@@ -308,12 +331,18 @@ class CueFinder:
         return clauses[-1] if clauses else (offset, offset)
 
     def _cue_words(self, words: list[str], apostrophe: bool) -> list[int]:
-        """Indices of the words that may open a cue: first words of cue phrases, single-word
-        cues and (when the sentence has an apostrophe) words with a suffix cue ("n't")."""
-        starters = self._starters
+        """Indices of the words that may open a cue: single-word cues, first words of cue
+        phrases followed by a second word of one of them, and (when the sentence has an
+        apostrophe) words with a suffix cue ("n't"). The other words of ``_starters`` open
+        no cue where they stand."""
+        singles, firsts, pairs = self._single_words, self._pair_firsts, self._pairs
+        last = len(words) - 1
         if apostrophe:
-            return [index for index, word in enumerate(words) if word in starters or "'" in word]
-        return [index for index, word in enumerate(words) if word in starters]
+            return [index for index, word in enumerate(words)
+                    if word in singles or "'" in word
+                    or (word in firsts and index < last and (word, words[index + 1]) in pairs)]
+        return [index for index, word in enumerate(words)
+                if word in singles or (word in firsts and index < last and (word, words[index + 1]) in pairs)]
 
     def _cues(self, sentence: Sentence, tokens, words: list[str], low: str, clauses) -> tuple[Cue, ...]:
         text = sentence.text

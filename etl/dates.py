@@ -36,7 +36,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from . import vocab
 from .errors import DataFileError
@@ -45,8 +45,9 @@ from .records import Article, DateValue, Mention, ReferenceDate, Sentence
 
 _WORDS = re.compile(r"[\w'’]+")
 # a numeric date on a dateline ("21.09.25", "14/05/2026"); read for the reference only
+# (the look-ahead on a digit, which every match starts with, lets the engine skip to digits)
 _NUMERIC_DATELINE = re.compile(
-    r"(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
+    r"(?=\d)(?<![\w./:-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d{2}|\d{2})(?![\w]|[./-]\d)")
 # what every numeric date has: a digit, a separator, a digit
 _NUMERIC_HINT = re.compile(r"\d[./-]\d")
 # a wire dateline around a date: "PLACE, " before it, "(AGENCY) -" or " -" after it
@@ -73,8 +74,10 @@ def _capitalised(names: Iterable[str]) -> str:
     return _alt(forms)
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
+    """A date expression found in a text (a named tuple: made for every date of every
+    article, and made again when its offsets move to its sentence)."""
+
     kind: str  # dmy | mdy | monthyear | iso | numeric | range | decade | month | year | relative | ago | weekday
     start: int
     end: int
@@ -159,9 +162,13 @@ class DateFinder:
 
         # The main pattern: every branch starts with a digit or a capitalised month or
         # weekday, so the engine skips other positions fast. Words in front of a date
-        # ("on", "in", "late", "last", a weekday) are read backwards afterwards.
+        # ("on", "in", "late", "last", a weekday) are read backwards afterwards. The
+        # branches starting with a digit come first, behind a look-ahead on a digit, then
+        # those starting with a month or weekday name, behind a look-ahead on the names: at
+        # another place each set is skipped at once (the same branch wins, in the same order).
         main = re.compile(
-            rf"(?=[0-9{re.escape(''.join(sorted({w[0].upper() for w in list(months) + list(weekdays)})))}])(?:"
+            rf"(?=[0-9{re.escape(''.join(sorted({w[0].upper() for w in list(months) + list(weekdays)})))}])"
+            r"(?:(?=[0-9])(?:"
             rf"(?P<iso>(?P<iso_y>{_YEAR})-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)\b)"
             rf"|(?P<numeric>(?<![\w./])(?P<num_a>[0-3]?\d)(?P<num_sep>[/.])(?P<num_b>[01]?\d)(?P=num_sep)"
             rf"(?P<num_y>{_YEAR})\b(?![./]\d))"
@@ -170,13 +177,14 @@ class DateFinder:
             rf"|(?P<range>(?<![\w.,])(?P<rg_c>{_YEAR})\s?[-–—]\s?(?P<rg_d>(?:1[89]|20)?\d{{2}})\b(?![-–.,]?\d))"
             rf"|(?P<decade>(?<![\w.,])(?P<dc_y>(?:1[89]|20)\d0)['’]?s\b)"
             rf"|(?P<year>(?<![\w.,$€£])(?P<yr_y>{_YEAR})(?:\s+{joins}\s+(?P<yr_b>{_YEAR}))?\b"
-            rf"(?![-–]\w|[.,:]\d|\s*%|\s+{not_year}\b))"
-            rf"|(?P<mdy>(?P<mdy_m>{mon}),?\s+(?:the\s+)?(?P<mdy_d>[0-3]?\d)(?:st|nd|rd|th)?\b"
+            rf"(?![-–]\w|[.,:]\d|\s*%|\s+{not_year}\b)))"
+            rf"|(?={_capitalised(list(months) + list(weekdays))})(?:"
+            rf"(?P<mdy>(?P<mdy_m>{mon}),?\s+(?:the\s+)?(?P<mdy_d>[0-3]?\d)(?:st|nd|rd|th)?\b"
             rf"(?![.,:]\d|\s*(?:%|(?i:per\s*cent|percent)))(?:,?\s+(?P<mdy_y>{_YEAR})\b)?)"
             rf"|(?P<monthyear>(?P<my_m>{mon}),?\s+(?P<my_y>{_YEAR})\b(?![.,]\d))"
             rf"|(?P<month>(?P<mo_m>{mon_full})(?!\.?,?\s+(?:the\s+)?\d))"
             rf"|(?P<weekday>(?P<wd_d>{wd})(?P<wd_pos>['’]s)?\b)"
-            ")"
+            "))"
         )
         relative_groups = []
         relative = []
@@ -331,8 +339,7 @@ class DateFinder:
         hit = self._hit_at(kind, m, text)
         if hit is None or not shift:
             return hit
-        return _Hit(hit.kind, hit.start - shift, hit.end - shift, hit.year, hit.month, hit.day, hit.weekday,
-                    hit.unit, hit.offset, hit.precision, hit.modifier, hit.possessive, hit.qualifier)
+        return _Hit(hit.kind, hit.start - shift, hit.end - shift, *hit[3:])
 
     def _hit_at(self, kind: str | None, m: re.Match, text: str) -> _Hit | None:
         s, e = m.span()

@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import vocab
 from .patterns import automaton, join_texts, literal_alternation, lower_regex, lowered, mixed_alternation, start_guard
@@ -66,8 +67,9 @@ def _grouped(table: dict, name: str, template: str) -> re.Pattern:
     return re.compile(start_guard(every) + template.format("|".join(parts)))
 
 
-@dataclass(frozen=True)
-class _Num:
+class _Num(NamedTuple):
+    """A number phrase found in a sentence (a named tuple: made for every number)."""
+
     start: int
     end: int
     value: int

@@ -1,15 +1,25 @@
 """Cue words: which words of a sentence do not report a happened event."""
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import functools
 
-from etl.cues import CueFinder
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.cues import _WORD, CueFinder, _tokens
 from etl.records import Sentence
+
+
+@functools.lru_cache(maxsize=1)
+def _loaded() -> CueFinder:
+    return CueFinder.load()
 
 
 @pytest.fixture(scope="module")
 def finder() -> CueFinder:
-    return CueFinder.load()
+    return _loaded()
 
 
 def _sentence(text: str, start: int = 7) -> Sentence:
@@ -187,3 +197,89 @@ def test_pattern_needs_of_simple_patterns():
     assert pattern_needs(re.compile(r"since\s+(?:the\s+)?(?:19|20)\d\d", re.I)) == (("since",), ("19", "20"))
     assert pattern_needs(re.compile(r"(?:a|b)?x*", re.I)) == ()
     assert pattern_needs(re.compile(r"ago")) == ()  # case-sensitive: not used
+
+
+def _plain_clause_words(finder: CueFinder, text: str, tokens, words) -> set[int]:
+    """The plain definition: every word but the first that is watched, or long with a
+    clause-opening ending and a comma two characters before it."""
+    endings = finder.after_comma_endings
+    return {index for index, (start, _end, word) in enumerate(tokens)
+            if index and (word in finder.watched
+                          or (len(word) > 5 and word.endswith(endings) and text[start - 2: start - 1] == ","))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Troops advanced, killing three fighters, and seized the depot.",
+        "Gunmen opened fire,killing two,  wounding five and, fleeing, left.",
+        "Rebels, who had regrouped, attacked again while the army was retreating.",
+        "Shelling continued, \"destroying\" homes as the militia withdrew.",
+        "Fighting raged in the north.",
+        ",,, hitting, hurting, something",
+    ],
+)
+def test_clause_words_equal_the_plain_definition(finder, text):
+    low = text.lower()
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+    words = [token[2] for token in tokens]
+    found = finder._clause_words(text, tokens, words)
+    assert len(found) == len(set(found))
+    assert set(found) == _plain_clause_words(finder, text, tokens, words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["killing", "fleeing", "and", "which", "the", "while", "as", "a", "rebels",
+                                        "attacked", ",", ", ", ",  ", " ", "\"", "that", "will", "sing"]), max_size=16))
+def test_clause_words_property(pieces):
+    finder = _loaded()
+    text = " ".join(pieces).replace(" , ", ", ")
+    low = text.lower()
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+    words = [token[2] for token in tokens]
+    assert set(finder._clause_words(text, tokens, words)) == _plain_clause_words(finder, text, tokens, words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab9_ é-'’ .,\"\n\t", max_size=40))
+def test_tokens_equal_the_word_matches(text):
+    tokens, words = _tokens(text)
+    assert tokens == [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    assert words == [token[2] for token in tokens]
+
+
+class _EveryStarter(CueFinder):
+    """The plain definition: every word of ``_starters`` (or with an apostrophe) is tried."""
+
+    def _cue_words(self, words, apostrophe):
+        starters = self._starters
+        return [index for index, word in enumerate(words) if word in starters or (apostrophe and "'" in word)]
+
+
+@functools.lru_cache(maxsize=1)
+def _plain_finder() -> CueFinder:
+    finder = _loaded()
+    return _EveryStarter(**{f.name: getattr(finder, f.name) for f in dataclasses.fields(finder)})
+
+
+_CUE_WORDS = ["will", "would", "is", "expected", "to", "in", "order", "case", "the", "coming", "days", "plan",
+              "plans", "hold", "won't", "they'll", "a", "as", "fear", "called", "on", "not", "May", "attacked", "and"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(_CUE_WORDS), max_size=14), punct=st.sampled_from(["", ",", ".", ";"]))
+def test_cue_words_find_what_every_starter_finds(words, punct):
+    text = " ".join(words) + punct
+    sentence = _sentence(text)
+    assert _loaded().read(sentence) == _plain_finder().read(sentence)
+
+
+@pytest.mark.parametrize("text", [
+    "Talks are expected to resume in the coming days, officials said.",
+    "If the rebels don't withdraw, the army will attack, as it plans to.",
+    "In case of an attack, troops would hold the bridge in order to protect it.",
+])
+def test_cue_words_on_sentences(text):
+    sentence = _sentence(text)
+    assert _loaded().read(sentence).cues
+    assert _loaded().read(sentence) == _plain_finder().read(sentence)

@@ -398,3 +398,20 @@ def test_relative_keywords_found_by_the_automaton_as_by_the_regex(parts):
 @functools.lru_cache(maxsize=1)
 def _loaded_finder() -> DateFinder:
     return DateFinder.load()
+
+
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("Fighting resumed on 20 September 2023 near the border.", ["dmy"]),
+        ("Rebels struck on Sept. 20 and again on 2023-09-21.", ["mdy", "iso"]),
+        ("The ceasefire of 20/09/2023 held until March 2024.", ["numeric", "monthyear"]),
+        ("The war lasted from 1992 to 1994, as in the 1990s.", ["range", "decade"]),
+        ("Talks began in September and resumed on Tuesday's session.", ["month", "weekday"]),
+        ("MAY 3 was quiet; Monday 4 May was not.", ["mdy", "dmy"]),  # the weekday joins the date
+    ],
+)
+def test_main_pattern_branch_kinds(text, kinds):
+    """Digit branches and name branches each behind their look-ahead: every kind is
+    still found where it stands, in order."""
+    assert [hit.kind for hit in finder()._scan(text)] == kinds
