@@ -47,10 +47,14 @@ def _main(
     Example: etl build seeds --out data
     """
     _State.debug = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING if verbose else logging.ERROR,
-        format="%(levelname)s: %(message)s",
-    )
+    level = logging.DEBUG if debug else logging.WARNING if verbose else logging.ERROR
+    root = logging.getLogger()
+    configured = bool(root.handlers)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    if not configured:
+        # The handler filters too: libraries that set their own loggers' levels (Dask's
+        # ``distributed`` logs at INFO) pass their records up to it, past the root's level.
+        root.handlers[0].setLevel(level)
 
 
 def _fail(message: str, lines: list[str] | None = None) -> None:

@@ -56,3 +56,25 @@ def test_score_with_missing_gold_exit_1(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "no such file" in result.stderr
+
+
+NOISY_COMMAND = """
+import logging, sys
+from etl.cli import app
+
+@app.command("noise")
+def noise() -> None:
+    chatty = logging.getLogger("some.library")
+    chatty.setLevel(logging.INFO)  # as Dask's distributed does
+    chatty.info("started a scheduler")
+    chatty.warning("a warning")
+    chatty.error("a real problem")
+
+app(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("flags, shown", [([], ["a real problem"]), (["--verbose"], ["a warning", "a real problem"])])
+def test_a_library_that_logs_at_info_stays_quiet(flags, shown):
+    result = subprocess.run([sys.executable, "-c", NOISY_COMMAND, *flags, "noise"], capture_output=True, text=True, timeout=120)
+    assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == shown
