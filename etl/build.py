@@ -26,7 +26,7 @@ import shutil
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -307,9 +307,10 @@ def cached_reports(cache: OutcomeCache, ledger: Ledger) -> Callable[[str], Itera
     return reports
 
 
-def source_rows(articles: Iterable[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str]) -> list[dict]:
+def source_rows(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[str, str]) -> list[dict]:
+    """Rows of the sources table: each article with the number of events it reports."""
     rows = []
-    for info in articles:
+    for info, reports in articles:
         rows.append(dict(
             source_key=info.key,
             file=info.file,
@@ -320,35 +321,35 @@ def source_rows(articles: Iterable[SourceInfo], reports_per_article: Mapping[str
             reference_date=info.reference_date,
             reference_date_how=info.reference_how,
             title=info.title,
-            n_events=reports_per_article.get(info.key, 0),
+            n_events=reports,
             status="duplicate" if info.key in duplicates else info.status,
             duplicate_of=duplicates.get(info.key),
         ))
     return rows
 
 
-def source_chunks(articles: Iterable[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str],
+def source_chunks(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[str, str],
                   cache: OutcomeCache | None = None, version: str = "") -> Iterator[export.Chunk]:
-    """The sources table in chunks rendered once and cached; ``articles`` in the table's
-    order (by source key, ``export.natural_key``).
+    """The sources table in chunks rendered once and cached; ``articles``: (source row,
+    events reported) in the table's order (by source key, ``export.natural_key``).
 
     A chunk ends before a key whose CRC-32 is 0 mod ``SOURCE_CHUNK`` (about that many rows
     per chunk): content-defined boundaries, so a new article changes only its own chunk
     and a rebuild renders that one chunk again, not the table.
     """
-    chunk: list[SourceInfo] = []
-    for info in articles:
+    chunk: list[tuple[SourceInfo, int]] = []
+    for info, reports in articles:
         if chunk and zlib.crc32(info.key.encode()) % SOURCE_CHUNK == 0:
-            yield _source_chunk(chunk, reports_per_article, duplicates, cache, version)
+            yield _source_chunk(chunk, duplicates, cache, version)
             chunk = []
-        chunk.append(info)
+        chunk.append((info, reports))
     if chunk:
-        yield _source_chunk(chunk, reports_per_article, duplicates, cache, version)
+        yield _source_chunk(chunk, duplicates, cache, version)
 
 
-def _source_chunk(infos: list[SourceInfo], reports_per_article: Mapping[str, int], duplicates: dict[str, str],
+def _source_chunk(infos: list[tuple[SourceInfo, int]], duplicates: dict[str, str],
                   cache: OutcomeCache | None, version: str) -> export.Chunk:
-    rows = source_rows(infos, reports_per_article, duplicates)
+    rows = source_rows(infos, duplicates)
     key = "sources/" + hashlib.sha256(f"{version}\0{[tuple(r.values()) for r in rows]!r}".encode()).hexdigest()
     found = cache.get(key) if cache is not None else None
     if found is None:
@@ -465,8 +466,8 @@ def build(
             reports = gathered.reports.iter if gathered.reports is not None else cached_reports(store, ledger)
             settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER)
             tables = {
-                "events": settler.event_chunks(settled, frozenset(ledger.keys()), out_dir),
-                "sources": source_chunks(ledger.in_key_order(), settled.reports_per_article, duplicates, store, version),
+                "events": settler.event_chunks(settled, ledger.known, out_dir),
+                "sources": source_chunks(ledger.in_key_order(), duplicates, store, version),
                 "evidence": settler.evidence_chunks(settled),
             }
             export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})

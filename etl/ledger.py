@@ -11,7 +11,8 @@ number of articles.
     ledger.add(info, ["AZE", "ARM"], identity)   # in article order
     ledger.countries()                            # ["ARM", "AZE"]
     ledger.members("AZE")                         # [Member(key, identity, publisher), ...]
-    ledger.in_key_order()                         # SourceInfo by natural key order
+    ledger.count([("a1", 2)])                     # events counted for articles
+    ledger.in_key_order()                         # (SourceInfo, events) by natural key order
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=OFF")  # a working file: a killed build discards it
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE article (position INTEGER PRIMARY KEY, key TEXT NOT NULL,"
-                         " prefix TEXT NOT NULL, number REAL NOT NULL, info BLOB NOT NULL)")
+                         " prefix TEXT NOT NULL, number REAL NOT NULL, info BLOB NOT NULL, reports INTEGER NOT NULL)")
         self._db.execute("CREATE TABLE member (code TEXT NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL,"
                          " identity TEXT NOT NULL, publisher TEXT)")
         self._articles: list[tuple] = []
@@ -69,14 +70,14 @@ class Ledger:
 
     def add(self, info: SourceInfo, countries: Iterable[str], identity: str = "") -> None:
         prefix, number, _ = natural_key(info.key)
-        self._articles.append((self._count, info.key, prefix, number, pickle.dumps(info, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._articles.append((self._count, info.key, prefix, number, pickle.dumps(info, protocol=pickle.HIGHEST_PROTOCOL), 0))
         self._members.extend((code, self._count, info.key, identity, info.publisher) for code in countries)
         self._count += 1
         if len(self._articles) >= self.BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        self._db.executemany("INSERT INTO article VALUES (?, ?, ?, ?, ?)", self._articles)
+        self._db.executemany("INSERT INTO article VALUES (?, ?, ?, ?, ?, ?)", self._articles)
         self._db.executemany("INSERT INTO member VALUES (?, ?, ?, ?, ?)", self._members)
         self._db.commit()
         self._articles.clear()
@@ -86,6 +87,7 @@ class Ledger:
         if self._articles or self._members:
             self._flush()
             self._db.execute("CREATE INDEX IF NOT EXISTS member_code ON member (code, position)")
+            self._db.execute("CREATE INDEX IF NOT EXISTS article_key ON article (key)")
         return self._db
 
     def __len__(self) -> int:
@@ -95,10 +97,25 @@ class Ledger:
         """Every article's key, in article order."""
         return (key for (key,) in self._ready().execute("SELECT key FROM article ORDER BY position"))
 
-    def in_key_order(self) -> Iterator[SourceInfo]:
-        """Every article's ``SourceInfo``, in the sources table's order (``natural_key``)."""
-        rows = self._ready().execute("SELECT info FROM article ORDER BY prefix, number, key")
-        return (pickle.loads(info) for (info,) in rows)
+    def in_key_order(self) -> Iterator[tuple[SourceInfo, int]]:
+        """Every article's ``SourceInfo`` and the events counted for it (``count``), in the
+        sources table's order (``natural_key``)."""
+        rows = self._ready().execute("SELECT info, reports FROM article ORDER BY prefix, number, key")
+        return ((pickle.loads(info), reports) for info, reports in rows)
+
+    def count(self, reports: Iterable[tuple[str, int]]) -> None:
+        """Add (article key, events) to the events counted for those articles."""
+        self._ready().executemany("UPDATE article SET reports = reports + ? WHERE key = ?", ((n, key) for key, n in reports))
+
+    def known(self, keys: Iterable[str]) -> frozenset[str]:
+        """Which of ``keys`` are the keys of articles here."""
+        wanted = sorted(set(keys))
+        db = self._ready()
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            found.update(k for (k,) in db.execute(f"SELECT key FROM article WHERE key IN ({','.join('?' * len(part))})", part))
+        return frozenset(found)
 
     def countries(self) -> list[str]:
         """The codes of the countries some article reports events in, sorted."""

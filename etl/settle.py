@@ -61,7 +61,6 @@ class Settled:
     register: Path  # the new id register file
     month_parts: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))  # month -> (digest, key)
     evidence_parts: list[str] = field(default_factory=list)  # in country-code order
-    reports_per_article: Counter = field(default_factory=Counter)
     events: int = 0
 
 
@@ -120,7 +119,7 @@ class Settler:
                 settled.evidence_parts.append(evidence_key(key))
                 for month, digest in result.months:
                     settled.month_parts[month].append((digest, month_key(key, month)))
-                settled.reports_per_article.update(dict(result.reports_per_article))
+                ledger.count(result.reports_per_article)
                 settled.events += result.events
         return settled
 
@@ -186,7 +185,7 @@ class Settler:
 
     # -- tables ---------------------------------------------------------------------------
 
-    def event_chunks(self, settled: Settled, source_keys: frozenset[str], out_dir: Path) -> Iterator[export.Chunk]:
+    def event_chunks(self, settled: Settled, known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path) -> Iterator[export.Chunk]:
         """The events table month by month (its order: by date first), each chunk validated
         when rendered; raises ValidationError after the last chunk if a value is invalid."""
         problems: list[str] = []
@@ -199,7 +198,7 @@ class Settler:
                 blobs = self.store.get_many([k for _, k in parts])
                 events = [e for _, k in parts for e in pickle.loads(blobs[k])]
                 frame = export.events_frame(events)
-                found = validate.validate_frame(frame, source_keys=source_keys, first_row=row)
+                found = validate.validate_frame(frame, source_keys=known({k for e in events for k in e.source_keys}), first_row=row)
                 chunk = export.render("events", frame)
                 self.rendered += 1
                 if found:

@@ -35,6 +35,17 @@ def test_a_new_ledger_starts_empty(tmp_path):
     assert len(again) == 0 and list(again.in_key_order()) == [] and again.countries() == []
 
 
+def test_counted_events_and_known_keys(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    for key in ("a2", "a10", "a1"):
+        ledger.add(info(key), ["AZE"])
+    ledger.count([("a10", 2), ("a1", 1)])
+    ledger.count([("a10", 3)])
+    assert [(i.key, n) for i, n in ledger.in_key_order()] == [("a1", 1), ("a2", 0), ("a10", 5)]
+    assert ledger.known(["a2", "zz", "a10", "a2"]) == frozenset({"a2", "a10"})
+    assert ledger.known([]) == frozenset()
+
+
 KEYS = st.text(alphabet="ab_019Zé", min_size=1, max_size=6)
 
 
@@ -45,7 +56,8 @@ def test_in_key_order_is_the_natural_order_across_batches(tmp_path_factory, keys
     ledger.BATCH = batch
     for key in keys:
         ledger.add(info(key), ["AZE"] if len(key) % 2 else [])
-    assert [i.key for i in ledger.in_key_order()] == sorted(keys, key=natural_key)
+    assert [i.key for i, _ in ledger.in_key_order()] == sorted(keys, key=natural_key)
     assert [m.key for m in ledger.members("AZE")] == [k for k in keys if len(k) % 2]
-    assert list(ledger.in_key_order())[:1] == [info(k) for k in sorted(keys, key=natural_key)[:1]]
+    assert list(ledger.in_key_order())[:1] == [(info(k), 0) for k in sorted(keys, key=natural_key)[:1]]
+    assert ledger.known(keys + ["not-a-key"]) == frozenset(keys)
     ledger.close()
