@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -457,6 +458,7 @@ class PrintSet:
         self.exact: list[bytes] = []
         self.sizes: list[int] = []
         self._signatures: list[bytes] = []
+        self._short = bytearray()  # each signature's numbers cut to their low 16 bits
 
     def add(self, key: str, print_: TextFingerprint | None) -> None:
         if print_ is None:
@@ -467,6 +469,7 @@ class PrintSet:
         self.exact.append(print_.exact)
         self.sizes.append(print_.size)
         self._keep(print_.minhash)
+        self._short += np.frombuffer(print_.minhash, dtype="<u8").astype("<u2").tobytes()
 
     def _keep(self, minhash: bytes) -> None:
         self._signatures.append(minhash)
@@ -532,9 +535,17 @@ class PrintSet:
         at = np.asarray(order, dtype=np.int64)[heads]  # each head's position
         size = np.asarray(self.sizes, dtype=np.float64)[at]
         values = self._band_values()
+        # Candidates are checked on the signatures cut to 16 bits first: two equal numbers
+        # stay equal when cut, so the estimate cut can only be higher and never turns a
+        # near-copy down; the few pairs it passes are checked on the whole signatures.
+        short = np.frombuffer(self._short, dtype="<u2").reshape(len(keys), rules.permutations)
         with self._reading() as signatures:
             for band in range(rules.bands):
                 for a, b in _bucket_pairs(values[at, band], rules.max_bucket):
+                    maybe = np.flatnonzero(_near_copies(short[at[a]], short[at[b]], size[a], size[b], rules))
+                    if not len(maybe):
+                        continue
+                    a, b = a[maybe], b[maybe]
                     near = _near_copies(signatures(at[a]), signatures(at[b]), size[a], size[b], rules)
                     for x, y in zip(a[near].tolist(), b[near].tolist()):
                         union(heads[x], heads[y])
@@ -575,14 +586,15 @@ class PrintFile(PrintSet):
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Callable[[np.ndarray], np.ndarray]]:
-        """The file mapped for the reads of one grouping (unmapped after: the pages read
-        do not stay in this process)."""
+        """The file mapped for the reads of one grouping (few rows: the pairs that pass
+        the check on the cut signatures)."""
         self._handle.flush()
-        mapped = [np.memmap(self.path, dtype="<u8", mode="r", shape=(len(self.keys), self.rules.permutations))]
-        try:
-            yield lambda rows: np.array(mapped[0][rows])
-        finally:
-            mapped.clear()
+        with self.path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            view = [np.frombuffer(mapped, dtype="<u8").reshape(len(self.keys), self.rules.permutations)]
+            try:
+                yield lambda rows: view[0][rows]  # a copy
+            finally:
+                view.clear()  # the map closes only once no array looks into it
 
     def blocks(self, size: int = 8192) -> Iterable[np.ndarray]:
         self._handle.flush()
