@@ -46,7 +46,7 @@ PARQUET_OPTIONS = dict(
 )
 # Streamed tables (``write_tables`` given an iterable of frames) are written in row groups
 # of this many rows, so memory holds one group, not the table.
-ROW_GROUP_ROWS = 100_000
+ROW_GROUP_ROWS = 25_000
 _WRITER_OPTIONS = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
 
 
