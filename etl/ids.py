@@ -215,9 +215,13 @@ class IdRegister:
 def _with_id(event: Event, event_id: str) -> Event:
     """``replace(event, event_id_cnty=event_id)`` without its per-call introspection."""
     copy = object.__new__(type(event))
-    copy.__dict__.update(event.__dict__)
+    for name in _EVENT_SLOTS:
+        object.__setattr__(copy, name, getattr(event, name))
     object.__setattr__(copy, "event_id_cnty", event_id)
     return copy
+
+
+_EVENT_SLOTS = Event.__slots__
 
 
 def _reports(event: Event) -> frozenset[str]:
