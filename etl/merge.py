@@ -84,7 +84,7 @@ class MergeRules:
     grid_degrees: float = 1.0  # blocking cell; must span the largest distance above
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """The fields that decide whether two records describe the same event."""
 
