@@ -99,7 +99,7 @@ def pattern_needs(pattern: re.Pattern, count: int = 3) -> tuple[tuple[str, ...],
     return tuple(tuple(sorted(word.lower() for word in need)) for need in _most_selective(plain, count))
 
 
-def _lacks(low: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+def lacks(low: str, needs: tuple[tuple[str, ...], ...]) -> bool:
     """Whether ``low`` lacks every string of one of the ``needs`` (see ``pattern_needs``)."""
     for need in needs:
         for word in need:
@@ -387,7 +387,7 @@ class CueFinder:
                 if gate and gate.isdisjoint(present):
                     continue  # the group's own gate: none of its key words here
                 for pattern, name, needs in members:
-                    if caseless and _lacks(low, needs):
+                    if caseless and lacks(low, needs):
                         continue  # a word every match needs is missing
                     for match in pattern.finditer(text):
                         found.append((match.start(), match.end(), name))

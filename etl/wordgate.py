@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import pattern_needs
+from .cues import lacks, pattern_needs
 
 
 # The non-ASCII characters a case-blind regex takes for an ASCII letter ("[a-z]" with
@@ -49,13 +49,7 @@ class WordGate:
     def lacks_words(self, low: str) -> bool:
         """Whether the lower-cased text ``low`` lacks every word of one need (a text with a
         letter that passes for an ASCII one, see ``caseless``, may match all the same)."""
-        for need in self.needs:
-            for word in need:
-                if word in low:
-                    break
-            else:
-                return True
-        return False
+        return lacks(low, self.needs)
 
     def search(self, text: str) -> re.Match | None:
         if self.lacks_needs(text):
