@@ -167,12 +167,12 @@ def _corpus_sentences():
 
 
 def test_pattern_needs_are_in_every_match(finder):
-    from etl.cues import _caseless, _lacks
+    from etl.cues import _caseless, lacks
     assert any(finder._pattern_needs)
     for text in NEED_TEXTS + list(_corpus_sentences()):
         for (pattern, _name, _gate), needs in zip(finder.patterns, finder._pattern_needs):
             if pattern.search(text) and _caseless(text):
-                assert not _lacks(text.lower(), needs), (pattern.pattern, text)
+                assert not lacks(text.lower(), needs), (pattern.pattern, text)
 
 
 def test_pattern_needs_change_no_cue():
