@@ -67,6 +67,7 @@ class Ledger:
         self._articles: list[tuple] = []
         self._members: list[tuple] = []
         self._count = 0
+        self._indexed = False
 
     def add(self, info: SourceInfo, countries: Iterable[str], identity: str = "") -> None:
         prefix, number, _ = natural_key(info.key)
@@ -84,10 +85,14 @@ class Ledger:
         self._members.clear()
 
     def _ready(self) -> sqlite3.Connection:
+        """The database with everything added in it, indexed for reading (the indexes are
+        made once, at the first read: cheaper than keeping them up to date while adding)."""
         if self._articles or self._members:
             self._flush()
+        if not self._indexed:
             self._db.execute("CREATE INDEX IF NOT EXISTS member_code ON member (code, position)")
             self._db.execute("CREATE INDEX IF NOT EXISTS article_key ON article (key)")
+            self._indexed = True
         return self._db
 
     def __len__(self) -> int:

@@ -61,3 +61,20 @@ def test_in_key_order_is_the_natural_order_across_batches(tmp_path_factory, keys
     assert list(ledger.in_key_order())[:1] == [(info(k), 0) for k in sorted(keys, key=natural_key)[:1]]
     assert ledger.known(keys + ["not-a-key"]) == frozenset(keys)
     ledger.close()
+
+
+def test_reads_are_indexed_even_when_the_last_add_filled_a_batch(tmp_path):
+    import sqlite3
+
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    ledger.BATCH = 2
+    for key in ("a", "b"):  # the second add flushes: nothing is pending at the first read
+        ledger.add(info(key), ["AZE"])
+    assert ledger.countries() == ["AZE"]
+    ledger.count([("a", 1)])
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as db:
+        plan = " ".join(str(row) for row in db.execute("EXPLAIN QUERY PLAN UPDATE article SET reports = reports + 1 WHERE key = 'a'"))
+        indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"article_key", "member_code"} <= indexes
+    assert "article_key" in plan  # an update by key does not scan the table
+    ledger.close()
