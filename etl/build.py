@@ -230,11 +230,11 @@ def extract_outcomes(
     tasks: Sequence[ArticleTask],
     factory: Callable[[], Callable[[ArticleTask], ArticleOutcome]],
     runner: Runner,
-    cache: OutcomeCache | None = None,
     progress: Callable[[int], Any] | None = None,
 ) -> Iterator[ArticleOutcome]:
-    """The outcome of every task, in task order, one at a time: from the cache, else the runner."""
-    return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress)
+    """The outcome of every task, in task order, one at a time, from the runner (no cache;
+    with one, ``extract_summaries``)."""
+    return cached_map(tasks, factory, runner, None, task_key, outcome_key, progress)
 
 
 def extract_summaries(
@@ -452,7 +452,7 @@ def build(
                     summaries, spool = extract_summaries(tasks, factory, runner, store, update), None
                 else:
                     spool = Spool(work / "reports")
-                    summaries = spooled(extract_outcomes(tasks, factory, runner, None, update), spool)
+                    summaries = spooled(extract_outcomes(tasks, factory, runner, update), spool)
                 gathered = gather(tasks, summaries, Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"), spool)
             finally:
                 close()

@@ -98,10 +98,6 @@ class Ledger:
     def __len__(self) -> int:
         return self._count
 
-    def keys(self) -> Iterator[str]:
-        """Every article's key, in article order."""
-        return (key for (key,) in self._ready().execute("SELECT key FROM article ORDER BY position"))
-
     def in_key_order(self) -> Iterator[tuple[SourceInfo, int]]:
         """Every article's ``SourceInfo`` and the events counted for it (``count``), in the
         sources table's order (``natural_key``)."""
