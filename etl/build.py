@@ -39,6 +39,7 @@ from .ids import iso3
 from .ledger import Ledger, SourceInfo
 from .records import Article, Event
 from .runner import Runner, make_runner
+from .schema import Schema
 from .settle import Settler
 from .spool import Spool
 from .taxonomy import Taxonomy
@@ -329,7 +330,7 @@ def source_rows(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[str
 
 
 def source_chunks(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[str, str],
-                  cache: OutcomeCache | None = None, version: str = "") -> Iterator[export.Chunk]:
+                  cache: OutcomeCache | None = None, version: str = "", schema: Schema | None = None) -> Iterator[export.Chunk]:
     """The sources table in chunks rendered once and cached; ``articles``: (source row,
     events reported) in the table's order (by source key, ``export.natural_key``).
 
@@ -337,23 +338,24 @@ def source_chunks(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[s
     per chunk): content-defined boundaries, so a new article changes only its own chunk
     and a rebuild renders that one chunk again, not the table.
     """
+    schema = schema or Schema.load()
     chunk: list[tuple[SourceInfo, int]] = []
     for info, reports in articles:
         if chunk and zlib.crc32(info.key.encode()) % SOURCE_CHUNK == 0:
-            yield _source_chunk(chunk, duplicates, cache, version)
+            yield _source_chunk(chunk, duplicates, cache, version, schema)
             chunk = []
         chunk.append((info, reports))
     if chunk:
-        yield _source_chunk(chunk, duplicates, cache, version)
+        yield _source_chunk(chunk, duplicates, cache, version, schema)
 
 
 def _source_chunk(infos: list[tuple[SourceInfo, int]], duplicates: dict[str, str],
-                  cache: OutcomeCache | None, version: str) -> export.Chunk:
+                  cache: OutcomeCache | None, version: str, schema: Schema) -> export.Chunk:
     rows = source_rows(infos, duplicates)
     key = "sources/" + hashlib.sha256(f"{version}\0{[tuple(r.values()) for r in rows]!r}".encode()).hexdigest()
     found = cache.get(key) if cache is not None else None
     if found is None:
-        found = export.render("sources", export.sources_frame(rows))
+        found = export.render("sources", export.sources_frame(rows, schema), schema)
         if cache is not None:
             cache.put(key, found)
     return found
@@ -467,10 +469,10 @@ def build(
             settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER)
             tables = {
                 "events": settler.event_chunks(settled, ledger.known, out_dir),
-                "sources": source_chunks(ledger.in_key_order(), duplicates, store, version),
+                "sources": source_chunks(ledger.in_key_order(), duplicates, store, version, settler.checker().schema),
                 "evidence": settler.evidence_chunks(settled),
             }
-            export.write_tables(out_dir, tables, files={ID_REGISTER: settled.register})
+            export.write_tables(out_dir, tables, settler.checker().schema, files={ID_REGISTER: settled.register})
             articles = len(ledger)
             ledger.close()
             complete = True

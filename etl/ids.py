@@ -149,12 +149,14 @@ class IdRegister:
 
     # -- assigning ---------------------------------------------------------------------------
 
-    def assign(self, events: Iterable[Event]) -> tuple[Event, ...]:
-        """The events with ``event_id_cnty`` set (same order); the register records them."""
+    def assign(self, events: Iterable[Event], taxonomy: Taxonomy | None = None) -> tuple[Event, ...]:
+        """The events with ``event_id_cnty`` set (same order); the register records them.
+        ``taxonomy``: where country codes come from (loaded when not given)."""
         events = tuple(events)
         idents = [Identity.of(e) for e in events]
         letters: dict[tuple[int, str], str] = {}
-        taxonomy = Taxonomy.load() if events else None
+        if taxonomy is None and events:
+            taxonomy = Taxonomy.load()
         for e in events:
             if (e.iso, e.country) not in letters:
                 letters[(e.iso, e.country)] = iso3(e.iso, e.country, taxonomy)

@@ -74,6 +74,7 @@ class Settler:
         self.cache = cache
         self.store = cache if cache is not None else OutcomeCache(self.work / "parts", version)
         self._publishers: sources.Publishers | None = None  # loaded when a country is settled
+        self._checker: validate.Checker | None = None  # schema and taxonomy, loaded when first needed
         self.computed = 0  # countries settled in this build (the others came from the cache)
         self.rendered = 0  # months rendered in this build
 
@@ -155,6 +156,12 @@ class Settler:
             wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
             self.cache.put(f"country/{key}", (register_digest, wrote, result))
 
+    def checker(self) -> validate.Checker:
+        """The schema and taxonomy of the tables, loaded once per build (not per country or month)."""
+        if self._checker is None:
+            self._checker = validate.Checker.load()
+        return self._checker
+
     def _settle_one(self, key: str, reports: Iterator[tuple[str, bytes]], entries: Iterator[Any],
                     publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str]) -> CountryResult:
         candidates = [event for _, blob in reports for event in pickle.loads(blob)]
@@ -162,7 +169,8 @@ class Settler:
             self._publishers = sources.Publishers.load()
         merged = merge.merge_events(candidates, publisher_of, self._publishers, duplicates=duplicates)
         register = IdRegister(entries)
-        events = register.assign(merged)
+        checker = self.checker()
+        events = register.assign(merged, checker.taxonomy)
         by_month: dict[str, list[Event]] = defaultdict(list)
         counts: Counter = Counter()
         for event in events:
@@ -173,7 +181,8 @@ class Settler:
             blob = pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL)
             self.store.put(month_key(key, month), blob)
             months.append((month, hashlib.sha256(blob).hexdigest()))
-        self.store.put(evidence_key(key), export.render("evidence", export.evidence_frame(events)))
+        evidence = export.evidence_frame(events, checker.schema)
+        self.store.put(evidence_key(key), export.render("evidence", evidence, checker.schema))
         rows = io.StringIO()
         write_entries(rows, register.entries, header=False)
         return CountryResult(
@@ -197,9 +206,11 @@ class Settler:
             if chunk is None:
                 blobs = self.store.get_many([k for _, k in parts])
                 events = [e for _, k in parts for e in pickle.loads(blobs[k])]
-                frame = export.events_frame(events)
-                found = validate.validate_frame(frame, source_keys=known({k for e in events for k in e.source_keys}), first_row=row)
-                chunk = export.render("events", frame)
+                checker = self.checker()
+                frame = export.events_frame(events, checker.schema)
+                found = validate.validate_frame(frame, source_keys=known({k for e in events for k in e.source_keys}),
+                                                checker=checker, first_row=row)
+                chunk = export.render("events", frame, checker.schema)
                 self.rendered += 1
                 if found:
                     problems.extend(found)
