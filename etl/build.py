@@ -466,9 +466,9 @@ def build(
             settler = Settler(work, version, store)
             ledger = gathered.articles
             reports = gathered.reports.iter if gathered.reports is not None else cached_reports(store, ledger)
-            settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER)
+            settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER, workers)
             tables = {
-                "events": settler.event_chunks(settled, ledger.known, out_dir),
+                "events": settler.event_chunks(settled, ledger.known, out_dir, workers),
                 "sources": source_chunks(ledger.in_key_order(), duplicates, store, version, settler.checker().schema),
                 "evidence": settler.evidence_chunks(settled),
             }

@@ -69,6 +69,22 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 @dataclass(frozen=True)
+class LazyTasks:
+    """Tasks made one at a time as a runner sends them out (memory holds those in flight,
+    not all of them), their number known in advance: for ``ProcessRunner`` and
+    ``SerialRunner``, whose ``map`` takes any sized iterable."""
+
+    items: Iterable[Any]
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+
+@dataclass(frozen=True)
 class SerialRunner:
     """Everything in this process, one task at a time: the reference the others must match."""
 
@@ -141,7 +157,7 @@ class ProcessRunner:
             # Starting processes costs more than one chunk of work: do it here.
             yield from SerialRunner().map(tasks, factory)
             return
-        parts = chunks(tasks, self.chunk_size)
+        parts = batches(tasks, self.chunk_size)
         with ProcessPoolExecutor(
             max_workers=min(self.workers, n_chunks), mp_context=_context(), initializer=_load_worker,
             initargs=(factory, logging_setup())

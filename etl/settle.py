@@ -16,8 +16,10 @@ its events, so a recomputed country that came out the same changes nothing downs
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
+import itertools
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,9 +30,10 @@ from typing import Any
 from . import export, merge, sources, validate
 from .cache import OutcomeCache
 from .errors import EtlError, ValidationError
-from .ids import IdRegister, parse_rows, read_rows, rows_digest, write_entries
+from .ids import Entry, IdRegister, parse_rows, read_rows, rows_digest, write_entries
 from .ledger import Ledger, Member
 from .records import Event
+from .runner import LazyTasks, ProcessRunner, Runner, make_runner
 from .spool import Spool
 
 
@@ -41,7 +44,7 @@ class CountryResult:
     under ``month_key`` and ``evidence_key``, and read only when a table needs them."""
 
     register_rows: str  # the country's id register rows (CSV, no header)
-    months: tuple[tuple[str, str], ...]  # (YYYY-MM, sha256 of that month's pickled events)
+    months: tuple[tuple[str, str, int], ...]  # (YYYY-MM, sha256 of that month's pickled events, events)
     reports_per_article: tuple[tuple[str, int], ...]  # article key -> events it reports
     events: int
 
@@ -53,13 +56,116 @@ def month_key(country_key: str, month: str) -> str:
 def evidence_key(country_key: str) -> str:
     return f"country-evidence/{country_key}"
 
+POOL_FROM = 2000  # reports to settle, events to render: below this, starting processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class CountryWork:
+    """What settling one country needs, read by the build: plain data, so that a worker
+    process can settle it."""
+
+    key: str  # the country's cache key
+    reports: tuple[tuple[str, bytes], ...]  # (article key, pickled events), in article order
+    entries: tuple[Entry, ...]  # the country's rows of the id register
+    publisher_of: dict[str, str | None]  # article key -> publisher
+
+
+@dataclass(frozen=True)
+class CountryParts:
+    """A settled country: its result, and the parts stored apart from it."""
+
+    result: CountryResult
+    months: tuple[tuple[str, bytes], ...]  # (YYYY-MM, that month's events pickled)
+    evidence: export.Chunk  # the country's rows of the evidence table
+
+
+@dataclass(frozen=True)
+class CountrySettler:
+    """Merges one country's reports and gives its events ids: built once per process."""
+
+    duplicates: Mapping[str, str]
+    publishers: sources.Publishers
+    checker: validate.Checker
+
+    def __call__(self, work: CountryWork) -> CountryParts:
+        candidates = [event for _, blob in work.reports for event in pickle.loads(blob)]
+        merged = merge.merge_events(candidates, work.publisher_of, self.publishers, duplicates=self.duplicates)
+        register = IdRegister(work.entries)
+        events = register.assign(merged, self.checker.taxonomy)
+        by_month: dict[str, list[Event]] = defaultdict(list)
+        counts: Counter = Counter()
+        for event in events:
+            by_month[f"{event.event_date.year:04d}-{event.event_date.month:02d}"].append(event)
+            counts.update(event.source_keys)
+        months = tuple((month, pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL))
+                       for month, month_events in sorted(by_month.items()))
+        evidence = export.render("evidence", export.evidence_frame(events, self.checker.schema), self.checker.schema)
+        rows = io.StringIO()
+        write_entries(rows, register.entries, header=False)
+        result = CountryResult(
+            register_rows=rows.getvalue(),
+            months=tuple((month, hashlib.sha256(blob).hexdigest(), len(by_month[month])) for month, blob in months),
+            reports_per_article=tuple(sorted(counts.items())),
+            events=len(events),
+        )
+        return CountryParts(result, months, evidence)
+
+
+def load_country_worker(duplicates: Mapping[str, str]) -> CountrySettler:
+    """The country settler of one process (``Settler.settle``'s runner factory)."""
+    return CountrySettler(duplicates, sources.Publishers.load(), validate.Checker.load())
+
+
+@dataclass(frozen=True)
+class MonthWork:
+    """A month of the events table to render: its events, pickled by country."""
+
+    blobs: tuple[bytes, ...]
+    first_row: int  # the number of its first row in the table (for problem lines)
+
+
+@dataclass(frozen=True)
+class RenderedMonth:
+    chunk: export.Chunk
+    source_keys: frozenset[str]  # every key its events cite
+    problems: tuple[str, ...]  # what its checks found
+
+
+@dataclass(frozen=True)
+class MonthRenderer:
+    """Renders a month of the events table and checks it: built once per process."""
+
+    checker: validate.Checker
+
+    def __call__(self, work: MonthWork, known: Callable[[Iterable[str]], frozenset[str]] | None = None) -> RenderedMonth:
+        """``known``: which of a set of article keys exist (without it, source keys are not checked)."""
+        events = [e for blob in work.blobs for e in pickle.loads(blob)]
+        cited = frozenset(k for e in events for k in e.source_keys)
+        frame = export.events_frame(events, self.checker.schema)
+        found = validate.validate_frame(frame, source_keys=known(cited) if known is not None else None,
+                                        checker=self.checker, first_row=work.first_row)
+        return RenderedMonth(export.render("events", frame, self.checker.schema), cited, tuple(found))
+
+
+def load_month_renderer() -> MonthRenderer:
+    """The month renderer of one process (``Settler.event_chunks``' runner factory)."""
+    return MonthRenderer(validate.Checker.load())
+
+
+def _runner(workers: int, tasks: int, size: int) -> Runner:
+    """Where to run ``tasks`` tasks of ``size`` reports or events in all: ``workers``
+    processes (0: all cores), one task per message, or this process when there is too
+    little work to pay for starting them."""
+    runner = make_runner("local", workers if tasks > 1 and size >= POOL_FROM else 1)
+    return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=2) if isinstance(runner, ProcessRunner) else runner
+
 
 @dataclass
 class Settled:
     """What the settled countries left for the tables: where their parts are stored."""
 
     register: Path  # the new id register file
-    month_parts: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))  # month -> (digest, key)
+    month_parts: dict[str, list[tuple[str, str, int]]] = field(default_factory=lambda: defaultdict(list))  # month -> (digest, key, events)
     evidence_parts: list[str] = field(default_factory=list)  # in country-code order
     events: int = 0
 
@@ -73,7 +179,6 @@ class Settler:
         self.version = version
         self.cache = cache
         self.store = cache if cache is not None else OutcomeCache(self.work / "parts", version)
-        self._publishers: sources.Publishers | None = None  # loaded when a country is settled
         self._checker: validate.Checker | None = None  # schema and taxonomy, loaded when first needed
         self.computed = 0  # countries settled in this build (the others came from the cache)
         self.rendered = 0  # months rendered in this build
@@ -81,48 +186,68 @@ class Settler:
     # -- countries ------------------------------------------------------------------------
 
     def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], ledger: Ledger,
-               duplicates: Mapping[str, str], register_file: Path) -> Settled:
+               duplicates: Mapping[str, str], register_file: Path, workers: int = 1) -> Settled:
         """Settle every country some article of ``ledger`` reports in, and every country of
         the register file; ``reports(code)`` gives a country's (article key, pickled
         events) in article order, read only if it must be settled. A country is cached
         under what identifies its articles' outcomes (their cache keys: name, content
-        hash, manifest row), not their names alone."""
+        hash, manifest row), not their names alone.
+
+        The countries to settle are settled by ``workers`` processes when there is enough
+        work to pay for starting them (``POOL_FROM`` reports); the result does not depend
+        on where a country was settled."""
         header, rows = read_rows(register_file)
-        iso3_at = header.index("iso3")
+        entries = self._set_aside(rows, header.index("iso3"))
+        digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
+        codes = sorted(set(ledger.countries()) | set(entries.parts()))
+        members = {code: ledger.members(code) for code in codes}
+        keys = [self._country_key(code, members[code], duplicates) for code in codes]
+        # First pass: which countries the cache holds (their results are read again below,
+        # one block at a time, rather than all held here).
+        held = [self._cached(key, found, digests.get(code, rows_digest(()))) is not None
+                for code, key, (_, found) in zip(codes, keys, self._prefetched([f"country/{k}" for k in keys], self.cache))]
+        todo = [(code, key) for code, key, is_held in zip(codes, keys, held) if not is_held]
+        work = (CountryWork(key, tuple(reports(code)), tuple(parse_rows(register_file, header, entries.iter(code))),
+                            {m.key: m.publisher for m in members[code]}) for code, key in todo)
+        sizes = sum(len(members[code]) for code, _ in todo)
+        runner = _runner(workers, len(todo), sizes)
+        fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates)))
+        settled = Settled(self.work / "event_ids.csv")
+        with settled.register.open("w", encoding="utf-8", newline="") as handle:
+            write_entries(handle, (), header=True)
+            found = self._prefetched([f"country/{key}" for key in keys], self.cache)
+            for code, key, is_held, (_, cached) in zip(codes, keys, held, found):
+                register_digest = digests.get(code, rows_digest(()))
+                result = self._cached(key, cached, register_digest) if is_held else None
+                if result is None:
+                    result = self._keep_parts(key, next(fresh))
+                    self.computed += 1
+                    self._store(key, result, register_digest)
+                else:
+                    self.cache.keep(self._parts(key, result))
+                handle.write(result.register_rows)
+                settled.evidence_parts.append(evidence_key(key))
+                for month, digest, events in result.months:
+                    settled.month_parts[month].append((digest, month_key(key, month), events))
+                ledger.count(result.reports_per_article)
+                settled.events += result.events
+        return settled
+
+    def _set_aside(self, rows: Iterable[tuple[int, list[str]]], iso3_at: int) -> Spool:
+        """The register's rows set aside by country code (in blocks: memory holds a block,
+        not the register)."""
         entries: Spool = Spool(self.work / "register")
         pending: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
         for n, (line, fields) in enumerate(rows, start=1):
             code = fields[iso3_at] if iso3_at < len(fields) else ""
             pending[code if code.isalnum() else "_bad"].append((line, fields))
-            if n % 5000 == 0:  # rows set aside in blocks: memory holds a block, not the register
+            if n % 5000 == 0:
                 for part, block in pending.items():
                     entries.add(part, block)
                 pending.clear()
         for part, block in pending.items():
             entries.add(part, block)
-        digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
-        settled = Settled(self.work / "event_ids.csv")
-        with settled.register.open("w", encoding="utf-8", newline="") as handle:
-            write_entries(handle, (), header=True)
-            codes = sorted(set(ledger.countries()) | set(entries.parts()))
-            keys = [self._country_key(code, ledger.members(code), duplicates) for code in codes]
-            found = self._prefetched([f"country/{key}" for key in keys], self.cache)
-            for code, key, (_, cached) in zip(codes, keys, found):
-                register_digest = digests.get(code, rows_digest(()))
-                result = self._cached(key, cached, register_digest)
-                if result is None:
-                    known = parse_rows(register_file, header, entries.iter(code))
-                    publisher_of = {m.key: m.publisher for m in ledger.members(code)}
-                    result = self._settle_one(key, reports(code), known, publisher_of, duplicates)
-                    self.computed += 1
-                    self._store(key, result, register_digest)
-                handle.write(result.register_rows)
-                settled.evidence_parts.append(evidence_key(key))
-                for month, digest in result.months:
-                    settled.month_parts[month].append((digest, month_key(key, month)))
-                ledger.count(result.reports_per_article)
-                settled.events += result.events
-        return settled
+        return entries
 
     def _country_key(self, code: str, members: Iterable[Member], duplicates: Mapping[str, str]) -> str:
         hasher = hashlib.sha256(f"{self.version}\0{code}\0".encode())
@@ -138,17 +263,19 @@ class Settler:
             for key in part:
                 yield key, found.get(key)
 
+    @staticmethod
+    def _parts(key: str, result: CountryResult) -> list[str]:
+        return [evidence_key(key)] + [month_key(key, month) for month, _, _ in result.months]
+
     def _cached(self, key: str, found: Any, register_digest: str) -> CountryResult | None:
         """The cached result (``found``) if the register rows it was made from, or those it
         wrote (a register settled by this result gives it again), are the ones given now,
-        and its parts are all stored (they are kept, unread, for this build)."""
+        and its parts are all stored."""
         if self.cache is None or found is None:
             return None
         made_from, wrote, result = found
-        parts = [evidence_key(key)] + [month_key(key, month) for month, _ in result.months]
-        if register_digest not in (made_from, wrote) or not self.cache.holds(parts):
+        if register_digest not in (made_from, wrote) or not self.cache.holds(self._parts(key, result)):
             return None
-        self.cache.keep(parts)
         return result
 
     def _store(self, key: str, result: CountryResult, register_digest: str) -> None:
@@ -156,74 +283,71 @@ class Settler:
             wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
             self.cache.put(f"country/{key}", (register_digest, wrote, result))
 
+    def _keep_parts(self, key: str, parts: CountryParts) -> CountryResult:
+        """Store a settled country's parts (its events by month, its evidence rows)."""
+        for month, blob in parts.months:
+            self.store.put(month_key(key, month), blob)
+        self.store.put(evidence_key(key), parts.evidence)
+        return parts.result
+
     def checker(self) -> validate.Checker:
         """The schema and taxonomy of the tables, loaded once per build (not per country or month)."""
         if self._checker is None:
             self._checker = validate.Checker.load()
         return self._checker
 
-    def _settle_one(self, key: str, reports: Iterator[tuple[str, bytes]], entries: Iterator[Any],
-                    publisher_of: Mapping[str, str | None], duplicates: Mapping[str, str]) -> CountryResult:
-        candidates = [event for _, blob in reports for event in pickle.loads(blob)]
-        if self._publishers is None:
-            self._publishers = sources.Publishers.load()
-        merged = merge.merge_events(candidates, publisher_of, self._publishers, duplicates=duplicates)
-        register = IdRegister(entries)
-        checker = self.checker()
-        events = register.assign(merged, checker.taxonomy)
-        by_month: dict[str, list[Event]] = defaultdict(list)
-        counts: Counter = Counter()
-        for event in events:
-            by_month[f"{event.event_date.year:04d}-{event.event_date.month:02d}"].append(event)
-            counts.update(event.source_keys)
-        months = []
-        for month, month_events in sorted(by_month.items()):
-            blob = pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL)
-            self.store.put(month_key(key, month), blob)
-            months.append((month, hashlib.sha256(blob).hexdigest()))
-        evidence = export.evidence_frame(events, checker.schema)
-        self.store.put(evidence_key(key), export.render("evidence", evidence, checker.schema))
-        rows = io.StringIO()
-        write_entries(rows, register.entries, header=False)
-        return CountryResult(
-            register_rows=rows.getvalue(),
-            months=tuple(months),
-            reports_per_article=tuple(sorted(counts.items())),
-            events=len(events),
-        )
-
     # -- tables ---------------------------------------------------------------------------
 
-    def event_chunks(self, settled: Settled, known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path) -> Iterator[export.Chunk]:
+    def event_chunks(self, settled: Settled, known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path,
+                     workers: int = 1) -> Iterator[export.Chunk]:
         """The events table month by month (its order: by date first), each chunk validated
-        when rendered; raises ValidationError after the last chunk if a value is invalid."""
+        when rendered; raises ValidationError after the last chunk if a value is invalid.
+
+        Months not in the cache are rendered by ``workers`` processes when there are
+        enough events to pay for starting them (``POOL_FROM``). A worker checks all but
+        the events' source keys (it has no ledger); they are looked up here, and a chunk
+        citing an unknown key is checked again here, in full, for the problem lines."""
         problems: list[str] = []
-        row = 1
         months = sorted(settled.month_parts)
         keys = [self._chunk_key(month, settled.month_parts[month]) for month in months]
-        for month, (key, chunk) in zip(months, self._prefetched(keys, self.cache)):
+        sizes = [sum(events for _, _, events in settled.month_parts[month]) for month in months]
+        first_rows = list(itertools.accumulate(sizes, initial=1))
+        held = [self.cache is not None and self.cache.holds([key]) for key in keys]
+        todo = [i for i, is_held in enumerate(held) if not is_held]
+        work = (MonthWork(self._month_blobs(settled.month_parts[months[i]]), first_rows[i]) for i in todo)
+        runner = _runner(workers, len(todo), sum(sizes[i] for i in todo))
+        fresh = runner.map(LazyTasks(work, len(todo)), load_month_renderer)
+        for i, (month, key) in enumerate(zip(months, keys)):
             parts = settled.month_parts[month]
+            chunk = self.cache.get(key) if held[i] else None
             if chunk is None:
-                blobs = self.store.get_many([k for _, k in parts])
-                events = [e for _, k in parts for e in pickle.loads(blobs[k])]
-                checker = self.checker()
-                frame = export.events_frame(events, checker.schema)
-                found = validate.validate_frame(frame, source_keys=known({k for e in events for k in e.source_keys}),
-                                                checker=checker, first_row=row)
-                chunk = export.render("events", frame, checker.schema)
+                rendered = next(fresh) if not held[i] else self._render(parts, first_rows[i])
+                found = list(rendered.problems)
+                if not known(rendered.source_keys) >= rendered.source_keys:
+                    found = self._render(parts, first_rows[i], known).problems
+                chunk = rendered.chunk
                 self.rendered += 1
                 if found:
                     problems.extend(found)
                 elif self.cache is not None:
                     self.cache.put(key, chunk)
-            row += chunk.rows
             yield chunk
         if problems:
             raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
 
-    def _chunk_key(self, month: str, parts: list[tuple[str, str]]) -> str:
+    def _month_blobs(self, parts: list[tuple[str, str, int]]) -> tuple[bytes, ...]:
+        """A month's events, pickled by country, from the store."""
+        blobs = self.store.get_many([k for _, k, _ in parts])
+        return tuple(blobs[k] for _, k, _ in parts)
+
+    def _render(self, parts: list[tuple[str, str, int]], first_row: int,
+                known: Callable[[Iterable[str]], frozenset[str]] | None = None) -> RenderedMonth:
+        """A month rendered and checked here (with ``known``: its source keys checked too)."""
+        return MonthRenderer(self.checker())(MonthWork(self._month_blobs(parts), first_row), known)
+
+    def _chunk_key(self, month: str, parts: list[tuple[str, str, int]]) -> str:
         """A month's chunk is keyed by the digests of the events its countries hold there."""
-        return "month/" + hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _ in parts)}".encode()).hexdigest()
+        return "month/" + hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _, _ in parts)}".encode()).hexdigest()
 
     def evidence_chunks(self, settled: Settled) -> Iterator[export.Chunk]:
         """The evidence table country by country (its order: by event id first)."""

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from etl.errors import EtlError
-from etl.runner import (DaskRunner, ProcessRunner, SerialRunner, available_cores, batches, make_runner, map_folder,
+from etl.runner import (DaskRunner, LazyTasks, ProcessRunner, SerialRunner, available_cores, batches, make_runner, map_folder,
                         read_partition, result_label, write_partition)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +58,21 @@ def test_a_failing_task_fails_the_map_with_its_message():
     tasks = list(range(30)) + ["boom"] + list(range(30))
     with pytest.raises(ValueError, match="boom: cannot extract"):
         list(ProcessRunner(workers=2, chunk_size=4).map(tasks, load_doubler))
+
+
+def test_lazy_tasks_are_made_as_the_pool_sends_them_out():
+    made = []
+
+    def tasks():
+        for i in range(40):
+            made.append(i)
+            yield i
+
+    results = ProcessRunner(workers=2, chunk_size=1, chunks_ahead=2).map(LazyTasks(tasks(), 40), load_doubler)
+    first = next(results)
+    assert first[0] == 0 and len(made) < 40  # only those in flight were made
+    assert [first[0]] + [r for r, _ in results] == [2 * i for i in range(40)]
+    assert [r for r, _ in SerialRunner().map(LazyTasks(iter(range(3)), 3), load_doubler)] == [0, 2, 4]
 
 
 def test_empty_task_list_loads_nothing():
@@ -224,6 +239,39 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
+def test_settling_and_rendering_in_processes_write_the_same_bytes(tmp_path, monkeypatch):
+    import etl.settle
+    from etl.build import build
+
+    corpus = ROOT / "tests" / "corpus"  # articles about a dozen countries and months
+    build(corpus, tmp_path / "one", workers=1, cache=False)
+    monkeypatch.setattr(etl.settle, "POOL_FROM", 0)  # countries and months go to the pool however few
+    two = build(corpus, tmp_path / "two", workers=2)
+    assert two.countries_settled >= 2 and two.months_rendered >= 2
+    for name in ("events.csv", "events.parquet", "evidence.csv", "evidence.parquet", "event_ids.csv"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+
+def test_an_unknown_source_key_is_reported_alike_by_a_rendering_process(tmp_path, monkeypatch):
+    import etl.ledger
+    import etl.settle
+    from etl.build import build
+    from etl.errors import ValidationError
+
+    corpus = ROOT / "tests" / "corpus"
+    real = etl.ledger.Ledger.known
+    unknown = "002_sudan_darfur_battle"
+    monkeypatch.setattr(etl.ledger.Ledger, "known", lambda self, keys: real(self, keys) - {unknown})
+    found = []
+    for workers, pool_from in ((1, 10**9), (2, 0)):
+        monkeypatch.setattr(etl.settle, "POOL_FROM", pool_from)
+        with pytest.raises(ValidationError) as raised:
+            build(corpus, tmp_path / f"out{workers}", workers=workers, cache=False)
+        found.append(raised.value.problems)
+    assert found[0] and found[0] == found[1]
+    assert all(unknown in line for line in found[0])
+
+
 class Crasher:
     def __call__(self, task):
         if task == 13:
@@ -268,7 +316,7 @@ def test_workers_log_like_the_parent(verbose):
         "import logging, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
         "from test_runner import load_warner\n"
-        "from etl.runner import ProcessRunner\n"
+        "from etl.runner import LazyTasks, ProcessRunner\n"
         f"logging.basicConfig(level=logging.{'WARNING' if verbose else 'ERROR'}, format='%(levelname)s: %(message)s')\n"
         "print(list(ProcessRunner(workers=2, chunk_size=2).map(list(range(6)), load_warner)))\n"
     )
