@@ -282,7 +282,7 @@ def gather(tasks: Sequence[ArticleTask], summaries: Iterable[ArticleSummary], le
     events were set aside (``spooled``), or None when the cache has them all (then each
     article's cache key is kept, to read them back)."""
     gathered = Gathered(ledger, [], prints, reports)
-    for task, summary in zip(tasks, summaries):
+    for task, summary in zip(tasks, summaries, strict=True):  # strict: runs summaries to its end (its pool closes)
         ledger.add(summary.info, summary.countries, summary_key(task, summary) if reports is None else "")
         if summary.fingerprint is not None and summary.info.status == "ok":
             prints.add(summary.info.key, summary.fingerprint)
