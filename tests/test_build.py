@@ -174,3 +174,27 @@ def test_a_large_build_keeps_its_loaded_extractor_and_a_rebuild_reads_it(tmp_pat
     assert again.extracted == 5
     for name in OUTPUTS + ["event_ids.csv"]:
         assert (out / name).read_bytes() == (seeds_build / name).read_bytes(), name
+
+
+def test_gathering_runs_the_summaries_to_their_end(tmp_path):
+    """The summaries come from a generator that holds the extraction pool: gathering must
+    run it to its end (so the pool closes then), not stop at its last item."""
+    from etl.build import ArticleSummary, ArticleTask, gather
+    from etl.ledger import Ledger, SourceInfo
+    from etl.sources import PrintFile
+
+    tasks = [ArticleTask(str(tmp_path / f"a{i}.txt")) for i in range(3)]
+    finished = []
+
+    def summaries():
+        try:
+            for task in tasks:
+                info = SourceInfo(task.name[:-4], task.name, "0" * 64, None, None, None, None, "none", None, "ok")
+                yield ArticleSummary(info, ("ARM",), None, ())
+        finally:
+            finished.append(True)
+
+    running = summaries()
+    gathered = gather(tasks, running, Ledger(tmp_path / "ledger.sqlite"), PrintFile(tmp_path / "prints.bin"), None)
+    assert finished == [True]
+    assert len(gathered.articles) == 3 and gathered.articles.countries() == ["ARM"]
