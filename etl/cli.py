@@ -71,7 +71,7 @@ def build(
     seeds_dir: Path = typer.Argument(Path("seeds"), help="Folder of *.txt articles (and an optional manifest.csv)."),
     out: Path = typer.Option(Path("data"), "--out", "-o", help="Folder the tables are written to."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: on a terminal)."),
-    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Extraction processes (default 0: all cores; 1: no extra process)."),
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Processes for extraction, merging and rendering (default 0: all cores; 1: no extra process)."),
     engine: Literal["local", "dask"] = typer.Option("local", "--engine", help="Where extraction runs: local processes, or Dask (needs the 'dask' extra)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster); workers must see SEEDS_DIR."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Extract every article again, ignoring and not writing OUT/.cache/."),
