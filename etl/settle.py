@@ -56,6 +56,7 @@ def month_key(country_key: str, month: str) -> str:
 def evidence_key(country_key: str) -> str:
     return f"country-evidence/{country_key}"
 
+
 POOL_FROM = 2000  # reports to settle, events to render: below this, starting processes costs more than it saves
 
 
@@ -200,17 +201,19 @@ class Settler:
         entries = self._set_aside(rows, header.index("iso3"))
         digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
         codes = sorted(set(ledger.countries()) | set(entries.parts()))
-        members = {code: ledger.members(code) for code in codes}
-        keys = [self._country_key(code, members[code], duplicates) for code in codes]
+        keys, sizes = [], {}
+        for code in codes:  # one country's members at a time in memory
+            members = ledger.members(code)
+            keys.append(self._country_key(code, members, duplicates))
+            sizes[code] = len(members)
         # First pass: which countries the cache holds (their results are read again below,
         # one block at a time, rather than all held here).
         held = [self._cached(key, found, digests.get(code, rows_digest(()))) is not None
                 for code, key, (_, found) in zip(codes, keys, self._prefetched([f"country/{k}" for k in keys], self.cache))]
         todo = [(code, key) for code, key, is_held in zip(codes, keys, held) if not is_held]
         work = (CountryWork(key, tuple(reports(code)), tuple(parse_rows(register_file, header, entries.iter(code))),
-                            {m.key: m.publisher for m in members[code]}) for code, key in todo)
-        sizes = sum(len(members[code]) for code, _ in todo)
-        runner = _runner(workers, len(todo), sizes)
+                            {m.key: m.publisher for m in ledger.members(code)}) for code, key in todo)
+        runner = _runner(workers, len(todo), sum(sizes[code] for code, _ in todo))
         fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates)))
         settled = Settled(self.work / "event_ids.csv")
         with settled.register.open("w", encoding="utf-8", newline="") as handle:
