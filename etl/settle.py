@@ -158,7 +158,7 @@ def _runner(workers: int, tasks: int, size: int) -> Runner:
     processes (0: all cores), one task per message, or this process when there is too
     little work to pay for starting them."""
     runner = make_runner("local", workers if tasks > 1 and size >= POOL_FROM else 1)
-    return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=2) if isinstance(runner, ProcessRunner) else runner
+    return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1) if isinstance(runner, ProcessRunner) else runner
 
 
 @dataclass
@@ -354,7 +354,7 @@ class Settler:
 
     def evidence_chunks(self, settled: Settled) -> Iterator[export.Chunk]:
         """The evidence table country by country (its order: by event id first)."""
-        for key, chunk in self._prefetched(settled.evidence_parts, self.store):
+        for key, chunk in self._prefetched(settled.evidence_parts, self.store, block=1):  # a large country's: ~10 MB
             if chunk is None:
                 raise EtlError(f"{self.store.path}: a stored part of this build is missing; delete the cache and build again")
             yield chunk

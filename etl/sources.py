@@ -22,6 +22,7 @@ extraction workers can make it where the text is read) and ``duplicates_of`` gro
 """
 from __future__ import annotations
 
+import array
 import contextlib
 import hashlib
 import mmap
@@ -448,6 +449,10 @@ def duplicates_of(
     return prints.duplicates()
 
 
+EXACT_BYTES = 32  # a fingerprint's content hash: sha256
+BANDS_PER_PASS = 8  # LSH bands whose values one pass over the signatures makes (memory: 8 bytes each per text)
+
+
 class PrintSet:
     """Fingerprints to find copies among, added one at a time (None: a text with no words,
     never a copy), their signatures kept in memory; ``duplicates()`` groups them."""
@@ -455,8 +460,8 @@ class PrintSet:
     def __init__(self, rules: DuplicateRules = DuplicateRules()):
         self.rules = rules
         self.keys: list[str] = []
-        self.exact: list[bytes] = []
-        self.sizes: list[int] = []
+        self._exact = bytearray()  # each text's 32-byte content hash
+        self._sizes = array.array("q")  # each text's shingle count
         self._signatures: list[bytes] = []
         self._short = bytearray()  # each signature's numbers cut to their low 16 bits
 
@@ -465,9 +470,11 @@ class PrintSet:
             return
         if len(print_.minhash) != self.rules.permutations * 8:
             raise ValueError("find_duplicates: fingerprints made with other rules")
+        if len(print_.exact) != EXACT_BYTES:
+            raise ValueError("find_duplicates: fingerprint with a malformed content hash")
         self.keys.append(key)
-        self.exact.append(print_.exact)
-        self.sizes.append(print_.size)
+        self._exact += print_.exact
+        self._sizes.append(print_.size)
         self._keep(print_.minhash)
         self._short += np.frombuffer(print_.minhash, dtype="<u8").astype("<u2").tobytes()
 
@@ -489,7 +496,8 @@ class PrintSet:
             yield self.signatures(np.arange(start, min(start + size, len(self.keys))))
 
     def close(self) -> None:
-        """Release what holds the signatures (nothing, in memory)."""
+        """Release the fingerprints (the set is empty afterwards)."""
+        self.keys, self._exact, self._sizes, self._signatures, self._short = [], bytearray(), array.array("q"), [], bytearray()
 
     def duplicates(self) -> dict[str, str]:
         """Duplicate key -> original key (see ``find_duplicates``).
@@ -501,18 +509,20 @@ class PrintSet:
         keys = self.keys
         if not keys:
             return {}
-        order = sorted(range(len(keys)), key=keys.__getitem__)  # rank -> position
-        for a, b in zip(order, order[1:]):
-            if keys[a] == keys[b]:
-                raise ValueError(f"find_duplicates: key {keys[a]!r} given twice")
+        names = np.array(keys)  # code-point order, as Python compares str
+        order = np.argsort(names, kind="stable")  # rank -> position
+        repeated = np.flatnonzero(names[order[1:]] == names[order[:-1]])
+        if len(repeated):
+            raise ValueError(f"find_duplicates: key {keys[order[repeated[0]]]!r} given twice")
+        del names
         rank = np.empty(len(keys), dtype=np.int64)
         rank[order] = np.arange(len(keys))
-        parent = list(range(len(keys)))  # over ranks: the first key in sorted order is the original
+        parent = np.arange(len(keys), dtype=np.int64)  # over ranks: the first key in sorted order is the original
 
         def find(i: int) -> int:
             while parent[i] != i:
                 parent[i] = parent[parent[i]]
-                i = parent[i]
+                i = int(parent[i])
             return i
 
         def union(x: int, y: int) -> None:
@@ -520,48 +530,47 @@ class PrintSet:
             if rx != ry:
                 parent[max(rx, ry)] = min(rx, ry)
 
-        # Exact copies: grouped by their content hash; only the first of each takes part in LSH.
-        exact: dict[bytes, list[int]] = defaultdict(list)
-        for position, digest in enumerate(self.exact):
-            exact[digest].append(int(rank[position]))
-        heads: list[int] = []
-        for group in exact.values():
-            ids = sorted(group)
-            heads.append(ids[0])
-            for other in ids[1:]:
-                union(ids[0], other)
-        del exact
-        heads.sort()
-        at = np.asarray(order, dtype=np.int64)[heads]  # each head's position
-        size = np.asarray(self.sizes, dtype=np.float64)[at]
-        values = self._band_values()
+        # Exact copies: grouped by their content hash; each joins the first (by rank) of its
+        # group, and only that first one takes part in LSH.
+        exact = np.frombuffer(self._exact, dtype=f"S{EXACT_BYTES}")  # equal as bytes iff equal here (fixed length)
+        by_hash = np.lexsort((rank, exact))  # positions, by hash then rank
+        first = np.r_[True, exact[by_hash[1:]] != exact[by_hash[:-1]]]
+        head_of = np.maximum.accumulate(np.where(first, np.arange(len(keys)), 0))  # index of each one's group start
+        parent[rank[by_hash]] = rank[by_hash[head_of]]
+        heads = np.sort(rank[by_hash[first]])
+        del exact, by_hash, first, head_of
+        at = order[heads]  # each head's position
+        size = np.asarray(self._sizes, dtype=np.float64)[at]
         # Candidates are checked on the signatures cut to 16 bits first: two equal numbers
         # stay equal when cut, so the estimate cut can only be higher and never turns a
         # near-copy down; the few pairs it passes are checked on the whole signatures.
         short = np.frombuffer(self._short, dtype="<u2").reshape(len(keys), rules.permutations)
         with self._reading() as signatures:
             for band in range(rules.bands):
-                for a, b in _bucket_pairs(values[at, band], rules.max_bucket):
+                if band % BANDS_PER_PASS == 0:  # the band values of the next few bands, heads only
+                    values = self._band_values(range(band, min(band + BANDS_PER_PASS, rules.bands)))[at]
+                for a, b in _bucket_pairs(values[:, band % BANDS_PER_PASS], rules.max_bucket):
                     maybe = np.flatnonzero(_near_copies(short[at[a]], short[at[b]], size[a], size[b], rules))
                     if not len(maybe):
                         continue
                     a, b = a[maybe], b[maybe]
                     near = _near_copies(signatures(at[a]), signatures(at[b]), size[a], size[b], rules)
-                    for x, y in zip(a[near].tolist(), b[near].tolist()):
-                        union(heads[x], heads[y])
-        return {keys[order[i]]: keys[order[find(i)]] for i in range(len(keys)) if find(i) != i}
+                    for x, y in zip(heads[a[near]].tolist(), heads[b[near]].tolist()):
+                        union(x, y)
+        roots = np.fromiter((find(i) for i in range(len(keys))), dtype=np.int64, count=len(keys))
+        return {keys[order[i]]: keys[order[root]] for i, root in enumerate(roots.tolist()) if root != i}
 
-    def _band_values(self) -> np.ndarray:
-        """One hash per band (a seeded mix of its rows) for every fingerprint, by position."""
-        bands = self.rules.bands
-        rows = self.rules.permutations // bands
-        weights = _permutation_seeds(rows)
-        values = np.empty((len(self.keys), bands), dtype=np.uint64)
+    def _band_values(self, bands: range) -> np.ndarray:
+        """One hash per band of ``bands`` (a seeded mix of its rows) for every fingerprint,
+        by position: a pass over the signatures holds a few bands' values, not all."""
+        width = self.rules.permutations // self.rules.bands
+        weights = _permutation_seeds(width)
+        values = np.empty((len(self.keys), len(bands)), dtype=np.uint64)
         start = 0
         for block in self.blocks():
-            by_band = block.reshape(len(block), bands, rows)  # band b: columns b*rows .. b*rows+rows-1
-            value = np.zeros((len(block), bands), dtype=np.uint64)
-            for r in range(rows):
+            by_band = block.reshape(len(block), self.rules.bands, width)[:, bands.start:bands.stop]  # band b: columns b*width ..
+            value = np.zeros((len(block), len(bands)), dtype=np.uint64)
+            for r in range(width):
                 value = _mix(value ^ (by_band[:, :, r] + weights[r]))
             values[start:start + len(block)] = value
             start += len(block)
@@ -605,6 +614,7 @@ class PrintFile(PrintSet):
 
     def close(self) -> None:
         self._handle.close()
+        super().close()
 
 
 def _bucket_pairs(value: np.ndarray, max_bucket: int, chunk: int = 1 << 20) -> Iterable[tuple[np.ndarray, np.ndarray]]:
