@@ -189,14 +189,33 @@ def load_worker(extractor_factory: Callable[[], Extractor] | None = None, stored
     return ArticleWorker(extractor, sources.Publishers.load(), CountryCodes(Taxonomy.load()))
 
 
-def corpus_tasks(input_dir: Path) -> tuple[list[ArticleTask], list[str]]:
+class CorpusTasks(Sequence[ArticleTask]):
+    """Every article of a folder as an ``ArticleTask``, made when asked for: memory holds a
+    file name and a manifest row per article, not a task and its full path."""
+
+    def __init__(self, folder: str, names: list[str], manifest: dict[str, ingest.ManifestRow]):
+        self.folder, self.names, self.manifest = folder, names, manifest
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, index):  # int -> ArticleTask; slice -> list of them
+        if isinstance(index, slice):
+            return [self._task(name) for name in self.names[index]]
+        return self._task(self.names[index])
+
+    def _task(self, name: str) -> ArticleTask:
+        return ArticleTask(os.path.join(self.folder, name), self.manifest.get(name))
+
+
+def corpus_tasks(input_dir: Path) -> tuple[CorpusTasks, list[str]]:
     """Every article of ``input_dir`` in file-name order, with its manifest row; and the
     manifest's rows whose file is missing (reported, not fatal)."""
-    paths = ingest.article_paths(input_dir)
+    names = ingest.article_names(input_dir)
     manifest = ingest.read_manifest(input_dir)
-    present = {p.name for p in paths}
+    present = set(names)
     orphans = sorted(name for name in manifest if name not in present)
-    return [ArticleTask(str(p), manifest.get(p.name)) for p in paths], orphans
+    return CorpusTasks(str(input_dir), names, manifest), orphans
 
 
 def _meta_fields(meta: ingest.ManifestRow | None) -> tuple:

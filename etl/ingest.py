@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,17 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
+def _date_of(value: str, where: str, dates: dict[str, dt.date | None]) -> dt.date | None:
+    """``parse_date``, remembered in ``dates`` by its text."""
+    if value not in dates:
+        dates[value] = parse_date(value, where)
+    return dates[value]
+
+
+def _interned(value: str | None) -> str | None:
+    return sys.intern(value) if value is not None else None
+
+
 def parse_date(value: str, where: str) -> dt.date | None:
     value = (value or "").strip()
     if not value:
@@ -66,6 +78,7 @@ def read_manifest(folder: Path) -> dict[str, ManifestRow]:
     if unknown:
         raise InputError(f"{path}:1: {unknown[0]}: unknown manifest column (known: {', '.join(MANIFEST_COLUMNS)})")
     rows: dict[str, ManifestRow] = {}
+    dates: dict[str, dt.date | None] = {}  # one date object per distinct day, not per row
     for line, raw in enumerate(reader, start=2):
         raw = {(k or "").strip(): v for k, v in raw.items()}
         name = _blank_to_none(raw.get("file"))
@@ -76,8 +89,8 @@ def read_manifest(folder: Path) -> dict[str, ManifestRow]:
         rows[name] = ManifestRow(
             file=name,
             url=_blank_to_none(raw.get("url")),
-            publisher=_blank_to_none(raw.get("publisher")),
-            published_date=parse_date(raw.get("published_date") or "", f"{path}:{line}"),
+            publisher=_interned(_blank_to_none(raw.get("publisher"))),  # a few outlets, many rows
+            published_date=_date_of(raw.get("published_date") or "", f"{path}:{line}", dates),
             title=_blank_to_none(raw.get("title")),
         )
     return rows
@@ -122,13 +135,18 @@ def read_article(path: Path, meta: ManifestRow | None) -> Article:
     return Article(text=text, status=status, encoding=encoding, warnings=warnings, **common)
 
 
-def article_paths(folder: Path) -> list[Path]:
-    """The ``*.txt`` files of ``folder``, in file-name order (one directory scan, no stat per file)."""
+def article_names(folder: Path) -> list[str]:
+    """The names of the ``*.txt`` files of ``folder``, in file-name order (one directory
+    scan, no stat per file)."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder")
     with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if e.name.endswith(".txt") and e.is_file())
-    return [folder / name for name in names]
+        return sorted(e.name for e in entries if e.name.endswith(".txt") and e.is_file())
+
+
+def article_paths(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of ``folder``, in file-name order."""
+    return [folder / name for name in article_names(folder)]
 
 
 def read_corpus(folder: Path) -> Iterator[Article]:

@@ -198,3 +198,18 @@ def test_gathering_runs_the_summaries_to_their_end(tmp_path):
     gathered = gather(tasks, running, Ledger(tmp_path / "ledger.sqlite"), PrintFile(tmp_path / "prints.bin"), None)
     assert finished == [True]
     assert len(gathered.articles) == 3 and gathered.articles.countries() == ["ARM"]
+
+
+def test_corpus_tasks_are_the_text_files_in_name_order_with_their_manifest_rows(tmp_path):
+    from etl.build import ArticleTask, corpus_tasks
+    from etl.ingest import ManifestRow
+
+    for name in ("b.txt", "a.txt", "notes.md"):
+        (tmp_path / name).write_text("Some words.\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,publisher\na.txt,The Daily\ngone.txt,Elsewhere\n", encoding="utf-8")
+    tasks, orphans = corpus_tasks(tmp_path)
+    expected = [ArticleTask(str(tmp_path / "a.txt"), ManifestRow("a.txt", publisher="The Daily")),
+                ArticleTask(str(tmp_path / "b.txt"), None)]
+    assert len(tasks) == 2 and list(tasks) == expected
+    assert tasks[1] == expected[1] and tasks[-1] == expected[1] and tasks[0:1] == expected[:1]
+    assert orphans == ["gone.txt"]
