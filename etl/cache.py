@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .runner import LazyTasks
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -349,7 +351,7 @@ def cached_map(
     del stored
     local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
     try:
-        fresh = iter(runner.map([tasks[i] for i in todo], factory))
+        fresh = iter(runner.map(LazyTasks((tasks[i] for i in todo), len(todo)), factory))  # made as sent out
         for start in range(0, len(tasks), LOOKAHEAD):
             block = range(start, min(start + LOOKAHEAD, len(tasks)))
             wanted = [cached[i] for i in block if cached[i] is not None]

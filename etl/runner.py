@@ -1,7 +1,7 @@
 """Executors for the per-article work: in this process, in a process pool, or on Dask.
 
-Every runner maps a picklable *worker factory* over a sequence of tasks and yields the
-results **in task order**, whatever order they were computed in, so a build's output does
+Every runner maps a picklable *worker factory* over a sized iterable of tasks (a sequence,
+or ``LazyTasks``: made as they are sent out) and yields the results **in task order**, whatever order they were computed in, so a build's output does
 not depend on the runner or on the number of workers:
 
     runner.map(tasks, factory)  ->  iterator of factory()(task), one per task, in order
@@ -32,7 +32,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, Union
 
 from .errors import EtlError
 
@@ -49,8 +49,11 @@ CHUNK_SIZE = 64
 CHUNKS_AHEAD = 3
 
 
+Tasks = Union[Sequence[Any], "LazyTasks"]  # what a runner maps over: its number known in advance
+
+
 class Runner(Protocol):
-    def map(self, tasks: Sequence[Any], factory: WorkerFactory) -> Iterator[Any]:
+    def map(self, tasks: Tasks, factory: WorkerFactory) -> Iterator[Any]:
         """``factory()(task)`` for every task, yielded in task order."""
         ...
 
@@ -88,7 +91,7 @@ class LazyTasks:
 class SerialRunner:
     """Everything in this process, one task at a time: the reference the others must match."""
 
-    def map(self, tasks: Sequence[Any], factory: WorkerFactory) -> Iterator[Any]:
+    def map(self, tasks: Tasks, factory: WorkerFactory) -> Iterator[Any]:
         if not tasks:
             return
         work = factory()
@@ -149,7 +152,7 @@ class ProcessRunner:
     chunk_size: int = CHUNK_SIZE
     chunks_ahead: int = CHUNKS_AHEAD
 
-    def map(self, tasks: Sequence[Any], factory: WorkerFactory) -> Iterator[Any]:
+    def map(self, tasks: Tasks, factory: WorkerFactory) -> Iterator[Any]:
         if not tasks:
             return
         n_chunks = -(-len(tasks) // self.chunk_size)
@@ -316,13 +319,13 @@ class DaskRunner:
     partition_size: int = 4000
     results: Path | None = None
 
-    def map(self, tasks: Sequence[Any], factory: WorkerFactory) -> Iterator[Any]:
+    def map(self, tasks: Tasks, factory: WorkerFactory) -> Iterator[Any]:
         if not tasks:
             return
         import dask.bag as db
         from distributed import Client, LocalCluster
 
-        parts = list(chunks(tasks, self.partition_length(len(tasks))))
+        parts = list(batches(tasks, self.partition_length(len(tasks))))
         with map_folder(self.results) as folder:
             bag = db.from_sequence(list(enumerate(parts)), npartitions=len(parts))
             paths = bag.map(_run_partition, factory, logging_setup(), str(folder))

@@ -182,7 +182,7 @@ def test_an_interrupted_run_keeps_what_it_extracted(tmp_path):
     class Interrupt:
         def map(self, tasks, factory):
             work = factory()
-            for task in tasks[:4]:
+            for task in list(tasks)[:4]:
                 yield work(task)
             raise KeyboardInterrupt
 
