@@ -195,6 +195,7 @@ class CorpusTasks(Sequence[ArticleTask]):
 
     def __init__(self, folder: str, names: list[str], manifest: dict[str, ingest.ManifestRow]):
         self.folder, self.names, self.manifest = folder, names, manifest
+        self._prefix = os.path.join(folder, "")
 
     def __len__(self) -> int:
         return len(self.names)
@@ -204,8 +205,11 @@ class CorpusTasks(Sequence[ArticleTask]):
             return [self._task(name) for name in self.names[index]]
         return self._task(self.names[index])
 
+    def __iter__(self) -> Iterator[ArticleTask]:
+        return map(self._task, self.names)
+
     def _task(self, name: str) -> ArticleTask:
-        return ArticleTask(os.path.join(self.folder, name), self.manifest.get(name))
+        return ArticleTask(self._prefix + name, self.manifest.get(name))
 
 
 def corpus_tasks(input_dir: Path) -> tuple[CorpusTasks, list[str]]:
