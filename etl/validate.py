@@ -30,7 +30,9 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import EtlError
-from .schema import ROW_CHECKS, TABLE_KEY, VERSION_KEY, ColumnSpec, Schema, TableSpec, arrow_schema, pandera_schema
+from .schema import (ROW_CHECKS, TABLE_KEY, VERSION_KEY, ColumnSpec, Schema, TableSpec, arrow_schema, pandera_column_schema,
+                     pandera_row_schema, pandera_schema)
 from .taxonomy import Taxonomy
 
 MAX_VALUE_CHARS = 80
@@ -216,15 +219,22 @@ class Checker:
         return found
 
     def pandera_passes(self, spec: TableSpec, frame: pd.DataFrame, source_keys: frozenset[str] | None) -> bool:
-        """Whether the pandera schema finds nothing wrong in a check frame."""
+        """Whether the pandera schema finds nothing wrong in a check frame of every column
+        of the table (the schema's column checks built once, its row checks per frame)."""
         import pandera.errors as pe
 
-        schema, _ = pandera_schema(spec, self.taxonomy, list(frame.columns), source_keys)
+        rows, _ = pandera_row_schema(spec, self.taxonomy, list(frame.columns), source_keys)
         try:
-            schema.validate(frame, lazy=True)
+            self.column_schemas[spec.name].validate(frame, lazy=True)
+            rows.validate(frame, lazy=True)
         except (pe.SchemaErrors, pe.SchemaError):
             return False
         return True
+
+    @cached_property
+    def column_schemas(self) -> dict[str, Any]:
+        """Per table, the pandera column checks of a frame of its written columns."""
+        return {name: pandera_column_schema(spec, self.taxonomy, spec.names()) for name, spec in self.schema.tables.items()}
 
     # --- the build's own typed frames ---------------------------------------------------
     def typed_frame_passes(self, frame: pd.DataFrame, table: str, source_keys: frozenset[str] | None) -> bool:
