@@ -391,14 +391,20 @@ def pandera_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | Non
     return schema, ctx
 
 
-def pandera_column_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | None = None):
+def pandera_column_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | None = None, *,
+                          only_checked: bool = False):
     """The column checks of ``pandera_schema`` alone. They do not depend on the source
     keys, so one schema serves every frame with the same columns (building one copies
-    every column and its checks: it costs more than running it on a small frame)."""
+    every column and its checks: it costs more than running it on a small frame).
+
+    ``only_checked``: leave out the columns whose only check is that they are there (for
+    frames known to have every column)."""
     import pandera.pandas as pa_
 
-    return pa_.DataFrameSchema(_pandera_columns(spec, taxonomy, _present_columns(spec, present), pa_),
-                               strict=False, coerce=False)
+    columns = _pandera_columns(spec, taxonomy, _present_columns(spec, present), pa_)
+    if only_checked:
+        columns = {name: column for name, column in columns.items() if column.checks or column.unique}
+    return pa_.DataFrameSchema(columns, strict=False, coerce=False)
 
 
 def pandera_row_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | None = None,

@@ -233,8 +233,10 @@ class Checker:
 
     @cached_property
     def column_schemas(self) -> dict[str, Any]:
-        """Per table, the pandera column checks of a frame of its written columns."""
-        return {name: pandera_column_schema(spec, self.taxonomy, spec.names()) for name, spec in self.schema.tables.items()}
+        """Per table, the pandera column checks of a frame of its written columns (all there:
+        ``typed_check_frame`` makes sure, so the columns with no other check are left out)."""
+        return {name: pandera_column_schema(spec, self.taxonomy, spec.names(), only_checked=True)
+                for name, spec in self.schema.tables.items()}
 
     # --- the build's own typed frames ---------------------------------------------------
     def typed_frame_passes(self, frame: pd.DataFrame, table: str, source_keys: frozenset[str] | None) -> bool:
@@ -265,7 +267,7 @@ class Checker:
             if values is None:
                 return None
             columns[column.name] = pd.Series(values, index=index, dtype=values.dtype if isinstance(values, np.ndarray) else object)
-        return pd.DataFrame(columns, index=index)
+        return pd.DataFrame(columns, index=index, copy=False)
 
     def typed_column(self, column: ColumnSpec, series: pd.Series) -> np.ndarray | list | None:
         """One column of a typed frame as ``read_column`` reads its text (None: see ``typed_check_frame``)."""
@@ -301,10 +303,9 @@ class Checker:
         return f"{loaded.label}:{loaded.rows[pos]}: {column}: {_show(value)}: {what}"
 
 
-def _texts(series: pd.Series) -> list[str]:
-    """A text column's values, empty ones (NA) as ""."""
-    missing = series.isna().to_numpy()
-    return ["" if m else str(v) for v, m in zip(series.tolist(), missing)]
+def _texts(series: pd.Series) -> np.ndarray:
+    """A text column's values (str), empty ones (NA) as ""."""
+    return series.to_numpy(dtype=object, na_value="")
 
 
 def _typed_lists(values: list) -> list[list[str]] | None:

@@ -142,3 +142,10 @@ def test_pandera_schema_halves_hold_its_column_and_row_checks(schema):
     assert [c.error for c in columns.columns["latitude"].checks] == [c.error for c in whole.columns["latitude"].checks]
     assert not rows.columns and [c.name for c in rows.checks] == [c.name for c in whole.checks]
     assert ctx.source_keys == frozenset({"a"})
+
+
+def test_column_schema_of_checked_columns_leaves_out_the_others(schema):
+    spec = schema.table("events")
+    columns = pandera_column_schema(spec, Taxonomy.load(), spec.names(), only_checked=True)
+    assert "notes" not in columns.columns and "source_keys" not in columns.columns
+    assert {"event_id_cnty", "latitude", "country", "actor1"} <= set(columns.columns)
