@@ -21,7 +21,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +137,9 @@ def typed_frame(spec: TableSpec, rows: list[dict]) -> pd.DataFrame:
     for column in spec.columns:
         values = [r.get(column.name) for r in rows]
         columns[column.name] = _typed_series(column.type, column.name, values)
-    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)))
-    return frame.take(row_order(spec, frame)).reset_index(drop=True)
+    order = row_order(spec, columns)
+    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)), copy=False)
+    return frame.take(order).reset_index(drop=True)
 
 
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d*)$", re.S)
@@ -151,15 +152,17 @@ def natural_key(text: str) -> tuple[str, float, str]:
     return prefix, float(digits) if digits else -1.0, text
 
 
-def row_order(spec: TableSpec, frame: pd.DataFrame) -> list[int]:
-    """Positions of the frame's rows in the table's order: by the ``sort`` columns, then
-    all others (a stable sort: rows equal in every key keep their order)."""
+def row_order(spec: TableSpec, columns: Mapping[str, pd.Series] | pd.DataFrame) -> list[int]:
+    """Positions of the rows of a typed frame (or of its columns by name) in the table's
+    order: by the ``sort`` columns, then all others (a stable sort: rows equal in every
+    key keep their order)."""
     names = list(spec.sort) + [n for n in spec.names() if n not in spec.sort]
     keys = []
     for name in names:
-        keys.extend(_column_keys(spec.column(name), name in spec.sort, frame[name]))
-    rows = list(zip(*keys)) if keys else [()] * len(frame)
-    return sorted(range(len(frame)), key=rows.__getitem__)
+        keys.extend(_column_keys(spec.column(name), name in spec.sort, columns[name]))
+    count = len(columns[names[0]]) if names else 0
+    rows = list(zip(*keys)) if keys else [()] * count
+    return sorted(range(count), key=rows.__getitem__)
 
 
 def _column_keys(column: ColumnSpec, sorts: bool, series: pd.Series) -> list[list]:
@@ -189,8 +192,7 @@ def _number_keys(series: pd.Series) -> list[float]:
 
 def _texts(series: pd.Series) -> list[str]:
     """A column's values as text, empty values (None, NaN) as ""."""
-    missing = series.isna().to_numpy()
-    return ["" if m else str(v) for v, m in zip(series.tolist(), missing)]
+    return [str(v) for v in series.to_numpy(dtype=object, na_value="")]
 
 
 def _typed_series(kind: str, name: str, values: list) -> pd.Series:
