@@ -231,6 +231,12 @@ class Checker:
             return False
         return True
 
+    def __getstate__(self) -> dict:
+        """Pickled without the pandera schemas built from it (they hold lambdas; a copy builds its own)."""
+        state = dict(self.__dict__)
+        state.pop("column_schemas", None)
+        return state
+
     @cached_property
     def column_schemas(self) -> dict[str, Any]:
         """Per table, the pandera column checks of a frame of its written columns (all there:

@@ -464,3 +464,15 @@ def test_frames_not_typed_as_the_table_go_the_text_path(checker):
     assert checker.typed_check_frame(checker.schema.table("events"), frame.drop(columns="tags")) is None
     assert checker.typed_check_frame(checker.schema.table("events"), frame.assign(iso3="AZE")) is None
     assert validate_frame(as_text.assign(fatalities="-1"), checker=checker) == ["events:1: fatalities: -1: must be at least 0"]
+
+
+def test_a_checker_that_has_checked_frames_can_still_be_pickled():
+    import pickle
+
+    checker = Checker.load()
+    frame = export.events_frame([make_event(1)])
+    assert checker.typed_frame_passes(frame, "events", frozenset({"000_a"}))
+    copy = pickle.loads(pickle.dumps(checker))
+    assert copy.schema == checker.schema
+    assert copy.typed_frame_passes(frame, "events", frozenset({"000_a"}))
+    assert not copy.typed_frame_passes(frame, "events", frozenset({"other"}))
