@@ -14,16 +14,18 @@ events always give the same frame and the same bytes.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import io
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,7 +33,7 @@ import pyarrow.parquet as pq
 
 from .errors import EtlError
 from .records import Event
-from .schema import Schema, TableSpec, arrow_schema
+from .schema import ColumnSpec, Schema, TableSpec, arrow_schema
 
 STAGING = ".etl-staging"
 COMMIT = "COMMIT"
@@ -135,9 +137,9 @@ def typed_frame(spec: TableSpec, rows: list[dict]) -> pd.DataFrame:
     for column in spec.columns:
         values = [r.get(column.name) for r in rows]
         columns[column.name] = _typed_series(column.type, column.name, values)
-    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)))
-    order = _sort_keys(spec, frame).sort_values(by=list(range(_key_width(spec))), kind="mergesort").index
-    return frame.loc[order].reset_index(drop=True)
+    order = row_order(spec, columns)
+    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)), copy=False)
+    return frame.take(order).reset_index(drop=True)
 
 
 _TRAILING_NUMBER = re.compile(r"^(.*?)(\d*)$", re.S)
@@ -150,32 +152,47 @@ def natural_key(text: str) -> tuple[str, float, str]:
     return prefix, float(digits) if digits else -1.0, text
 
 
-def _key_width(spec: TableSpec) -> int:
-    return len(spec.columns) + sum(1 for c in spec.columns if c.name in spec.sort and c.type == "string")
-
-
-def _sort_keys(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns to sort by: the ``sort`` columns first, then all others; ids in natural order
-    (AZE9 before AZE10); empty values first. Every key column has one plain type."""
+def row_order(spec: TableSpec, columns: Mapping[str, pd.Series] | pd.DataFrame) -> list[int]:
+    """Positions of the rows of a typed frame (or of its columns by name) in the table's
+    order: by the ``sort`` columns, then all others (a stable sort: rows equal in every
+    key keep their order)."""
     names = list(spec.sort) + [n for n in spec.names() if n not in spec.sort]
     keys = []
     for name in names:
-        column = spec.column(name)
-        series = frame[name]
-        if column.type == "string_list":
-            keys.append(series.map(lambda v: "\x1f".join(v or ())))
-        elif column.type == "date":
-            keys.append(series.map(lambda v: v.isoformat() if v is not None else ""))
-        elif column.is_number:
-            keys.append(series.astype("float64").fillna(float("-inf")))
-        else:
-            text = series.astype(object).where(series.notna(), "").astype(str)
-            if name in spec.sort and column.type == "string":
-                parts = text.str.extract(_TRAILING_NUMBER)
-                keys.append(parts[0])
-                keys.append(pd.to_numeric(parts[1], errors="coerce").fillna(-1))
-            keys.append(text)
-    return pd.DataFrame({i: key.to_numpy() for i, key in enumerate(keys)}, index=frame.index)
+        keys.extend(_column_keys(spec.column(name), name in spec.sort, columns[name]))
+    count = len(columns[names[0]]) if names else 0
+    rows = list(zip(*keys)) if keys else [()] * count
+    return sorted(range(count), key=rows.__getitem__)
+
+
+def _column_keys(column: ColumnSpec, sorts: bool, series: pd.Series) -> list[list]:
+    """What one column adds to each row's sort key, as lists of plain values: ids in
+    natural order (AZE9 before AZE10); empty values first. Every key has one plain type."""
+    if column.type == "string_list":
+        return [["\x1f".join(v or ()) for v in series.tolist()]]
+    if column.type == "date":
+        return [[v.isoformat() if v is not None else "" for v in series.tolist()]]
+    if column.is_number:
+        return [_number_keys(series)]
+    text = _texts(series)
+    if not (sorts and column.type == "string"):
+        return [text]
+    prefixes, digits = zip(*(_TRAILING_NUMBER.match(t).groups() for t in text)) if text else ((), ())
+    numbers = pd.to_numeric(pd.Series(digits, dtype="str"), errors="coerce").fillna(-1)
+    return [list(prefixes), numbers.tolist(), text]
+
+
+def _number_keys(series: pd.Series) -> list[float]:
+    """A number column as floats, empty values (NaN) as -inf."""
+    if series.dtype.kind in "iuf":
+        values = series.to_numpy(dtype=np.float64)
+        return np.where(np.isnan(values), -np.inf, values).tolist()
+    return series.astype("float64").fillna(float("-inf")).tolist()
+
+
+def _texts(series: pd.Series) -> list[str]:
+    """A column's values as text, empty values (None, NaN) as ""."""
+    return [str(v) for v in series.to_numpy(dtype=object, na_value="")]
 
 
 def _typed_series(kind: str, name: str, values: list) -> pd.Series:
@@ -220,11 +237,30 @@ def arrow_table(name: str, frame: pd.DataFrame, schema: Schema | None = None) ->
             array = _dictionary_array(series, field.type)
         elif pa.types.is_list(field.type):
             array = pa.array([list(v) if v is not None else None for v in series.tolist()], type=field.type)
+        elif _numpy_type(series) == field.type:
+            array = pa.array(series.to_numpy(), type=field.type, from_pandas=True)  # NaN -> null
         else:
-            values = series.astype(object).where(series.notna(), None).tolist()
-            array = pa.array(values, type=field.type)
+            array = pa.array(_cells(series, None), type=field.type)
         arrays.append(array)
     return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _numpy_type(series: pd.Series) -> pa.DataType | None:
+    """The Arrow type of a column held in a plain numpy number array (None for any other)."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+        return pa.from_numpy_dtype(series.dtype)
+    return None
+
+
+def _cells(series: pd.Series, empty) -> list:
+    """A column's values as Python objects, ``empty`` in place of each missing one (NA)."""
+    if _numpy_type(series) is not None or isinstance(series.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+        return series.to_numpy(dtype=object, na_value=empty).tolist()  # the same values, faster
+    values = series.tolist()
+    missing = series.isna().to_numpy()
+    if missing.any():
+        values = [empty if m else v for v, m in zip(values, missing)]
+    return values
 
 
 def _dictionary_array(series: pd.Series, arrow_type: pa.DictionaryType) -> pa.DictionaryArray:
@@ -240,19 +276,25 @@ def _dictionary_array(series: pd.Series, arrow_type: pa.DictionaryType) -> pa.Di
 
 def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None, header: bool = True) -> bytes:
     """A frame as NAME.csv: the declared column order, ISO dates, lists joined with ";"
-    (``header=False``: the rows alone, to follow an earlier chunk of the same table)."""
+    (``header=False``: the rows alone, to follow an earlier chunk of the same table).
+
+    Written as pandas' ``to_csv`` writes it (the csv module, minimal quoting, "\n" line
+    ends, numbers as ``str`` gives them, empty values as "")."""
     spec = (schema or Schema.load()).table(name)
-    out = {}
+    columns = []
     for column in spec.columns:
         series = frame[column.name]
         if column.type == "string_list":
-            out[column.name] = [";".join(v) if v is not None else "" for v in series.tolist()]
+            columns.append([";".join(v) if v is not None else "" for v in series.tolist()])
         elif column.type == "date":
-            out[column.name] = ["" if v is None or pd.isna(v) else v.isoformat() for v in series.tolist()]
+            columns.append(["" if v is None or pd.isna(v) else v.isoformat() for v in series.tolist()])
         else:
-            out[column.name] = series.astype(object).where(series.notna(), "")
+            columns.append(_cells(series, ""))
     buffer = io.StringIO()
-    pd.DataFrame(out, columns=spec.names()).to_csv(buffer, index=False, header=header, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(spec.names())
+    writer.writerows(zip(*columns))
     return buffer.getvalue().encode("utf-8")
 
 

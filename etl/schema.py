@@ -4,6 +4,7 @@
     spec.names()                        -> CSV header order (ACLED's order + source_keys)
     arrow_schema("events")              -> the Parquet (Arrow) schema, with the schema version
     pandera_schema(spec, taxonomy, ...) -> the pandera DataFrameSchema the validator runs
+                                           (or its two halves: pandera_column_schema, pandera_row_schema)
     markdown_column_table()             -> the README's column table
 
 The pandera schema runs on a *check frame*: every column already read into plain values
@@ -383,8 +384,46 @@ def pandera_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | Non
     """
     import pandera.pandas as pa_
 
-    present = list(present) if present is not None else [c.name for c in spec.checked_columns()]
+    present = _present_columns(spec, present)
     ctx = CheckContext(taxonomy, source_keys)
+    schema = pa_.DataFrameSchema(_pandera_columns(spec, taxonomy, present, pa_), checks=_row_checks(spec, present, ctx, pa_),
+                                 strict=False, coerce=False)
+    return schema, ctx
+
+
+def pandera_column_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | None = None, *,
+                          only_checked: bool = False):
+    """The column checks of ``pandera_schema`` alone. They do not depend on the source
+    keys, so one schema serves every frame with the same columns (building one copies
+    every column and its checks: it costs more than running it on a small frame).
+
+    ``only_checked``: leave out the columns whose only check is that they are there (for
+    frames known to have every column)."""
+    import pandera.pandas as pa_
+
+    columns = _pandera_columns(spec, taxonomy, _present_columns(spec, present), pa_)
+    if only_checked:
+        columns = {name: column for name, column in columns.items() if column.checks or column.unique}
+    return pa_.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def pandera_row_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | None = None,
+                       source_keys: frozenset[str] | None = None):
+    """The row checks of ``pandera_schema`` alone (no columns: quick to build). A frame
+    passes ``pandera_schema`` exactly when it passes this and ``pandera_column_schema``."""
+    import pandera.pandas as pa_
+
+    ctx = CheckContext(taxonomy, source_keys)
+    schema = pa_.DataFrameSchema(checks=_row_checks(spec, _present_columns(spec, present), ctx, pa_),
+                                 strict=False, coerce=False)
+    return schema, ctx
+
+
+def _present_columns(spec: TableSpec, present: list[str] | None) -> list[str]:
+    return list(present) if present is not None else [c.name for c in spec.checked_columns()]
+
+
+def _pandera_columns(spec: TableSpec, taxonomy: Taxonomy, present: list[str], pa_) -> dict:
     columns = {}
     for column in spec.checked_columns():
         if column.name not in present:
@@ -393,12 +432,16 @@ def pandera_schema(spec: TableSpec, taxonomy: Taxonomy, present: list[str] | Non
             None, _column_checks(column, taxonomy, pa_), nullable=True, required=True,
             unique=column.unique, report_duplicates="exclude_first",
         )
+    return columns
+
+
+def _row_checks(spec: TableSpec, present: list[str], ctx: CheckContext, pa_) -> list:
     checks = []
     for name in spec.row_checks:
         check = ROW_CHECKS[name]
         if all(c in present for c in check.columns):
             checks.append(pa_.Check(_bind(check, ctx), name=name, error=name))
-    return pa_.DataFrameSchema(columns, checks=checks, strict=False, coerce=False), ctx
+    return checks
 
 
 def _bind(check: RowCheck, ctx: CheckContext):

@@ -26,10 +26,13 @@ among the paths. A folder stands for the tables in it (NAME.parquet, else NAME.c
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +41,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import EtlError
-from .schema import ROW_CHECKS, TABLE_KEY, VERSION_KEY, ColumnSpec, Schema, TableSpec, arrow_schema, pandera_schema
+from .schema import (ROW_CHECKS, TABLE_KEY, VERSION_KEY, ColumnSpec, Schema, TableSpec, arrow_schema, pandera_column_schema,
+                     pandera_row_schema, pandera_schema)
 from .taxonomy import Taxonomy
 
 MAX_VALUE_CHARS = 80
@@ -214,9 +218,130 @@ class Checker:
             found.append((pos, order.get(column, len(order)), self.line(loaded, pos, column, cell, what)))
         return found
 
+    def pandera_passes(self, spec: TableSpec, frame: pd.DataFrame, source_keys: frozenset[str] | None) -> bool:
+        """Whether the pandera schema finds nothing wrong in a check frame of every column
+        of the table (the schema's column checks built once, its row checks per frame)."""
+        import pandera.errors as pe
+
+        rows, _ = pandera_row_schema(spec, self.taxonomy, list(frame.columns), source_keys)
+        try:
+            self.column_schemas[spec.name].validate(frame, lazy=True)
+            rows.validate(frame, lazy=True)
+        except (pe.SchemaErrors, pe.SchemaError):
+            return False
+        return True
+
+    def __getstate__(self) -> dict:
+        """Pickled without the pandera schemas built from it (they hold lambdas; a copy builds its own)."""
+        state = dict(self.__dict__)
+        state.pop("column_schemas", None)
+        return state
+
+    @cached_property
+    def column_schemas(self) -> dict[str, Any]:
+        """Per table, the pandera column checks of a frame of its written columns (all there:
+        ``typed_check_frame`` makes sure, so the columns with no other check are left out)."""
+        return {name: pandera_column_schema(spec, self.taxonomy, spec.names(), only_checked=True)
+                for name, spec in self.schema.tables.items()}
+
+    # --- the build's own typed frames ---------------------------------------------------
+    def typed_frame_passes(self, frame: pd.DataFrame, table: str, source_keys: frozenset[str] | None) -> bool:
+        """True when ``frame`` is a typed frame of ``table`` (as ``etl.export`` makes it) in
+        which ``check`` would find nothing wrong: its check frame is read from the typed
+        values instead of from their text, then checked by the same pandera schema.
+        False when a value would not read cleanly, a check fails, or the frame is not typed
+        as expected: then the text path finds (and explains) what is wrong."""
+        if table not in self.schema.tables:
+            return False
+        spec = self.schema.table(table)
+        try:
+            check = self.typed_check_frame(spec, frame)
+            return check is not None and self.pandera_passes(spec, check, source_keys if table == "events" else None)
+        except Exception:  # noqa: BLE001 - the text path reports it
+            return False
+
+    def typed_check_frame(self, spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame | None:
+        """The check frame ``check_frame`` reads from the text of a typed frame, read from
+        its values; None when the frame's columns or types are not the table's, or when a
+        value would be reported while reading (an empty required value, a date out of range)."""
+        if list(frame.columns) != spec.names():
+            return None
+        index = pd.RangeIndex(len(frame))
+        columns = {}
+        for column in spec.columns:
+            values = self.typed_column(column, frame[column.name])
+            if values is None:
+                return None
+            columns[column.name] = pd.Series(values, index=index, dtype=values.dtype if isinstance(values, np.ndarray) else object)
+        return pd.DataFrame(columns, index=index, copy=False)
+
+    def typed_column(self, column: ColumnSpec, series: pd.Series) -> np.ndarray | list | None:
+        """One column of a typed frame as ``read_column`` reads its text (None: see ``typed_check_frame``)."""
+        dtype = series.dtype
+        if column.type == "string":
+            return _texts(series) if isinstance(dtype, pd.StringDtype) else None
+        if column.type == "category":
+            ok = isinstance(dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in dtype.categories)
+            return _texts(series) if ok else None
+        if column.type == "string_list":
+            return _typed_lists(series.tolist()) if dtype == object else None
+        if column.type == "date":
+            return _typed_dates(series.tolist(), column.not_empty) if dtype == object else None
+        if column.is_int and dtype.kind == "i":
+            return self._typed_ints(column, series.to_numpy())
+        if column.type == "float64" and dtype == np.float64:
+            values = series.to_numpy()
+            return values.copy() if np.isfinite(values).all() else None
+        return None
+
+    def _typed_ints(self, column: ColumnSpec, values: np.ndarray) -> np.ndarray:
+        numbers = values.astype(np.float64)
+        if column.labels:  # a label that reads as a number (none does today) is read as its code
+            lookup = self.labels(column.labels)
+            for pos, value in enumerate(values.tolist()):
+                code = lookup.get(str(value).casefold())
+                if code is not None:
+                    numbers[pos] = float(code)
+        return numbers
+
     @staticmethod
     def line(loaded: Loaded, pos: int, column: str, value, what: str) -> str:
         return f"{loaded.label}:{loaded.rows[pos]}: {column}: {_show(value)}: {what}"
+
+
+def _texts(series: pd.Series) -> np.ndarray:
+    """A text column's values (str), empty ones (NA) as ""."""
+    return series.to_numpy(dtype=object, na_value="")
+
+
+def _typed_lists(values: list) -> list[list[str]] | None:
+    """Lists of keys as their ";"-joined text reads back; None when it would not read
+    back the same (a key that is empty, has a ";" or surrounding spaces, or is not text)."""
+    out = []
+    for keys in values:
+        if not isinstance(keys, list) or not all(isinstance(k, str) and k and k == k.strip() and ";" not in k for k in keys):
+            return None
+        out.append(list(keys))
+    return out
+
+
+# Dates whose text every accepted format reads as the same day (the year written with 4 digits).
+_SAFE_YEARS = range(1678, 2262)
+
+
+def _typed_dates(values: list, not_empty: bool) -> np.ndarray | None:
+    """Dates (or None) as datetime64[s] (NaT for None); None when one is missing but required,
+    out of ``_SAFE_YEARS`` or not a plain date."""
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[s]")
+    for pos, value in enumerate(values):
+        if value is None:
+            if not_empty:
+                return None
+        elif type(value) is not dt.date or value.year not in _SAFE_YEARS:
+            return None
+        else:
+            out[pos] = np.datetime64(value, "s")
+    return out
 
 
 def _positions(mask: pd.Series, what: str) -> list[tuple[int, str]]:
@@ -443,8 +568,22 @@ def validate_frame(df: pd.DataFrame, source_keys: Iterable[str] | None = None, *
 
     ``source_keys``: the known article keys; every key in the events' ``source_keys`` must
     be one of them (not checked when None).
+
+    A frame typed as ``etl.export`` makes it is first checked from its values
+    (``Checker.typed_frame_passes``); only when that finds something (or the frame is not
+    typed so) are its cells rendered as text and read back as a file's are, so that the
+    problems are reported in the lines ``etl validate`` gives.
     """
     checker = checker or Checker.load()
+    keys = frozenset(source_keys) if source_keys is not None else None
+    if checker.typed_frame_passes(df, table, keys):
+        return []
+    return frame_problems(df, keys, table=table, label=label, checker=checker, first_row=first_row)
+
+
+def frame_problems(df: pd.DataFrame, source_keys: frozenset[str] | None, *, table: str, label: str | None,
+                   checker: Checker, first_row: int) -> list[str]:
+    """What ``check`` finds in a frame read as text cells, as in a file (see ``validate_frame``)."""
     try:
         raw = arrow_to_text(pa.Table.from_pandas(df, preserve_index=False), label or table)
     except (pa.ArrowException, TypeError, ValueError):
@@ -453,4 +592,4 @@ def validate_frame(df: pd.DataFrame, source_keys: Iterable[str] | None = None, *
         return [raw]
     raw = raw.reset_index(drop=True)
     loaded = Loaded(label or table, raw, list(range(first_row, first_row + len(raw))), None, True, table)
-    return _guarded(checker, loaded, frozenset(source_keys) if source_keys is not None else None)
+    return _guarded(checker, loaded, source_keys)

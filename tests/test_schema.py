@@ -9,7 +9,7 @@ import pytest
 
 from etl.errors import DataFileError
 from etl.paths import schemas_dir
-from etl.schema import Schema, arrow_schema, markdown_column_table, pandera_schema
+from etl.schema import Schema, arrow_schema, markdown_column_table, pandera_column_schema, pandera_row_schema, pandera_schema
 from etl.taxonomy import Taxonomy
 
 ACLED_ORDER = (
@@ -130,3 +130,22 @@ def test_malformed_columns_file_is_a_data_file_error(tmp_path, edit, problem):
 def test_missing_schema_folder_is_a_data_file_error(tmp_path):
     with pytest.raises(DataFileError, match="not found"):
         Schema.load(Path(tmp_path) / "nowhere")
+
+
+def test_pandera_schema_halves_hold_its_column_and_row_checks(schema):
+    spec = schema.table("events")
+    taxonomy = Taxonomy.load()
+    whole, _ = pandera_schema(spec, taxonomy, spec.names(), frozenset({"a"}))
+    columns = pandera_column_schema(spec, taxonomy, spec.names())
+    rows, ctx = pandera_row_schema(spec, taxonomy, spec.names(), frozenset({"a"}))
+    assert list(columns.columns) == list(whole.columns) and not columns.checks
+    assert [c.error for c in columns.columns["latitude"].checks] == [c.error for c in whole.columns["latitude"].checks]
+    assert not rows.columns and [c.name for c in rows.checks] == [c.name for c in whole.checks]
+    assert ctx.source_keys == frozenset({"a"})
+
+
+def test_column_schema_of_checked_columns_leaves_out_the_others(schema):
+    spec = schema.table("events")
+    columns = pandera_column_schema(spec, Taxonomy.load(), spec.names(), only_checked=True)
+    assert "notes" not in columns.columns and "source_keys" not in columns.columns
+    assert {"event_id_cnty", "latitude", "country", "actor1"} <= set(columns.columns)

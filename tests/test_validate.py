@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from etl import export
 from etl.records import Event, Evidence
-from etl.validate import Checker, validate_frame, validate_paths
+from etl.validate import Checker, Loaded, arrow_to_text, frame_problems, validate_frame, validate_paths
 
 SAMPLES = Path(__file__).parents[1] / ".." / "shared" / "acled_samples"
 LEGACY = "acled_api_ukraine_2022_sample.csv"
@@ -396,3 +396,83 @@ def test_parquet_with_any_column_types_never_crashes(tmp_path, checker, data, ou
     pq.write_table(broken, path)
     problems = validate_paths([path], checker)
     assert all(p.startswith(str(path)) and "please report" not in p for p in problems)
+
+
+# --- the build's typed frames are checked from their values, with the text path's result ---
+
+KEY = st.text(st.sampled_from(list("ab0; _\n")), max_size=4)
+VALUE_TEXT = st.text(st.sampled_from(list("AZE09 ;,\"\n")), max_size=6)
+
+
+@st.composite
+def odd_events(draw) -> list[Event]:
+    """Events, valid or not: values the text path reads back differently included."""
+    return [make_event(
+        event_id_cnty=draw(st.sampled_from(["AZE1", "AZE2", "", "aze3"]) | VALUE_TEXT),
+        event_date=draw(st.dates() | st.sampled_from([dt.date(2023, 9, 19), dt.date(1677, 1, 1), dt.date(2262, 5, 1)])),
+        latitude=draw(st.floats(allow_nan=True, allow_infinity=True) | st.just(39.5)),
+        fatalities=draw(st.integers(-3, 3)), inter2=draw(st.integers(0, 8)), interaction=draw(st.sampled_from([12, 10, 17])),
+        actor2=draw(st.sampled_from(["", "Rebels"])), country=draw(st.sampled_from(["Azerbaijan", "Armenia", "Atlantis"])),
+        source_keys=tuple(draw(st.lists(KEY | st.just("000_a"), max_size=3))), notes=draw(VALUE_TEXT),
+    ) for _ in range(draw(st.integers(0, 4)))]
+
+
+def text_check_frame(checker: Checker, frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    raw = arrow_to_text(pa.Table.from_pandas(frame, preserve_index=False), table)
+    loaded = Loaded(table, raw, list(range(1, len(raw) + 1)), None, True, table)
+    return checker.check_frame(loaded, checker.schema.table(table))[0]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=odd_events(), known=st.none() | st.just({"000_a", "b"}))
+def test_validate_frame_gives_the_lines_of_the_text_path(checker, events, known):
+    frame = export.events_frame(events)
+    keys = frozenset(known) if known is not None else None
+    expected = frame_problems(frame, keys, table="events", label=None, checker=checker, first_row=7)
+    assert validate_frame(frame, known, checker=checker, first_row=7) == expected
+    typed = checker.typed_check_frame(checker.schema.table("events"), frame)
+    if typed is not None:
+        pd.testing.assert_frame_equal(typed, text_check_frame(checker, frame, "events"))
+
+
+def test_clean_typed_frames_pass_from_their_values(checker):
+    events = [make_event(1), make_event(2, event_date=dt.date(2024, 1, 2))]
+    assert checker.typed_frame_passes(export.events_frame(events), "events", frozenset({"000_a"}))
+    assert checker.typed_frame_passes(export.evidence_frame(events), "evidence", None)
+    rows = [dict(source_key="000_a", file="000_a.txt", sha256="a" * 64, published_date=dt.date(2023, 9, 19),
+                 reference_date_how="manifest", n_events=1, status="ok")]
+    sources = export.sources_frame(rows)
+    assert checker.typed_frame_passes(sources, "sources", None)
+    pd.testing.assert_frame_equal(checker.typed_check_frame(checker.schema.table("sources"), sources),
+                                  text_check_frame(checker, sources, "sources"))
+
+
+@pytest.mark.parametrize("changes", [
+    dict(source_keys=("000_a;b",)), dict(source_keys=(" 000_a",)), dict(event_date=dt.date(1600, 1, 1)),
+    dict(latitude=float("nan")), dict(latitude=float("inf")),
+], ids=["key with ;", "key with space", "date out of range", "NaN", "inf"])
+def test_values_that_read_back_differently_go_the_text_path(checker, changes):
+    frame = export.events_frame([make_event(1, **changes)])
+    assert checker.typed_check_frame(checker.schema.table("events"), frame) is None
+    assert not checker.typed_frame_passes(frame, "events", frozenset({"000_a", "b"}))
+
+
+def test_frames_not_typed_as_the_table_go_the_text_path(checker):
+    frame = export.events_frame([make_event(1)])
+    as_text = frame.astype({"fatalities": object, "latitude": object})
+    assert checker.typed_check_frame(checker.schema.table("events"), as_text) is None
+    assert checker.typed_check_frame(checker.schema.table("events"), frame.drop(columns="tags")) is None
+    assert checker.typed_check_frame(checker.schema.table("events"), frame.assign(iso3="AZE")) is None
+    assert validate_frame(as_text.assign(fatalities="-1"), checker=checker) == ["events:1: fatalities: -1: must be at least 0"]
+
+
+def test_a_checker_that_has_checked_frames_can_still_be_pickled():
+    import pickle
+
+    checker = Checker.load()
+    frame = export.events_frame([make_event(1)])
+    assert checker.typed_frame_passes(frame, "events", frozenset({"000_a"}))
+    copy = pickle.loads(pickle.dumps(checker))
+    assert copy.schema == checker.schema
+    assert copy.typed_frame_passes(frame, "events", frozenset({"000_a"}))
+    assert not copy.typed_frame_passes(frame, "events", frozenset({"other"}))
