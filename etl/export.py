@@ -458,6 +458,7 @@ def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame | Chunk
             if rows >= ROW_GROUP_ROWS:
                 parquet.write_table(_one_dictionary(pa.concat_tables(pending)), row_group_size=ROW_GROUP_ROWS)
                 pending, rows = [], 0
+                pa.default_memory_pool().release_unused()  # else Arrow's allocator keeps each group's memory
         if not wrote_header:
             empty = typed_frame(schema.table(name), [])
             text.write(csv_bytes(name, empty, schema))
