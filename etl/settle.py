@@ -25,12 +25,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import export, merge, sources, validate
 from .cache import OutcomeCache
 from .errors import EtlError, ValidationError
-from .ids import Entry, IdRegister, parse_rows, read_rows, rows_digest, write_entries
+from .ids import COLUMNS, Entry, IdRegister, parse_rows, read_rows, rows_digest, write_entries
 from .ledger import Ledger, Member
 from .records import Event
 from .runner import LazyTasks, ProcessRunner, Runner, make_runner
@@ -44,6 +44,7 @@ class CountryResult:
     under ``month_key`` and ``evidence_key``, and read only when a table needs them."""
 
     register_rows: str  # the country's id register rows (CSV, no header)
+    register_count: int  # how many rows
     months: tuple[tuple[str, str, int], ...]  # (YYYY-MM, sha256 of that month's pickled events, events)
     reports_per_article: tuple[tuple[str, int], ...]  # article key -> events it reports
     events: int
@@ -105,6 +106,7 @@ class CountrySettler:
         write_entries(rows, register.entries, header=False)
         result = CountryResult(
             register_rows=rows.getvalue(),
+            register_count=len(register),
             months=tuple((month, hashlib.sha256(blob).hexdigest(), len(by_month[month])) for month, blob in months),
             reports_per_article=tuple(sorted(counts.items())),
             events=len(events),
@@ -161,6 +163,85 @@ def _runner(workers: int, tasks: int, size: int) -> Runner:
     return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1) if isinstance(runner, ProcessRunner) else runner
 
 
+@dataclass(frozen=True)
+class RegisterRows:
+    """The id register's rows as a build reads them: by country code."""
+
+    header: list[str]
+    digests: dict[str, str]  # country code -> rows_digest of its rows
+    rows: Callable[[str], Iterable[tuple[int, list[str]]]]  # code -> (row number, fields)
+    path: Path
+
+    def digest(self, code: str) -> str:
+        return self.digests.get(code, rows_digest(()))
+
+    def entries(self, code: str) -> Iterator[Entry]:
+        return parse_rows(self.path, self.header, self.rows(code))
+
+
+class RegisterLayout:
+    """Where each country's rows are in a register file a build wrote: byte range, number
+    of its first row, digest of its rows. Cached under the file's sha256, so that the next
+    build, finding the file as it was written, reads only the rows of the countries it
+    settles again, instead of parsing and setting aside the whole register."""
+
+    def __init__(self, header: list[str]):
+        self.header = list(header)
+        self.blocks: dict[str, tuple[int, int, int, str]] = {}  # code -> (start, end, first row, digest)
+        self._hasher = hashlib.sha256()
+        self._size = 0
+        self._row = 2  # row numbers as ids.read_rows gives them (the header is row 1)
+
+    def write_header(self, handle: BinaryIO) -> None:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow(self.header)
+        self._write(handle, text.getvalue().encode("utf-8"))
+
+    def write_block(self, handle: BinaryIO, code: str, rows: str, count: int, digest: str) -> None:
+        start = self._size
+        self._write(handle, rows.encode("utf-8"))
+        self.blocks[code] = (start, self._size, self._row, digest)
+        self._row += count
+
+    def _write(self, handle: BinaryIO, data: bytes) -> None:
+        handle.write(data)
+        self._hasher.update(data)
+        self._size += len(data)
+
+    def cache_key(self) -> str:
+        return f"register-layout/{self._hasher.hexdigest()}"
+
+    def __getstate__(self) -> dict:
+        return {"header": self.header, "blocks": self.blocks}
+
+    def __setstate__(self, state: dict) -> None:
+        self.header, self.blocks = state["header"], state["blocks"]
+
+    @classmethod
+    def recorded(cls, path: Path, cache: Any | None) -> "RegisterLayout | None":
+        """The layout recorded for the register file at ``path`` as it is now, if any."""
+        if cache is None or not path.is_file():
+            return None
+        hasher = hashlib.sha256()
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                hasher.update(block)
+        found = cache.get(f"register-layout/{hasher.hexdigest()}")
+        return found if isinstance(found, RegisterLayout) else None
+
+    def rows(self, path: Path, code: str) -> Iterator[tuple[int, list[str]]]:
+        """The (row number, fields) of country ``code``'s rows, read from its byte range."""
+        if code not in self.blocks:
+            return
+        start, end, first, _ = self.blocks[code]
+        with path.open("rb") as handle:
+            handle.seek(start)
+            text = handle.read(end - start).decode("utf-8")
+        for row, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=first):
+            if fields:
+                yield row, fields
+
+
 @dataclass
 class Settled:
     """What the settled countries left for the tables: where their parts are stored."""
@@ -197,10 +278,8 @@ class Settler:
         The countries to settle are settled by ``workers`` processes when there is enough
         work to pay for starting them (``POOL_FROM`` reports); the result does not depend
         on where a country was settled."""
-        header, rows = read_rows(register_file)
-        entries = self._set_aside(rows, header.index("iso3"))
-        digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
-        codes = sorted(set(ledger.countries()) | set(entries.parts()))
+        register = self._register(register_file)
+        codes = sorted(set(ledger.countries()) | set(register.digests))
         keys, sizes = [], {}
         for code in codes:  # one country's members at a time in memory
             members = ledger.members(code)
@@ -208,33 +287,50 @@ class Settler:
             sizes[code] = len(members)
         # First pass: which countries the cache holds (their results are read again below,
         # one block at a time, rather than all held here).
-        held = [self._cached(key, found, digests.get(code, rows_digest(()))) is not None
+        held = [self._cached(key, found, register.digest(code)) is not None
                 for code, key, (_, found) in zip(codes, keys, self._prefetched([f"country/{k}" for k in keys], self.cache))]
         todo = [(code, key) for code, key, is_held in zip(codes, keys, held) if not is_held]
-        work = (CountryWork(key, tuple(reports(code)), tuple(parse_rows(register_file, header, entries.iter(code))),
+        work = (CountryWork(key, tuple(reports(code)), tuple(register.entries(code)),
                             {m.key: m.publisher for m in ledger.members(code)}) for code, key in todo)
         runner = _runner(workers, len(todo), sum(sizes[code] for code, _ in todo))
         fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates)))
         settled = Settled(self.work / "event_ids.csv")
-        with settled.register.open("w", encoding="utf-8", newline="") as handle:
-            write_entries(handle, (), header=True)
+        layout = RegisterLayout(list(COLUMNS))
+        with settled.register.open("wb") as handle:
+            layout.write_header(handle)
             found = self._prefetched([f"country/{key}" for key in keys], self.cache)
             for code, key, is_held, (_, cached) in zip(codes, keys, held, found):
-                register_digest = digests.get(code, rows_digest(()))
-                result = self._cached(key, cached, register_digest) if is_held else None
-                if result is None:
+                register_digest = register.digest(code)
+                kept = self._cached(key, cached, register_digest) if is_held else None
+                if kept is None:
                     result = self._keep_parts(key, next(fresh))
                     self.computed += 1
-                    self._store(key, result, register_digest)
+                    wrote = self._store(key, result, register_digest)
                 else:
+                    result, wrote = kept
                     self.cache.keep(self._parts(key, result))
-                handle.write(result.register_rows)
+                layout.write_block(handle, code, result.register_rows, result.register_count, wrote)
                 settled.evidence_parts.append(evidence_key(key))
                 for month, digest, events in result.months:
                     settled.month_parts[month].append((digest, month_key(key, month), events))
                 ledger.count(result.reports_per_article)
                 settled.events += result.events
+        if self.cache is not None:  # the next build reads the register's blocks from this
+            self.cache.put(layout.cache_key(), layout)
         return settled
+
+    def _register(self, register_file: Path) -> "RegisterRows":
+        """The id register's rows by country: from the layout the last build recorded when
+        the file is as it wrote it (no row parsed but those of the countries settled
+        again), else read and set aside by country."""
+        layout = RegisterLayout.recorded(register_file, self.cache)
+        if layout is not None:
+            return RegisterRows(layout.header, {code: block[3] for code, block in layout.blocks.items()},
+                                lambda code: layout.rows(register_file, code), register_file)
+        header, rows = read_rows(register_file)
+        entries = self._set_aside(rows, header.index("iso3"))
+        digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
+        return RegisterRows(header, digests, entries.iter, register_file)
 
     def _set_aside(self, rows: Iterable[tuple[int, list[str]]], iso3_at: int) -> Spool:
         """The register's rows set aside by country code (in blocks: memory holds a block,
@@ -270,21 +366,23 @@ class Settler:
     def _parts(key: str, result: CountryResult) -> list[str]:
         return [evidence_key(key)] + [month_key(key, month) for month, _, _ in result.months]
 
-    def _cached(self, key: str, found: Any, register_digest: str) -> CountryResult | None:
-        """The cached result (``found``) if the register rows it was made from, or those it
-        wrote (a register settled by this result gives it again), are the ones given now,
-        and its parts are all stored."""
+    def _cached(self, key: str, found: Any, register_digest: str) -> tuple[CountryResult, str] | None:
+        """The cached result (``found``) and the digest of the register rows it wrote, if the
+        register rows it was made from, or those it wrote (a register settled by this result
+        gives it again), are the ones given now, and its parts are all stored."""
         if self.cache is None or found is None:
             return None
         made_from, wrote, result = found
         if register_digest not in (made_from, wrote) or not self.cache.holds(self._parts(key, result)):
             return None
-        return result
+        return result, wrote
 
-    def _store(self, key: str, result: CountryResult, register_digest: str) -> None:
+    def _store(self, key: str, result: CountryResult, register_digest: str) -> str:
+        """Cache a settled country's result; the digest of the register rows it wrote."""
+        wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
         if self.cache is not None:
-            wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
             self.cache.put(f"country/{key}", (register_digest, wrote, result))
+        return wrote
 
     def _keep_parts(self, key: str, parts: CountryParts) -> CountryResult:
         """Store a settled country's parts (its events by month, its evidence rows)."""

@@ -242,7 +242,8 @@ def test_rebuild_with_one_more_seed_reuses_the_others_and_writes_the_same_tables
             values = [pickle.loads(v) for (v,) in db.execute("SELECT value FROM outcome WHERE key NOT LIKE '%/%'")]
             settled = [k for (k,) in db.execute("SELECT key FROM outcome WHERE key LIKE '%/%'")]
         assert len(values) == 5
-        assert settled and all(k.startswith(("country/", "country-month/", "country-evidence/", "month/", "sources/", "summary/"))
+        assert settled and all(k.startswith(("country/", "country-month/", "country-evidence/", "month/", "sources/", "summary/",
+                                             "register-layout/"))
                                for k in settled)
         assert sum(k.startswith("summary/") for k in settled) == 5  # one summary per outcome
         for outcome in values:
