@@ -162,14 +162,20 @@ class SortedNames:
     TRIE_AFTER = 20_000  # prefix queries answered by bisect (~3 us each; the trie's: ~0.3 us)
 
     def __init__(self, names: Sequence[str]):
-        self.names = list(names)
+        self.__setstate__((list(names), None))
+
+    def __getstate__(self) -> tuple[list[str], bool]:
+        return (self.names, self._sorted)
+
+    def __setstate__(self, state: tuple[list[str], bool | None]) -> None:
+        """``state``: (names, whether they are strictly sorted, or None: look)."""
+        self.names, self._sorted = state
+        if self._sorted is None:
+            self._sorted = _strictly_sorted(self.names)
         self._asked = 0
         self._trie = None
-        if not _strictly_sorted(self.names):
+        if not self._sorted:
             self._build_trie()
-
-    def __reduce__(self):
-        return (type(self), (self.names,))
 
     def __len__(self) -> int:
         return len(self._trie) if self._trie is not None else len(self.names)
