@@ -34,7 +34,6 @@ from typing import Iterable, Sequence
 import ahocorasick
 import numpy as np
 import pyarrow.parquet as pq
-from geopy.distance import EARTH_RADIUS, great_circle
 
 from . import vocab
 from .errors import DataFileError, InputError
@@ -49,6 +48,9 @@ COUNTRY_COLUMNS = (
     "iso2", "iso3", "isonum", "name", "aliases", "acled_region", "capital", "latitude",
     "longitude", "admin1",
 )
+# geopy.distance.EARTH_RADIUS, the mean radius (km): geopy itself is imported only where its
+# great_circle is asked (importing it imports its online geocoders: ~0.2 s).
+EARTH_RADIUS = 6371.009
 KM_PER_DEGREE_LATITUDE = 110.5  # the shortest degree of latitude (at the equator), a lower bound
 BASE_COLUMNS = ("geonameid", "name", "latitude", "longitude", "iso2", "admin1", "admin2", "feature", "population")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -123,7 +125,7 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lng1 = float(a[0] or 0.0), float(a[1] or 0.0)
     lat2, lng2 = float(b[0] or 0.0), float(b[1] or 0.0)
     if not (abs(lat1) <= 90 and abs(lat2) <= 90 and abs(lng1) <= 180 and abs(lng2) <= 180):
-        return great_circle(a, b).km  # also NaN, infinities
+        return geopy_great_circle_km(a, b)  # also NaN, infinities
     lat1, lng1, lat2, lng2 = math.radians(lat1), math.radians(lng1), math.radians(lat2), math.radians(lng2)
     sin_lat1, cos_lat1 = math.sin(lat1), math.cos(lat1)
     sin_lat2, cos_lat2 = math.sin(lat2), math.cos(lat2)
@@ -134,6 +136,13 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta_lng,
     )
     return EARTH_RADIUS * d
+
+
+def geopy_great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """``geopy.distance.great_circle(a, b).km`` (geopy imported on first use)."""
+    from geopy.distance import great_circle
+
+    return great_circle(a, b).km
 
 
 def _fold_char(ch: str) -> str:
@@ -547,7 +556,7 @@ class Gazetteer:
             s = self.ranker.static(entry, self.fold.key(entry.name) == key)
             s += self.ranker.kind(entry, self.kinds.get(kind))
             for point in points:
-                km = great_circle(entry.point, point).km
+                km = geopy_great_circle_km(entry.point, point)
                 s += weight * max(0.0, 1.0 - km / float(self.ranker.weights["proximity_km"]))
                 s -= float(self.ranker.weights["near_log_km"]) * math.log10(1 + km)
             return s
@@ -633,7 +642,7 @@ class Gazetteer:
                 continue
             if self.base_hidden[int(row)]:
                 entry = next((c for c in self.curated if c.geonameid == entry.geonameid), entry)
-            out.append((entry, great_circle((latitude, longitude), entry.point).km))
+            out.append((entry, geopy_great_circle_km((latitude, longitude), entry.point)))
         out.sort(key=lambda pair: pair[1])
         return out[:limit]
 

@@ -1,6 +1,7 @@
 """The local gazetteer: tables, lookup by every spelling, geocode ranking and errors."""
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -282,3 +283,25 @@ def test_sorted_names_get_without_default_raises_as_the_trie():
         trie_of(["alep"]).get("bam")
     with pytest.raises(KeyError):
         SortedNames(["alep"]).get("bam")
+
+
+def test_earth_radius_is_geopys():
+    from geopy.distance import EARTH_RADIUS as GEOPY_EARTH_RADIUS
+
+    from etl.gazetteer import EARTH_RADIUS
+
+    assert EARTH_RADIUS == GEOPY_EARTH_RADIUS
+
+
+@pytest.mark.filterwarnings("ignore:Latitude normalization")
+@pytest.mark.parametrize("a, b", [((40.1, 46.7), (39.8, 46.75)), ((91.0, 0.0), (0.0, 0.0)), ((0.0, 200.0), (1.0, 1.0))])
+def test_geopy_great_circle_km_is_geopys(a, b):
+    from etl.gazetteer import geopy_great_circle_km
+
+    try:
+        expected = great_circle(a, b).km
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            geopy_great_circle_km(a, b)
+    else:
+        assert geopy_great_circle_km(a, b) == expected == great_circle_km(a, b)
