@@ -324,6 +324,9 @@ def cached_map(
 
     Only the tasks whose ``task_key`` is not cached go to ``runner``; their results are
     stored under ``result_key(task, result)`` (the key of what the worker actually read).
+    With a cache every task's key is computed, even in a first run, so that what computing
+    it remembers (``OutcomeCache.file_sha256``: the hash of each unchanged file) is there
+    for the next run: a rebuild then reads no file it has seen, only their stats.
     Results are yielded one at a time and never gathered, so memory does not grow with
     the number of tasks. The results are committed to the cache as they come (so an
     interrupted run keeps what it got); pruning the cache to what was used is left to the
@@ -340,7 +343,7 @@ def cached_map(
     cached: list[str | None] = [None] * len(tasks)
     todo = list(range(len(tasks)))
     stored = cache.keys() if cache is not None else set()
-    if stored:
+    if cache is not None:  # even when empty: what a key remembers (file hashes) is kept for next time
         todo = []
         for i, task in enumerate(tasks):
             key = task_key(task)

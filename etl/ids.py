@@ -10,7 +10,8 @@ each merged event the id of the register entry it matches (``assign``), and writ
 with the outputs (``save``, an atomic replace).
 
 Matching is one to one and finds the most matches, then the closest (an assignment
-problem, solved per group of candidates with scipy's ``linear_sum_assignment``), over:
+problem, solved per group of candidates: in plain Python where one matching is clearly
+best, else with scipy's ``linear_sum_assignment``), over:
 
 1. an entry sharing a report (an evidence sentence: article key and offsets) or at least
    an article (source key) with the event, of the same country and event
@@ -52,9 +53,6 @@ from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .errors import InputError
 from .merge import Identity, dates_agree, distance_km, fingerprint, same_event, subtypes_agree
@@ -247,44 +245,107 @@ def _cost(tier: int, new: Identity, old: Identity, shared: int) -> float:
 
 def _assignment(edges: dict[tuple[int, str], float], full: list[str], numbers: dict[str, int]) -> dict[int, str]:
     """One-to-one event -> id matching: the most matches, then the lowest total cost, per
-    connected group of candidates (linear_sum_assignment; canonical order, deterministic)."""
+    connected group of candidates (canonical order, deterministic)."""
     taken: dict[int, str] = {}
-    if not edges:
-        return taken
-    # Connected groups of events and ids: one sparse connected-components pass, O(edges).
-    event_nodes = sorted({i for i, _ in edges})
-    id_nodes = sorted({e for _, e in edges})
-    event_at = {i: n for n, i in enumerate(event_nodes)}
-    id_at = {e: len(event_nodes) + n for n, e in enumerate(id_nodes)}
-    size = len(event_nodes) + len(id_nodes)
-    a = np.fromiter((event_at[i] for i, _ in edges), dtype=np.int64, count=len(edges))
-    b = np.fromiter((id_at[e] for _, e in edges), dtype=np.int64, count=len(edges))
-    _, labels = connected_components(coo_matrix((np.ones(len(edges)), (a, b)), shape=(size, size)), directed=False)
-    pairs = list(edges)
-    edge_labels = labels[a]
-    order = np.argsort(edge_labels, kind="stable")
-    bounds = np.flatnonzero(np.r_[True, edge_labels[order][1:] != edge_labels[order][:-1], True]).tolist()
-    order = order.tolist()
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        if hi - lo == 1:  # one event, one id
-            i, event_id = pairs[order[lo]]
+    for own in candidate_groups(edges):
+        if len(own) == 1:  # one event, one id
+            i, event_id = own[0]
             taken[i] = event_id
             continue
-        own = [pairs[k] for k in order[lo:hi]]
-        events = {i for i, _ in own}
-        ids = {e for _, e in own}
-        rows = sorted(events, key=lambda i: full[i])
-        cols = sorted(ids, key=lambda e: numbers[e])
-        row_of = {i: r for r, i in enumerate(rows)}
-        col_of = {e: c for c, e in enumerate(cols)}
-        absent = 1e6  # far above any sum of edge costs: a missing edge is never chosen over one
-        matrix = np.full((len(rows), len(cols)), absent)
-        for i, event_id in own:
-            matrix[row_of[i], col_of[event_id]] = edges[(i, event_id)]
-        for r, c in zip(*linear_sum_assignment(matrix)):
-            if matrix[r, c] < absent:
-                taken[rows[r]] = cols[c]
+        best = clear_best_matching({pair: edges[pair] for pair in own})
+        taken.update(best if best is not None else _solved_matching(own, edges, full, numbers))
     return taken
+
+
+def candidate_groups(edges: Iterable[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """The connected groups of (event, id) edges, each in the order of ``edges`` (union-find:
+    no two groups share an event or an id)."""
+    parent: dict[tuple[int, object], tuple[int, object]] = {}
+
+    def root(node: tuple[int, object]) -> tuple[int, object]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    pairs = list(edges)
+    for i, event_id in pairs:
+        a, b = root((0, i)), root((1, event_id))
+        if a != b:
+            parent[b] = a
+    groups: dict[tuple[int, object], list[tuple[int, str]]] = {}
+    for pair in pairs:
+        groups.setdefault(root((0, pair[0])), []).append(pair)
+    return list(groups.values())
+
+
+# A matching is "clearly best" when every other one with as many pairs costs this much more.
+CLEAR_MARGIN = 1e-3
+MAX_EDGES = 40  # edges a group may have to be solved by enumeration
+MAX_MATCHINGS = 5000  # matchings likewise
+
+
+def clear_best_matching(edges: dict[tuple[int, str], float]) -> dict[int, str] | None:
+    """The matching of ``edges`` with the most pairs, then the lowest total cost, if it is
+    clearly the best (any other with as many pairs costs ``CLEAR_MARGIN`` more), found by
+    enumerating every matching; None when two come close (a tie: the solver's own choice
+    decides) or the group is large (over ``MAX_EDGES`` edges or ``MAX_MATCHINGS`` matchings).
+
+    Any exact solver returns this matching, so it stands for ``linear_sum_assignment``
+    without loading scipy (most groups are an article's few events and their old ids)."""
+    if len(edges) > MAX_EDGES:
+        return None
+    by_event: dict[int, list[tuple[str, float]]] = {}
+    for (i, event_id), cost in edges.items():
+        by_event.setdefault(i, []).append((event_id, cost))
+    events = sorted(by_event)
+    best: list = [None, None]  # (pairs, cost) of the best matching so far, of the runner-up
+    seen = 0
+
+    def visit(at: int, used: frozenset, chosen: tuple, cost: float) -> bool:
+        nonlocal seen
+        if at == len(events):
+            seen += 1
+            _rank(best, (len(chosen), -cost, chosen))
+            return seen <= MAX_MATCHINGS
+        i = events[at]
+        for event_id, edge_cost in by_event[i]:
+            if event_id not in used and not visit(at + 1, used | {event_id}, chosen + ((i, event_id),), cost + edge_cost):
+                return False
+        return visit(at + 1, used, chosen, cost)
+
+    if not visit(0, frozenset(), (), 0.0):
+        return None
+    (count, score, chosen), runner_up = best
+    if runner_up is not None and runner_up[0] == count and score - runner_up[1] < CLEAR_MARGIN:
+        return None
+    return dict(chosen)
+
+
+def _rank(best: list, candidate: tuple) -> None:
+    """Keep the best and the second best (count, -cost) of the matchings seen."""
+    if best[0] is None or candidate[:2] > best[0][:2]:
+        best[0], best[1] = candidate, best[0]
+    elif best[1] is None or candidate[:2] > best[1][:2]:
+        best[1] = candidate
+
+
+def _solved_matching(own: list[tuple[int, str]], edges: dict[tuple[int, str], float], full: list[str],
+                     numbers: dict[str, int]) -> dict[int, str]:
+    """The matching of one group by scipy's ``linear_sum_assignment`` (rows: events by
+    fingerprint, columns: ids by number; scipy is loaded here, only for a group that needs it)."""
+    from scipy.optimize import linear_sum_assignment
+
+    rows = sorted({i for i, _ in own}, key=lambda i: full[i])
+    cols = sorted({e for _, e in own}, key=lambda e: numbers[e])
+    row_of = {i: r for r, i in enumerate(rows)}
+    col_of = {e: c for c, e in enumerate(cols)}
+    absent = 1e6  # far above any sum of edge costs: a missing edge is never chosen over one
+    matrix = np.full((len(rows), len(cols)), absent)
+    for i, event_id in own:
+        matrix[row_of[i], col_of[event_id]] = edges[(i, event_id)]
+    return {rows[r]: cols[c] for r, c in zip(*linear_sum_assignment(matrix)) if matrix[r, c] < absent}
 
 
 def _reported_alike(new: Identity, old: Identity) -> bool:

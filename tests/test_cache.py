@@ -1,6 +1,7 @@
 """The incremental cache: keys, versions, the SQLite file on disk, and re-extracting only what changed."""
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import shutil
@@ -371,3 +372,38 @@ def test_a_result_cached_without_its_view_gives_the_view_without_extracting(tmp_
     got = list(cached_map(tasks, load_reader, NoRunner(), cache, file_key, lambda t, r: file_key(t), view=("name/", name_of)))
     assert got == [Path(t).name for t in tasks]
     assert all(cache.get("name/" + file_key(t)) == Path(t).name for t in tasks)
+
+
+def test_a_first_run_computes_every_task_key_so_a_rebuild_finds_them(tmp_path):
+    """What computing a key remembers (a file's hash) is kept from the first run on."""
+    tasks = make_corpus(tmp_path / "in", 4)
+    asked = []
+
+    def remembering_key(path: str) -> str:
+        asked.append(Path(path).name)
+        return file_key(path)
+
+    cache = OutcomeCache(tmp_path / "out", "v" * 64)
+    list(cached_map(tasks, load_reader, SerialRunner(), cache, remembering_key, lambda t, r: file_key(t)))
+    assert asked == ["0000.txt", "0001.txt", "0002.txt", "0003.txt"]
+
+
+def test_a_full_build_remembers_the_hash_of_every_settled_article(tmp_path):
+    import time as clock
+
+    from etl.build import ArticleTask, task_key
+
+    tasks = make_corpus(tmp_path / "in", 3)
+    old = clock.time_ns() - 10_000_000_000
+    for path in tasks:
+        os.utime(path, ns=(old, old))
+    cache = OutcomeCache(tmp_path / "out", "v" * 64)
+    keyed = functools.partial(task_key, cache=cache)
+    list(cached_map([ArticleTask(t) for t in tasks], load_task_reader, SerialRunner(), cache, keyed, lambda t, r: file_key(t.path)))
+    cache.save()
+    cache.close()
+    assert sorted(OutcomeCache(tmp_path / "out", "v" * 64)._load_hashes()) == tasks
+
+
+def load_task_reader():
+    return lambda task: Reader()(task.path)

@@ -1,6 +1,7 @@
 """The local gazetteer: tables, lookup by every spelling, geocode ranking and errors."""
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -222,3 +223,85 @@ def test_great_circle_km_is_geopys_great_circle_to_the_bit(a, b):
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80) | st.text(max_size=80))
 def test_fold_is_the_fold_table_applied_to_every_character(gaz, text):
     assert gaz.fold(text) == text.translate(gaz.fold.table) == "".join(gaz.fold.table.get(ord(c), c) for c in text)
+
+
+# -- SortedNames: the base aliases looked up as a trie, from the sorted list ---------------
+
+import pickle
+
+import ahocorasick
+
+from etl.gazetteer import SortedNames
+
+NAME_CHARS = "ab z'-éİ城𝒜"
+
+
+def trie_of(names):
+    trie = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for position, name in enumerate(names):
+        trie.add_word(name, position)
+    return trie
+
+
+def answers(index, texts):
+    return [(index.longest_prefix(t), index.get(t, -1), index.get(t[:3], None)) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(NAME_CHARS, min_size=1, max_size=8), min_size=1, max_size=40),
+       st.lists(st.text(NAME_CHARS, max_size=12), max_size=30), st.booleans())
+def test_sorted_names_answer_as_a_trie_of_the_names(names, texts, in_order):
+    names = sorted(set(names)) if in_order else names  # unsorted or repeated: a trie at once
+    texts = texts + [n + "x" for n in names[:5]] + [n[:-1] for n in names[:5]]
+    expected = answers(trie_of(names), texts)
+    index = SortedNames(names)
+    assert answers(index, texts) == expected
+    assert answers(pickle.loads(pickle.dumps(index)), texts) == expected
+    index._build_trie()  # as after TRIE_AFTER prefix queries
+    assert answers(index, texts) == expected
+
+
+def test_sorted_names_build_the_trie_only_after_many_prefix_queries(monkeypatch):
+    monkeypatch.setattr(SortedNames, "TRIE_AFTER", 3)
+    index = SortedNames(["al ain", "alep", "bam"])
+    assert [index.longest_prefix(t) for t in ("ale", "bamako")] == [3, 3] and index._trie is None
+    assert index.longest_prefix("al aqsa") == 4 and index._trie is not None
+    assert index.longest_prefix("alepo") == 4 and index.get("bam") == 2
+
+
+def test_pickled_sorted_names_hold_the_names_only():
+    names = [f"place {i:05d}" for i in range(2000)]
+    index = SortedNames(names)
+    index._build_trie()
+    again = pickle.loads(pickle.dumps(index))
+    assert again.names == names and again._trie is None
+    assert len(pickle.dumps(index)) < len(pickle.dumps(trie_of(names))) / 2
+
+
+def test_sorted_names_get_without_default_raises_as_the_trie():
+    with pytest.raises(KeyError):
+        trie_of(["alep"]).get("bam")
+    with pytest.raises(KeyError):
+        SortedNames(["alep"]).get("bam")
+
+
+def test_earth_radius_is_geopys():
+    from geopy.distance import EARTH_RADIUS as GEOPY_EARTH_RADIUS
+
+    from etl.gazetteer import EARTH_RADIUS
+
+    assert EARTH_RADIUS == GEOPY_EARTH_RADIUS
+
+
+@pytest.mark.filterwarnings("ignore:Latitude normalization")
+@pytest.mark.parametrize("a, b", [((40.1, 46.7), (39.8, 46.75)), ((91.0, 0.0), (0.0, 0.0)), ((0.0, 200.0), (1.0, 1.0))])
+def test_geopy_great_circle_km_is_geopys(a, b):
+    from etl.gazetteer import geopy_great_circle_km
+
+    try:
+        expected = great_circle(a, b).km
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            geopy_great_circle_km(a, b)
+    else:
+        assert geopy_great_circle_km(a, b) == expected == great_circle_km(a, b)

@@ -188,3 +188,58 @@ def test_ids_are_kept_through_the_register_file(tmp_path_factory, publishers, re
     again = IdRegister.load(path).assign(merge_events(reports + elsewhere, {}, publishers))
     assert [e for e in again if e.country == "Azerbaijan"] == list(first)
     assert len({e.event_id_cnty for e in again}) == len(again)
+
+
+# -- matching: groups and the clearly best matching ------------------------------------------
+
+from hypothesis import given, settings, strategies as st
+
+from etl.ids import _assignment, _solved_matching, candidate_groups, clear_best_matching
+
+
+def _plain_assignment(edges, full, numbers):
+    """The definition ``_assignment`` must equal: scipy's solver on every group of 2+ edges."""
+    taken = {}
+    for own in candidate_groups(edges):
+        taken.update(dict(own) if len(own) == 1 else _solved_matching(own, edges, full, numbers))
+    return taken
+
+
+def test_candidate_groups_joins_events_through_shared_ids():
+    edges = [(0, "A1"), (1, "A2"), (2, "A1"), (3, "A3"), (2, "A2")]
+    assert candidate_groups(edges) == [[(0, "A1"), (1, "A2"), (2, "A1"), (2, "A2")], [(3, "A3")]]
+
+
+def test_clear_best_matching_prefers_more_pairs_then_lower_cost():
+    # one pair (0, A1) is cheapest alone, but two pairs beat one
+    edges = {(0, "A1"): -5.0, (0, "A2"): 1.0, (1, "A1"): 2.0}
+    assert clear_best_matching(edges) == {0: "A2", 1: "A1"}
+    assert clear_best_matching({(0, "A1"): 1.0, (0, "A2"): 3.0}) == {0: "A1"}
+
+
+def test_clear_best_matching_leaves_ties_to_the_solver():
+    assert clear_best_matching({(0, "A1"): 1.0, (0, "A2"): 1.0}) is None
+    assert clear_best_matching({(0, "A1"): 1.0, (1, "A2"): 1.0, (0, "A2"): 1.0, (1, "A1"): 1.0}) is None
+
+
+def test_clear_best_matching_leaves_large_groups_to_the_solver():
+    edges = {(i, f"A{j}"): float(i * j % 7) for i in range(8) for j in range(8)}
+    assert clear_best_matching(edges) is None
+
+
+@st.composite
+def edge_sets(draw):
+    events = draw(st.integers(1, 6))
+    ids = draw(st.integers(1, 6))
+    pairs = draw(st.sets(st.tuples(st.integers(0, events - 1), st.integers(1, ids)), min_size=1, max_size=events * ids))
+    costs = st.one_of(st.sampled_from([-4.5, -4.25, 0.0, 1.0, 96.75, 199.5, 299.5]), st.floats(-50, 450))
+    return {(i, f"AZE{j}"): draw(costs) for i, j in sorted(pairs)}, events, ids
+
+
+@settings(max_examples=300, deadline=None)
+@given(edge_sets(), st.randoms(use_true_random=False))
+def test_assignment_equals_the_solver_on_every_group(drawn, rnd):
+    edges, events, ids = drawn
+    full = [f"{rnd.random():.6f}" for _ in range(events)]
+    numbers = {f"AZE{j}": j for j in range(1, ids + 1)}
+    assert _assignment(edges, full, numbers) == _plain_assignment(edges, full, numbers)

@@ -171,6 +171,35 @@ def test_malformed_vocabulary_is_reported(tmp_path, yaml_text, message):
         Publishers.load(tmp_path)
 
 
+OUTLETS_YAML = ("scales: [National]\noutlets:\n  - {name: Daily Lantern, aliases: [DL], scale: National}\n"
+                "  - {name: Evening Kite Courier, scale: National}\n")
+
+
+@pytest.mark.parametrize("pattern", ["(reported by {outlet}", "{outlet} said)", "(?<=by {outlet}) wrote", "x{2,1} {outlet}"])
+def test_a_broken_attribution_pattern_is_reported_as_re_reports_it_with_every_outlet(tmp_path, pattern):
+    import re
+
+    from etl.errors import DataFileError
+    from etl.sources import _alias_regex
+
+    names = ["Evening Kite Courier", "Daily Lantern", "DL"]
+    with pytest.raises(re.error) as plain:
+        re.compile(pattern.replace("{outlet}", "(?P<outlet>" + "|".join(map(_alias_regex, names)) + ")"), re.I)
+    (tmp_path / "publishers.yaml").write_text(OUTLETS_YAML + f"attribution:\n  - {{kind: k, pattern: '{pattern}'}}\n")
+    with pytest.raises(DataFileError) as found:
+        Publishers.load(tmp_path)
+    assert str(found.value) == f"etl/vocab/publishers.yaml: attribution 'k': {plain.value}"
+
+
+def test_attribution_patterns_hold_every_outlet_longest_first(tmp_path):
+    (tmp_path / "publishers.yaml").write_text(OUTLETS_YAML + "attribution:\n  - {kind: byline, pattern: 'by {outlet}'}\n")
+    publishers = Publishers.load(tmp_path)
+    [(kind, pattern)] = publishers.attribution
+    assert kind == "byline"
+    assert pattern.pattern == r"by (?P<outlet>Evening\s+Kite\s+Courier|Daily\s+Lantern|(?-i:DL))"
+    assert pattern.search("as told by daily  lantern").group("outlet") == "daily  lantern"
+
+
 def test_first_half_of_an_article_is_flagged():
     text = made_up_text(12, 30)
     half = ". ".join(text.split(". ")[:15]) + "."
