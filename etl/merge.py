@@ -66,8 +66,8 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
-from geopy.distance import EARTH_RADIUS
 
+from .gazetteer import EARTH_RADIUS
 from .records import Event, Evidence
 from .sources import Publishers
 
