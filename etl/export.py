@@ -52,8 +52,6 @@ ROW_GROUP_ROWS = 25_000
 _WRITER_OPTIONS = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
 
 
-
-
 @dataclass(frozen=True)
 class Chunk:
     """Rows of a table ready to write: their CSV lines (no header) and their Arrow table.
