@@ -296,6 +296,13 @@ def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None, head
     return buffer.getvalue().encode("utf-8")
 
 
+def csv_header(spec: TableSpec) -> bytes:
+    """The header line of a table's CSV (what ``csv_bytes`` writes first)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(spec.names())
+    return buffer.getvalue().encode("utf-8")
+
+
 def parquet_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(arrow_table(name, frame, schema), sink, **PARQUET_OPTIONS)
@@ -448,7 +455,7 @@ def _write_chunks(folder: Path, name: str, chunks: Iterable[pd.DataFrame | Chunk
             if not isinstance(chunk, Chunk):
                 chunk = render(name, chunk, schema)
             if not wrote_header:
-                text.write(csv_bytes(name, typed_frame(schema.table(name), []), schema))
+                text.write(csv_header(schema.table(name)))
                 wrote_header = True
             text.write(chunk.csv)
             pending.append(chunk.arrow)

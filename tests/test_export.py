@@ -567,3 +567,13 @@ def test_csv_quotes_what_needs_quoting():
     text = export.csv_bytes("sources", export.sources_frame(rows), header=False).decode()
     assert '"Says ""no"", then\nleaves"' in text and ", spaced ," in text
     assert text == plain_csv("sources", export.sources_frame(rows), header=False).decode()
+
+
+@pytest.mark.parametrize("table", ["events", "sources", "evidence"])
+def test_the_csv_header_is_the_first_line_csv_bytes_writes(table):
+    from etl.export import csv_bytes, csv_header, typed_frame
+    from etl.schema import Schema
+
+    schema = Schema.load()
+    assert csv_header(schema.table(table)) == csv_bytes(table, typed_frame(schema.table(table), []), schema)
+    assert csv_header(schema.table(table)).decode().rstrip("\n").split(",") == list(schema.table(table).names())
