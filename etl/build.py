@@ -413,13 +413,14 @@ def _running(pid: int) -> bool:
     return True
 
 
-def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int], Any], Callable[[], None]]:
+def progress_bar(total: int, enabled: bool, unit: str = "article", desc: str = "extracting"
+                 ) -> tuple[Callable[[int], Any], Callable[[], None]]:
     """``(update, close)`` of a progress bar on stderr, or of nothing."""
     if not enabled:
         return (lambda n: None), (lambda: None)
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="article", desc="extracting", file=sys.stderr)
+    bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr)
     return bar.update, bar.close
 
 
@@ -489,9 +490,12 @@ def build(
             settler = Settler(work, version, store)
             ledger = gathered.articles
             reports = gathered.reports.iter if gathered.reports is not None else cached_reports(store, ledger)
-            settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER, workers)
+            bars = functools.partial(progress_bar, enabled=progress)
+            settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER, workers,
+                                     functools.partial(bars, unit="country", desc="merging"))
             tables = {
-                "events": settler.event_chunks(settled, ledger.known, out_dir, workers),
+                "events": settler.event_chunks(settled, ledger.known, out_dir, workers,
+                                               functools.partial(bars, unit="month", desc="writing")),
                 "sources": source_chunks(ledger.in_key_order(), duplicates, store, version, settler.checker().schema),
                 "evidence": settler.evidence_chunks(settled),
             }

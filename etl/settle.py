@@ -15,6 +15,7 @@ its events, so a recomputed country that came out the same changes nothing downs
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -56,6 +57,21 @@ def month_key(country_key: str, month: str) -> str:
 
 def evidence_key(country_key: str) -> str:
     return f"country-evidence/{country_key}"
+
+
+Progress = Callable[[int], tuple[Callable[[int], Any], Callable[[], None]]]  # total -> (update, close) of a bar
+
+
+def _no_progress(total: int) -> tuple[Callable[[int], Any], Callable[[], None]]:
+    return (lambda n: None), (lambda: None)
+
+
+@contextlib.contextmanager
+def _closing(close: Callable[[], None]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        close()
 
 
 POOL_FROM = 2000  # reports to settle, events to render: below this, starting processes costs more than it saves
@@ -268,7 +284,8 @@ class Settler:
     # -- countries ------------------------------------------------------------------------
 
     def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], ledger: Ledger,
-               duplicates: Mapping[str, str], register_file: Path, workers: int = 1) -> Settled:
+               duplicates: Mapping[str, str], register_file: Path, workers: int = 1,
+               progress: Progress | None = None) -> Settled:
         """Settle every country some article of ``ledger`` reports in, and every country of
         the register file; ``reports(code)`` gives a country's (article key, pickled
         events) in article order, read only if it must be settled. A country is cached
@@ -296,7 +313,8 @@ class Settler:
         fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates)))
         settled = Settled(self.work / "event_ids.csv")
         layout = RegisterLayout(list(COLUMNS))
-        with settled.register.open("wb") as handle:
+        update, close = (progress or _no_progress)(len(todo))  # the countries merged here, not those cached
+        with settled.register.open("wb") as handle, _closing(close):
             layout.write_header(handle)
             found = self._prefetched([f"country/{key}" for key in keys], self.cache)
             for code, key, is_held, (_, cached) in zip(codes, keys, held, found):
@@ -305,6 +323,7 @@ class Settler:
                 if kept is None:
                     result = self._keep_parts(key, next(fresh))
                     self.computed += 1
+                    update(1)
                     wrote = self._store(key, result, register_digest)
                 else:
                     result, wrote = kept
@@ -400,7 +419,7 @@ class Settler:
     # -- tables ---------------------------------------------------------------------------
 
     def event_chunks(self, settled: Settled, known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path,
-                     workers: int = 1) -> Iterator[export.Chunk]:
+                     workers: int = 1, progress: Progress | None = None) -> Iterator[export.Chunk]:
         """The events table month by month (its order: by date first), each chunk validated
         when rendered; raises ValidationError after the last chunk if a value is invalid.
 
@@ -408,7 +427,6 @@ class Settler:
         enough events to pay for starting them (``POOL_FROM``). A worker checks all but
         the events' source keys (it has no ledger); they are looked up here, and a chunk
         citing an unknown key is checked again here, in full, for the problem lines."""
-        problems: list[str] = []
         months = sorted(settled.month_parts)
         keys = [self._chunk_key(month, settled.month_parts[month]) for month in months]
         sizes = [sum(events for _, _, events in settled.month_parts[month]) for month in months]
@@ -418,6 +436,16 @@ class Settler:
         work = (MonthWork(self._month_blobs(settled.month_parts[months[i]]), first_rows[i]) for i in todo)
         runner = _runner(workers, len(todo), sum(sizes[i] for i in todo))
         fresh = runner.map(LazyTasks(work, len(todo)), load_month_renderer)
+        update, close = (progress or _no_progress)(len(months))
+        try:
+            yield from self._month_chunks(settled, months, keys, first_rows, held, fresh, known, out_dir, update)
+        finally:
+            close()
+
+    def _month_chunks(self, settled: Settled, months: list[str], keys: list[str], first_rows: list[int], held: list[bool],
+                      fresh: Iterator[RenderedMonth], known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path,
+                      update: Callable[[int], Any]) -> Iterator[export.Chunk]:
+        problems: list[str] = []
         for i, (month, key) in enumerate(zip(months, keys)):
             parts = settled.month_parts[month]
             chunk = self.cache.get(key) if held[i] else None
@@ -432,6 +460,7 @@ class Settler:
                     problems.extend(found)
                 elif self.cache is not None:
                     self.cache.put(key, chunk)
+            update(1)
             yield chunk
         if problems:
             raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)

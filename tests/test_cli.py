@@ -78,3 +78,13 @@ app(sys.argv[1:])
 def test_a_library_that_logs_at_info_stays_quiet(flags, shown):
     result = subprocess.run([sys.executable, "-c", NOISY_COMMAND, *flags, "noise"], capture_output=True, text=True, timeout=120)
     assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == shown
+
+
+def test_build_with_progress_shows_a_bar_for_each_long_stage(tmp_path):
+    (tmp_path / "a.txt").write_text("Rebels attacked a village near Goma on Monday, killing three people.\n")
+    result = run("build", str(tmp_path), "--out", str(tmp_path / "out"), "--progress", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    for stage in ("extracting", "merging", "writing"):
+        assert stage in result.stderr, stage
+    quiet = run("build", str(tmp_path), "--out", str(tmp_path / "again"), "--no-progress", "--workers", "1")
+    assert not any(stage in quiet.stderr for stage in ("extracting", "merging", "writing"))
