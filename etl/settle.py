@@ -12,6 +12,10 @@ rows), and each month's rendered chunk of the events table under the keys of the
 countries it draws on; a rebuild after one new article redoes the few countries and
 months that article touches and copies the rest (a month is keyed by the bytes of
 its events, so a recomputed country that came out the same changes nothing downstream).
+
+Countries, and months of the events table, are independent of each other, so those to
+compute go to worker processes (``CountrySettler``, ``MonthRenderer``) when there are
+enough of them; results come back in order, so the output does not depend on it.
 """
 from __future__ import annotations
 
@@ -26,16 +30,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from . import export, merge, sources, validate
 from .cache import OutcomeCache
 from .errors import EtlError, ValidationError
-from .ids import COLUMNS, Entry, IdRegister, parse_rows, read_rows, rows_digest, write_entries
+from .ids import COLUMNS, Entry, IdRegister, rows_digest, write_entries
 from .ledger import Ledger, Member
 from .records import Event
+from .register import RegisterLayout, RegisterRows
 from .runner import LazyTasks, ProcessRunner, Runner, make_runner
-from .spool import Spool
 
 
 @dataclass(frozen=True)
@@ -179,85 +183,6 @@ def _runner(workers: int, tasks: int, size: int) -> Runner:
     return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1) if isinstance(runner, ProcessRunner) else runner
 
 
-@dataclass(frozen=True)
-class RegisterRows:
-    """The id register's rows as a build reads them: by country code."""
-
-    header: list[str]
-    digests: dict[str, str]  # country code -> rows_digest of its rows
-    rows: Callable[[str], Iterable[tuple[int, list[str]]]]  # code -> (row number, fields)
-    path: Path
-
-    def digest(self, code: str) -> str:
-        return self.digests.get(code, rows_digest(()))
-
-    def entries(self, code: str) -> Iterator[Entry]:
-        return parse_rows(self.path, self.header, self.rows(code))
-
-
-class RegisterLayout:
-    """Where each country's rows are in a register file a build wrote: byte range, number
-    of its first row, digest of its rows. Cached under the file's sha256, so that the next
-    build, finding the file as it was written, reads only the rows of the countries it
-    settles again, instead of parsing and setting aside the whole register."""
-
-    def __init__(self, header: list[str]):
-        self.header = list(header)
-        self.blocks: dict[str, tuple[int, int, int, str]] = {}  # code -> (start, end, first row, digest)
-        self._hasher = hashlib.sha256()
-        self._size = 0
-        self._row = 2  # row numbers as ids.read_rows gives them (the header is row 1)
-
-    def write_header(self, handle: BinaryIO) -> None:
-        text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerow(self.header)
-        self._write(handle, text.getvalue().encode("utf-8"))
-
-    def write_block(self, handle: BinaryIO, code: str, rows: str, count: int, digest: str) -> None:
-        start = self._size
-        self._write(handle, rows.encode("utf-8"))
-        self.blocks[code] = (start, self._size, self._row, digest)
-        self._row += count
-
-    def _write(self, handle: BinaryIO, data: bytes) -> None:
-        handle.write(data)
-        self._hasher.update(data)
-        self._size += len(data)
-
-    def cache_key(self) -> str:
-        return f"register-layout/{self._hasher.hexdigest()}"
-
-    def __getstate__(self) -> dict:
-        return {"header": self.header, "blocks": self.blocks}
-
-    def __setstate__(self, state: dict) -> None:
-        self.header, self.blocks = state["header"], state["blocks"]
-
-    @classmethod
-    def recorded(cls, path: Path, cache: Any | None) -> "RegisterLayout | None":
-        """The layout recorded for the register file at ``path`` as it is now, if any."""
-        if cache is None or not path.is_file():
-            return None
-        hasher = hashlib.sha256()
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                hasher.update(block)
-        found = cache.get(f"register-layout/{hasher.hexdigest()}")
-        return found if isinstance(found, RegisterLayout) else None
-
-    def rows(self, path: Path, code: str) -> Iterator[tuple[int, list[str]]]:
-        """The (row number, fields) of country ``code``'s rows, read from its byte range."""
-        if code not in self.blocks:
-            return
-        start, end, first, _ = self.blocks[code]
-        with path.open("rb") as handle:
-            handle.seek(start)
-            text = handle.read(end - start).decode("utf-8")
-        for row, fields in enumerate(csv.reader(io.StringIO(text, newline="")), start=first):
-            if fields:
-                yield row, fields
-
-
 @dataclass
 class Settled:
     """What the settled countries left for the tables: where their parts are stored."""
@@ -295,7 +220,7 @@ class Settler:
         The countries to settle are settled by ``workers`` processes when there is enough
         work to pay for starting them (``POOL_FROM`` reports); the result does not depend
         on where a country was settled."""
-        register = self._register(register_file)
+        register = RegisterRows.read(register_file, self.cache, self.work / "register")
         codes = sorted(set(ledger.countries()) | set(register.digests))
         keys, sizes = [], {}
         for code in codes:  # one country's members at a time in memory
@@ -337,35 +262,6 @@ class Settler:
         if self.cache is not None:  # the next build reads the register's blocks from this
             self.cache.put(layout.cache_key(), layout)
         return settled
-
-    def _register(self, register_file: Path) -> "RegisterRows":
-        """The id register's rows by country: from the layout the last build recorded when
-        the file is as it wrote it (no row parsed but those of the countries settled
-        again), else read and set aside by country."""
-        layout = RegisterLayout.recorded(register_file, self.cache)
-        if layout is not None:
-            return RegisterRows(layout.header, {code: block[3] for code, block in layout.blocks.items()},
-                                lambda code: layout.rows(register_file, code), register_file)
-        header, rows = read_rows(register_file)
-        entries = self._set_aside(rows, header.index("iso3"))
-        digests = {code: rows_digest(f for _, f in entries.iter(code)) for code in entries.parts()}
-        return RegisterRows(header, digests, entries.iter, register_file)
-
-    def _set_aside(self, rows: Iterable[tuple[int, list[str]]], iso3_at: int) -> Spool:
-        """The register's rows set aside by country code (in blocks: memory holds a block,
-        not the register)."""
-        entries: Spool = Spool(self.work / "register")
-        pending: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
-        for n, (line, fields) in enumerate(rows, start=1):
-            code = fields[iso3_at] if iso3_at < len(fields) else ""
-            pending[code if code.isalnum() else "_bad"].append((line, fields))
-            if n % 5000 == 0:
-                for part, block in pending.items():
-                    entries.add(part, block)
-                pending.clear()
-        for part, block in pending.items():
-            entries.add(part, block)
-        return entries
 
     def _country_key(self, code: str, members: Iterable[Member], duplicates: Mapping[str, str]) -> str:
         hasher = hashlib.sha256(f"{self.version}\0{code}\0".encode())
