@@ -99,6 +99,7 @@ class CountryParts:
     result: CountryResult
     months: tuple[tuple[str, bytes], ...]  # (YYYY-MM, that month's events pickled)
     evidence: export.Chunk  # the country's rows of the evidence table
+    register_digest: str  # rows_digest of its register rows
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class CountrySettler:
             reports_per_article=tuple(sorted(counts.items())),
             events=len(events),
         )
-        return CountryParts(result, months, evidence)
+        return CountryParts(result, months, evidence, rows_digest(csv.reader(io.StringIO(result.register_rows, newline=""))))
 
 
 def load_country_worker(duplicates: Mapping[str, str]) -> CountrySettler:
@@ -246,10 +247,12 @@ class Settler:
                 register_digest = register.digest(code)
                 kept = self._cached(key, cached, register_digest) if is_held else None
                 if kept is None:
-                    result = self._keep_parts(key, next(fresh))
+                    parts = next(fresh)
+                    result, wrote = self._keep_parts(key, parts), parts.register_digest
                     self.computed += 1
                     update(1)
-                    wrote = self._store(key, result, register_digest)
+                    if self.cache is not None:
+                        self.cache.put(f"country/{key}", (register_digest, wrote, result))
                 else:
                     result, wrote = kept
                     self.cache.keep(self._parts(key, result))
@@ -291,13 +294,6 @@ class Settler:
         if register_digest not in (made_from, wrote) or not self.cache.holds(self._parts(key, result)):
             return None
         return result, wrote
-
-    def _store(self, key: str, result: CountryResult, register_digest: str) -> str:
-        """Cache a settled country's result; the digest of the register rows it wrote."""
-        wrote = rows_digest(csv.reader(io.StringIO(result.register_rows, newline="")))
-        if self.cache is not None:
-            self.cache.put(f"country/{key}", (register_digest, wrote, result))
-        return wrote
 
     def _keep_parts(self, key: str, parts: CountryParts) -> CountryResult:
         """Store a settled country's parts (its events by month, its evidence rows)."""
