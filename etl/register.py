@@ -89,9 +89,12 @@ class RegisterLayout:
         self._write(handle, text.getvalue().encode("utf-8"))
 
     def write_block(self, handle: BinaryIO, code: str, rows: str, count: int, digest: str) -> None:
+        """Write country ``code``'s ``count`` rows; a country with none has no block (as a
+        plain read of the file finds none)."""
         start = self._size
         self._write(handle, rows.encode("utf-8"))
-        self.blocks[code] = (start, self._size, self._row, digest)
+        if count:
+            self.blocks[code] = (start, self._size, self._row, digest)
         self._row += count
 
     def _write(self, handle: BinaryIO, data: bytes) -> None:
