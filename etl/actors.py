@@ -468,6 +468,10 @@ class ActorFinder:
         window = folded[max(0, start - 60):start]
         if "by" not in window and "from" not in window:
             return False  # (the marker word is in the window)
+        return self._agent_words_before(window)
+
+    def _agent_words_before(self, window: str) -> bool:
+        """``_agent_noun_before`` on the folded text before the name, read word by word."""
         words = [w.strip(",.;:!?\"()") for w in window.split()]
         if words and words[-1] == "the":
             words = words[:-1]

@@ -66,11 +66,6 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 @dataclass(frozen=True)
 class LazyTasks:
     """Tasks made one at a time as a runner sends them out (memory holds those in flight,

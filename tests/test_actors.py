@@ -457,25 +457,7 @@ def test_state_base_is_the_first_base_in_table_order(finder):
 
 def _agent_noun_before_plainly(finder: ActorFinder, folded: str, start: int) -> bool:
     """The definition of ``_agent_noun_before``: every word of the window read, no shortcut."""
-    from etl.actors import _AGENT_PARTICIPLES, _WEAPON_NOUNS
-
-    words = [w.strip(",.;:!?\"()") for w in folded[max(0, start - 60):start].split()]
-    if words and words[-1] == "the":
-        words = words[:-1]
-    if len(words) < 2 or words[-1] not in ("by", "from"):
-        return False
-    marker, head = words[-1], words[:-1]
-    if head and head[-1] in ("out", "up"):
-        head = head[:-1]
-    if head and head[-1] in _AGENT_PARTICIPLES:
-        if marker != "by":
-            return False
-        head = head[:-1]
-    if not head:
-        return False
-    if marker == "from" and head[-1].rstrip("s") in _WEAPON_NOUNS:
-        return False
-    return head[-1] in finder.agent_nouns or " ".join(head[-2:]) in finder.agent_nouns
+    return finder._agent_words_before(folded[max(0, start - 60):start])
 
 
 _WINDOW_WORDS = ["shelling", "strikes", "drones", "attack", "carried", "out", "fired", "by", "from", "the", "(by",
