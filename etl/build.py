@@ -37,7 +37,7 @@ from .cache import CACHE_DIR, OutcomeCache, article_key, cached_map, current_ver
 from .errors import EtlError
 from .ids import iso3
 from .ledger import Ledger, SourceInfo
-from .records import Article, Event
+from .records import Article, Event, pickled_as_fields
 from .runner import Runner, make_runner
 from .schema import Schema
 from .settle import Settler
@@ -53,6 +53,7 @@ KEEP_EXTRACTOR_FROM = 500  # articles: below this, building the Extractor is che
 WORK_PREFIX = ".etl-work-"  # working files of a running build, under the output folder
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class ArticleTask:
     """One article to extract: where it is and its manifest row. Small, so cheap to ship."""
@@ -93,6 +94,7 @@ class ArticleOutcome:
         return ArticleSummary(info, tuple(code for code, _ in self.reports), self.fingerprint, tuple(a.warnings))
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class ArticleSummary:
     """What the build needs of an outcome until it settles countries: no events (~1.3 KB).

@@ -18,7 +18,7 @@ from pathlib import Path
 import charset_normalizer
 
 from .errors import InputError
-from .records import Article
+from .records import Article, pickled_as_fields
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "url", "publisher", "published_date", "title")
@@ -26,6 +26,7 @@ MANIFEST_COLUMNS = ("file", "url", "publisher", "published_date", "title")
 MAX_CONTROL_SHARE = 0.01
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class ManifestRow:
     file: str

@@ -39,7 +39,7 @@ import numpy as np
 from .errors import DataFileError
 from .memo import BoundedMemo
 from .patterns import automaton
-from .records import Article
+from .records import Article, pickled_as_fields
 from .vocab import load
 
 # ---------------------------------------------------------------------------------------
@@ -358,6 +358,7 @@ class DuplicateRules:
         return multipliers, offsets
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class TextFingerprint:
     """What duplicate detection keeps of a text: ~1 KB, picklable, no words."""
