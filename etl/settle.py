@@ -170,10 +170,41 @@ class MonthRenderer:
                                         checker=self.checker, first_row=work.first_row)
         return RenderedMonth(export.render("events", frame, self.checker.schema), cited, tuple(found))
 
+    def batch(self, works: tuple[MonthWork, ...]) -> tuple[RenderedMonth, ...]:
+        """Months, each rendered on its own and all checked at once (a month's
+        check is mostly pandera's fixed cost); when that check finds something, each month
+        is checked again on its own, for the problem lines of the month they are in."""
+        schema = self.checker.schema
+        events = [[e for blob in work.blobs for e in pickle.loads(blob)] for work in works]
+        frames = [export.events_frame(month_events, schema) for month_events in events]
+        if not self.checker.typed_frames_pass(frames, "events"):
+            return tuple(self(work) for work in works)
+        return tuple(RenderedMonth(export.render("events", frame, schema), frozenset(k for e in month_events for k in e.source_keys), ())
+                     for frame, month_events in zip(frames, events))
 
-def load_month_renderer() -> MonthRenderer:
-    """The month renderer of one process (``Settler.event_chunks``' runner factory)."""
-    return MonthRenderer(validate.Checker.load())
+
+def load_month_renderer() -> Callable[[tuple[MonthWork, ...]], tuple[RenderedMonth, ...]]:
+    """The month renderer of one process (``Settler.event_chunks``' runner factory): it
+    takes a batch of months (``month_batches``)."""
+    return MonthRenderer(validate.Checker.load()).batch
+
+
+MONTH_BATCH = 4000  # events: months rendered by one task and checked together
+
+
+def month_batches(todo: list[int], sizes: list[int], limit: int = MONTH_BATCH) -> list[list[int]]:
+    """``todo`` (month numbers, in table order) cut into runs of at most ``limit`` events
+    together (a larger month is a run of its own); ``sizes``: events per month number."""
+    batches: list[list[int]] = []
+    total = 0
+    for i in todo:
+        if batches and total + sizes[i] <= limit:
+            batches[-1].append(i)
+            total += sizes[i]
+        else:
+            batches.append([i])
+            total = sizes[i]
+    return batches
 
 
 def _runner(workers: int, tasks: int, size: int) -> Runner:
@@ -325,9 +356,11 @@ class Settler:
         first_rows = list(itertools.accumulate(sizes, initial=1))
         held = [self.cache is not None and self.cache.holds([key]) for key in keys]
         todo = [i for i, is_held in enumerate(held) if not is_held]
-        work = (MonthWork(self._month_blobs(settled.month_parts[months[i]]), first_rows[i]) for i in todo)
-        runner = _runner(workers, len(todo), sum(sizes[i] for i in todo))
-        fresh = runner.map(LazyTasks(work, len(todo)), load_month_renderer)
+        batches = month_batches(todo, sizes)
+        work = (tuple(MonthWork(self._month_blobs(settled.month_parts[months[i]]), first_rows[i]) for i in batch)
+                for batch in batches)
+        runner = _runner(workers, len(batches), sum(sizes[i] for i in todo))
+        fresh = itertools.chain.from_iterable(runner.map(LazyTasks(work, len(batches)), load_month_renderer))
         update, close = (progress or _no_progress)(len(months))
         try:
             yield from self._month_chunks(settled, months, keys, first_rows, held, fresh, known, out_dir, update)

@@ -260,6 +260,25 @@ class Checker:
         except Exception:  # noqa: BLE001 - the text path reports it
             return False
 
+    def typed_frames_pass(self, frames: list[pd.DataFrame], table: str) -> bool:
+        """True when each of ``frames`` (typed frames of ``table``, parts of one table)
+        passes ``typed_frame_passes`` with no source keys given, found by checking them
+        together: pandera's checks are row-wise or uniqueness, so frames that pass together
+        pass one by one, and one call costs far less than one per frame (a small frame's
+        check is mostly fixed cost). False when they do not all pass: check them one by one
+        for what is wrong and where."""
+        if table not in self.schema.tables or not frames:
+            return False
+        spec = self.schema.table(table)
+        try:
+            checks = [self.typed_check_frame(spec, frame) for frame in frames]
+            if any(check is None for check in checks):
+                return False
+            together = checks[0] if len(checks) == 1 else pd.concat(checks, ignore_index=True)
+            return self.pandera_passes(spec, together, None)
+        except Exception:  # noqa: BLE001 - checked one by one, the text path reports it
+            return False
+
     def typed_check_frame(self, spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame | None:
         """The check frame ``check_frame`` reads from the text of a typed frame, read from
         its values; None when the frame's columns or types are not the table's, or when a

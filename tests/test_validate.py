@@ -476,3 +476,20 @@ def test_a_checker_that_has_checked_frames_can_still_be_pickled():
     assert copy.schema == checker.schema
     assert copy.typed_frame_passes(frame, "events", frozenset({"000_a"}))
     assert not copy.typed_frame_passes(frame, "events", frozenset({"other"}))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(odd_events(), min_size=1, max_size=3))
+def test_frames_checked_together_pass_exactly_when_each_passes_and_ids_do_not_repeat(checker, parts):
+    frames = [export.events_frame(part) for part in parts]
+    each = all(checker.typed_frame_passes(frame, "events", None) for frame in frames)
+    ids = [e.event_id_cnty for part in parts for e in part]
+    assert checker.typed_frames_pass(frames, "events") == (each and len(set(ids)) == len(ids))
+
+
+def test_frames_checked_together_need_frames_of_a_known_table(checker):
+    frame = export.events_frame([make_event(1)])
+    assert checker.typed_frames_pass([frame, export.events_frame([make_event(2)])], "events")
+    assert not checker.typed_frames_pass([], "events")
+    assert not checker.typed_frames_pass([frame], "nonsense")
+    assert not checker.typed_frames_pass([frame, frame.astype({"fatalities": object})], "events")

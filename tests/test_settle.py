@@ -1,0 +1,47 @@
+"""Settling: months of the events table rendered and checked in batches."""
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from etl.settle import MonthRenderer, MonthWork, month_batches
+from etl.validate import Checker
+
+from test_validate import make_event
+
+
+@given(sizes=st.lists(st.integers(1, 50), max_size=30), limit=st.integers(1, 100), data=st.data())
+def test_month_batches_keep_every_month_in_order_within_the_limit(sizes, limit, data):
+    todo = sorted(data.draw(st.sets(st.integers(0, max(len(sizes) - 1, 0)), max_size=len(sizes))) if sizes else set())
+    batches = month_batches(todo, sizes, limit)
+    assert [i for batch in batches for i in batch] == todo
+    assert all(batch for batch in batches)
+    assert all(len(batch) == 1 or sum(sizes[i] for i in batch) <= limit for batch in batches)
+    # a batch ends only where the next month would not fit
+    assert all(sum(sizes[i] for i in a) + sizes[b[0]] > limit for a, b in zip(batches, batches[1:]))
+
+
+def month(events, first_row: int) -> MonthWork:
+    return MonthWork((pickle.dumps(tuple(events)),), first_row)
+
+
+def test_a_batch_renders_each_month_as_alone_and_finds_its_problems_in_its_own_lines():
+    renderer = MonthRenderer(Checker.load())
+    clean = [month([make_event(1), make_event(2)], 1), month([make_event(3)], 3)]
+    assert renderer.batch(tuple(clean)) == tuple(renderer(work) for work in clean)
+    assert all(not r.problems for r in renderer.batch(tuple(clean)))
+    bad = month([make_event(4, fatalities=-1)], 4)
+    rendered = renderer.batch((*clean, bad))
+    assert rendered == tuple(renderer(work) for work in (*clean, bad))
+    assert rendered[2].problems == ("events:4: fatalities: -1: must be at least 0",)
+    assert not rendered[0].problems and not rendered[1].problems
+
+
+def test_an_id_repeated_across_months_of_a_batch_is_no_problem_of_either_month():
+    # months are checked on their own when the batch's check fails: the same as unbatched
+    renderer = MonthRenderer(Checker.load())
+    works = (month([make_event(1)], 1), month([dataclasses.replace(make_event(1), notes="Again.")], 2))
+    assert renderer.batch(works) == tuple(renderer(work) for work in works)
