@@ -8,7 +8,8 @@ prints), finding duplicates, settling countries (merge, ids), and writing the ta
 (months rendered and checked, Parquet and CSV). A thread samples this process's RSS
 every 20 ms and keeps the peak of each stage (the workers are other processes: not
 counted). ``--repeat``: build twice and report the second (a rebuild with everything
-cached). For finding what grows with the corpus: compare two sizes stage by stage.
+cached). For finding what grows with the corpus: compare two sizes stage by stage (the
+RSS at a stage's start shows what the stages before it left allocated).
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class StageMeter:
         self.stage = stage
         entry = self.stats.setdefault(stage, {"peak_rss_mb": 0.0})
         entry["began"], entry["cpu_began"] = now, cpu
+        entry.setdefault("first_rss_mb", self.process.memory_info().rss / 1e6)
         self._note()
 
     def _note(self) -> None:
@@ -81,6 +83,7 @@ class StageMeter:
         self.stats.pop("end", None)
         for entry in self.stats.values():
             entry["peak_rss_mb"] = round(entry["peak_rss_mb"], 1)
+            entry["first_rss_mb"] = round(entry["first_rss_mb"], 1)
             entry["wall_s"] = round(entry.get("wall_s", 0.0), 3)
             entry["cpu_s"] = round(entry.get("cpu_s", 0.0), 3)
         return self.stats
@@ -114,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - started
     stats = meter.close()
     for stage, entry in stats.items():
-        print(f"{stage:26s} {entry['wall_s']:8.2f} s wall {entry['cpu_s']:8.2f} s CPU  peak RSS {entry['peak_rss_mb']:7.1f} MB")
+        print(f"{stage:26s} {entry['wall_s']:8.2f} s wall {entry['cpu_s']:8.2f} s CPU  RSS {entry['first_rss_mb']:7.1f} MB at the start,"
+              f" {entry['peak_rss_mb']:7.1f} MB at the peak")
     print(f"{'build':26s} {wall:8.2f} s wall; {summary.articles} articles ({summary.extracted} extracted), "
           f"{summary.events} events; pid {os.getpid()}")
     print(json.dumps({"stages": stats, "wall_s": round(wall, 3), "articles": summary.articles}))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import array
 import contextlib
 import hashlib
-import mmap
+import os
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -612,15 +612,19 @@ class PrintFile(PrintSet):
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Callable[[np.ndarray], np.ndarray]]:
-        """The file mapped for the reads of one grouping (few rows: the pairs that pass
-        the check on the cut signatures)."""
+        """The file open for the reads of one grouping: few rows (the pairs that pass the
+        check on the cut signatures), each read on its own. Not mapped: the pages a map
+        touches count in the process's memory, and the pairs touch most of the file."""
         self._handle.flush()
-        with self.path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            view = [np.frombuffer(mapped, dtype="<u8").reshape(len(self.keys), self.rules.permutations)]
-            try:
-                yield lambda rows: view[0][rows]  # a copy
-            finally:
-                view.clear()  # the map closes only once no array looks into it
+        width = self.rules.permutations * 8
+        with self.path.open("rb", buffering=0) as handle:
+            fd = handle.fileno()
+
+            def read(rows: np.ndarray) -> np.ndarray:
+                data = b"".join(os.pread(fd, width, row * width) for row in rows.tolist())
+                return np.frombuffer(data, dtype="<u8").reshape(len(rows), self.rules.permutations)
+
+            yield read
 
     def blocks(self, size: int = 8192) -> Iterable[np.ndarray]:
         self._handle.flush()
