@@ -33,15 +33,15 @@ from typing import TYPE_CHECKING, Any
 
 
 from . import export, ingest, sources
-from .cache import CACHE_DIR, OutcomeCache, article_key, cached_map, current_version, prune_stored, stored
+from .cache import CACHE_DIR, OutcomeCache, StoredReader, article_key, cached_map, current_version, prune_stored, stored
 from .errors import EtlError
 from .ids import iso3
-from .ledger import Ledger, SourceInfo
+from .ledger import Ledger, Member, SourceInfo
 from .records import Article, Event, pickled_as_fields
 from .runner import Runner, make_runner
 from .schema import Schema
 from .settle import Settler
-from .spool import Spool
+from .spool import Spool, read_part
 from .taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # the pipeline is imported where the Extractor is loaded: in the workers
@@ -315,22 +315,34 @@ def gather(tasks: Sequence[ArticleTask], summaries: Iterable[ArticleSummary], le
     return gathered
 
 
-def cached_reports(cache: OutcomeCache, ledger: Ledger) -> Callable[[str], Iterator[tuple[str, bytes]]]:
-    """``reports(code)`` for ``Settler.settle``, read back from the cache: a country's
-    (article key, pickled events), in article order (the ledger names their cache keys)."""
+@dataclass(frozen=True)
+class CachedReports:
+    """A country's (article key, pickled events), read back from the cache file where the
+    country is settled (``settle.ReportReader``); its members name their cache keys."""
 
-    def reports(code: str) -> Iterator[tuple[str, bytes]]:
-        articles = ledger.members(code)
-        for start in range(0, len(articles), 500):
-            block = articles[start:start + 500]
-            found = cache.get_many([a.identity for a in block])
-            for article in block:
-                outcome = found.get(article.identity)
-                if outcome is None:
-                    raise EtlError(f"{article.key}: its extraction vanished from the cache during the build")
-                yield from ((article.key, blob) for c, blob in outcome.reports if c == code)
+    cache_file: str
 
-    return reports
+    def __call__(self, code: str, members: Sequence[Member]) -> Iterator[tuple[str, bytes]]:
+        with StoredReader(Path(self.cache_file)) as stored:
+            for start in range(0, len(members), 500):
+                block = members[start:start + 500]
+                found = stored.get_many([m.identity for m in block])
+                for member in block:
+                    outcome = found.get(member.identity)
+                    if outcome is None:
+                        raise EtlError(f"{member.key}: its extraction vanished from the cache during the build")
+                    yield from ((member.key, blob) for c, blob in outcome.reports if c == code)
+
+
+@dataclass(frozen=True)
+class SpooledReports:
+    """A country's (article key, pickled events), read back from the spool the build set
+    them aside in (``spooled``; flushed), where the country is settled."""
+
+    folder: str
+
+    def __call__(self, code: str, members: Sequence[Member]) -> Iterator[tuple[str, bytes]]:
+        return read_part(Path(self.folder), code)
 
 
 def source_rows(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[str, str]) -> list[dict]:
@@ -491,7 +503,11 @@ def build(
             gathered.prints.close()
             settler = Settler(work, version, store)
             ledger = gathered.articles
-            reports = gathered.reports.iter if gathered.reports is not None else cached_reports(store, ledger)
+            if gathered.reports is not None:
+                gathered.reports.flush()
+                reports = SpooledReports(str(gathered.reports.folder))
+            else:
+                reports = CachedReports(str(store.path))
             bars = functools.partial(progress_bar, enabled=progress)
             settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER, workers,
                                      functools.partial(bars, unit="country", desc="merging"))

@@ -310,6 +310,36 @@ class OutcomeCache:
             self._pending = 0
 
 
+class StoredReader:
+    """Entries of a cache file read by another process than the build's (a worker settling
+    a country), read-only and with none of ``OutcomeCache``'s bookkeeping: the build counts
+    what it uses itself. Entries the build has not committed yet are not seen."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """``{key: value}`` for the stored ones of ``keys``."""
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            rows = self._db.execute(f"SELECT key, value FROM outcome WHERE key IN ({','.join('?' * len(part))})", part)
+            for key, blob in rows:
+                with contextlib.suppress(Exception):  # unreadable: as if missing
+                    found[key] = pickle.loads(blob)
+        return found
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "StoredReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def cached_map(
     tasks: Sequence[T],
     factory: Callable[[], Callable[[T], R]],

@@ -27,10 +27,10 @@ import io
 import itertools
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import export, merge, sources, validate
 from .cache import OutcomeCache
@@ -53,14 +53,15 @@ class CountryResult:
     months: tuple[tuple[str, str, int], ...]  # (YYYY-MM, sha256 of that month's pickled events, events)
     reports_per_article: tuple[tuple[str, int], ...]  # article key -> events it reports
     events: int
+    evidence_pieces: int  # the country's evidence rows are stored in this many pieces
 
 
 def month_key(country_key: str, month: str) -> str:
     return f"country-month/{country_key}/{month}"
 
 
-def evidence_key(country_key: str) -> str:
-    return f"country-evidence/{country_key}"
+def evidence_key(country_key: str, piece: int) -> str:
+    return f"country-evidence/{country_key}/{piece}"
 
 
 Progress = Callable[[int], tuple[Callable[[int], Any], Callable[[], None]]]  # total -> (update, close) of a bar
@@ -81,25 +82,51 @@ def _closing(close: Callable[[], None]) -> Iterator[None]:
 POOL_FROM = 2000  # reports to settle, events to render: below this, starting processes costs more than it saves
 
 
+class ReportReader(Protocol):
+    """Reads a country's reports where the country is settled (a worker process, so that
+    they never pass through the build's process): picklable."""
+
+    def __call__(self, code: str, members: Sequence[Member]) -> Iterator[tuple[str, bytes]]:
+        """(article key, pickled events) of country ``code``, in the order of ``members``
+        (the articles that report there, in article order)."""
+        ...
+
+
 @dataclass(frozen=True)
 class CountryWork:
-    """What settling one country needs, read by the build: plain data, so that a worker
-    process can settle it."""
+    """What settling one country needs: plain data, so that a worker process can settle
+    it. Its reports are read by the worker (``ReportReader``), and its parts written by
+    the worker to ``parts_file``: a large country's events never pass through the build's
+    process all at once."""
 
     key: str  # the country's cache key
-    reports: tuple[tuple[str, bytes], ...]  # (article key, pickled events), in article order
+    code: str
+    members: tuple[Member, ...]  # the articles that report there, in article order
     entries: tuple[Entry, ...]  # the country's rows of the id register
-    publisher_of: dict[str, str | None]  # article key -> publisher
+    parts_file: str  # where the worker writes the country's parts (``CountryParts``)
 
 
 @dataclass(frozen=True)
 class CountryParts:
-    """A settled country: its result, and the parts stored apart from it."""
+    """A settled country: its result, and the file holding the parts stored apart from it
+    (each month's events pickled, the evidence rows in pieces), read one part at a time."""
 
     result: CountryResult
-    months: tuple[tuple[str, bytes], ...]  # (YYYY-MM, that month's events pickled)
-    evidence: export.Chunk  # the country's rows of the evidence table
     register_digest: str  # rows_digest of its register rows
+    parts_file: str
+
+    def parts(self) -> Iterator[tuple[str, Any]]:
+        """(kind, part) in the order written: ("month", (YYYY-MM, pickled events)) for each
+        month, then ("evidence", chunk) for each piece of the evidence rows."""
+        with open(self.parts_file, "rb") as handle:
+            while True:
+                try:
+                    yield pickle.load(handle)
+                except EOFError:
+                    return
+
+
+EVIDENCE_PIECE = 5000  # rows: a country's evidence rows are stored (and written) in pieces of this many
 
 
 @dataclass(frozen=True)
@@ -109,10 +136,13 @@ class CountrySettler:
     duplicates: Mapping[str, str]
     publishers: sources.Publishers
     checker: validate.Checker
+    reports: ReportReader
 
     def __call__(self, work: CountryWork) -> CountryParts:
-        candidates = [event for _, blob in work.reports for event in pickle.loads(blob)]
-        merged = merge.merge_events(candidates, work.publisher_of, self.publishers, duplicates=self.duplicates)
+        candidates = [event for _, blob in self.reports(work.code, work.members) for event in pickle.loads(blob)]
+        publisher_of = {member.key: member.publisher for member in work.members}
+        merged = merge.merge_events(candidates, publisher_of, self.publishers, duplicates=self.duplicates)
+        del candidates
         register = IdRegister(work.entries)
         events = register.assign(merged, self.checker.taxonomy)
         by_month: dict[str, list[Event]] = defaultdict(list)
@@ -120,24 +150,35 @@ class CountrySettler:
         for event in events:
             by_month[f"{event.event_date.year:04d}-{event.event_date.month:02d}"].append(event)
             counts.update(event.source_keys)
-        months = tuple((month, pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL))
-                       for month, month_events in sorted(by_month.items()))
-        evidence = export.render("evidence", export.evidence_frame(events, self.checker.schema), self.checker.schema)
+        digests = []
+        with open(work.parts_file, "wb") as handle:
+            for month, month_events in sorted(by_month.items()):
+                blob = pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL)
+                digests.append((month, hashlib.sha256(blob).hexdigest(), len(month_events)))
+                pickle.dump(("month", (month, blob)), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            evidence = export.evidence_frame(events, self.checker.schema)
+            pieces = 0
+            for start in range(0, max(len(evidence), 1), EVIDENCE_PIECE):
+                piece = evidence.iloc[start:start + EVIDENCE_PIECE].reset_index(drop=True)
+                pickle.dump(("evidence", export.render("evidence", piece, self.checker.schema)), handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+                pieces += 1
         rows = io.StringIO()
         write_entries(rows, register.entries, header=False)
         result = CountryResult(
             register_rows=rows.getvalue(),
             register_count=len(register),
-            months=tuple((month, hashlib.sha256(blob).hexdigest(), len(by_month[month])) for month, blob in months),
+            months=tuple(digests),
             reports_per_article=tuple(sorted(counts.items())),
             events=len(events),
+            evidence_pieces=pieces,
         )
-        return CountryParts(result, months, evidence, rows_digest(csv.reader(io.StringIO(result.register_rows, newline=""))))
+        return CountryParts(result, rows_digest(csv.reader(io.StringIO(result.register_rows, newline=""))), work.parts_file)
 
 
-def load_country_worker(duplicates: Mapping[str, str]) -> CountrySettler:
+def load_country_worker(duplicates: Mapping[str, str], reports: ReportReader) -> CountrySettler:
     """The country settler of one process (``Settler.settle``'s runner factory)."""
-    return CountrySettler(duplicates, sources.Publishers.load(), validate.Checker.load())
+    return CountrySettler(duplicates, sources.Publishers.load(), validate.Checker.load(), reports)
 
 
 @dataclass(frozen=True)
@@ -240,12 +281,12 @@ class Settler:
 
     # -- countries ------------------------------------------------------------------------
 
-    def settle(self, reports: Callable[[str], Iterator[tuple[str, bytes]]], ledger: Ledger,
+    def settle(self, reports: ReportReader, ledger: Ledger,
                duplicates: Mapping[str, str], register_file: Path, workers: int = 1,
                progress: Progress | None = None) -> Settled:
         """Settle every country some article of ``ledger`` reports in, and every country of
-        the register file; ``reports(code)`` gives a country's (article key, pickled
-        events) in article order, read only if it must be settled. A country is cached
+        the register file; ``reports`` reads a country's (article key, pickled events) in
+        article order, where it is settled, only if it must be. A country is cached
         under what identifies its articles' outcomes (their cache keys: name, content
         hash, manifest row), not their names alone.
 
@@ -264,10 +305,11 @@ class Settler:
         held = [self._cached(key, found, register.digest(code)) is not None
                 for code, key, (_, found) in zip(codes, keys, self._prefetched([f"country/{k}" for k in keys], self.cache))]
         todo = [(code, key) for code, key, is_held in zip(codes, keys, held) if not is_held]
-        work = (CountryWork(key, tuple(reports(code)), tuple(register.entries(code)),
-                            {m.key: m.publisher for m in ledger.members(code)}) for code, key in todo)
+        (self.work / "settled").mkdir(parents=True, exist_ok=True)
+        work = (CountryWork(key, code, tuple(ledger.members(code)), tuple(register.entries(code)),
+                            str(self.work / "settled" / f"{key}.pkl")) for code, key in todo)
         runner = _runner(workers, len(todo), sum(sizes[code] for code, _ in todo))
-        fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates)))
+        fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates), reports))
         settled = Settled(self.work / "event_ids.csv")
         layout = RegisterLayout(list(COLUMNS))
         update, close = (progress or _no_progress)(len(todo))  # the countries merged here, not those cached
@@ -288,7 +330,7 @@ class Settler:
                     result, wrote = kept
                     self.cache.keep(self._parts(key, result))
                 layout.write_block(handle, code, result.register_rows, result.register_count, wrote)
-                settled.evidence_parts.append(evidence_key(key))
+                settled.evidence_parts.extend(evidence_key(key, piece) for piece in range(result.evidence_pieces))
                 for month, digest, events in result.months:
                     settled.month_parts[month].append((digest, month_key(key, month), events))
                 ledger.count(result.reports_per_article)
@@ -313,7 +355,8 @@ class Settler:
 
     @staticmethod
     def _parts(key: str, result: CountryResult) -> list[str]:
-        return [evidence_key(key)] + [month_key(key, month) for month, _, _ in result.months]
+        return ([evidence_key(key, piece) for piece in range(result.evidence_pieces)]
+                + [month_key(key, month) for month, _, _ in result.months])
 
     def _cached(self, key: str, found: Any, register_digest: str) -> tuple[CountryResult, str] | None:
         """The cached result (``found``) and the digest of the register rows it wrote, if the
@@ -327,10 +370,17 @@ class Settler:
         return result, wrote
 
     def _keep_parts(self, key: str, parts: CountryParts) -> CountryResult:
-        """Store a settled country's parts (its events by month, its evidence rows)."""
-        for month, blob in parts.months:
-            self.store.put(month_key(key, month), blob)
-        self.store.put(evidence_key(key), parts.evidence)
+        """Store a settled country's parts (its events by month, its evidence rows), one
+        part at a time from the file its settler wrote, which is then removed."""
+        pieces = 0
+        for kind, part in parts.parts():
+            if kind == "month":
+                month, blob = part
+                self.store.put(month_key(key, month), blob)
+            else:
+                self.store.put(evidence_key(key, pieces), part)
+                pieces += 1
+        Path(parts.parts_file).unlink()
         return parts.result
 
     def checker(self) -> validate.Checker:
@@ -405,8 +455,9 @@ class Settler:
         return "month/" + hashlib.sha256(f"{self.version}\0{month}\0{sorted(d for d, _, _ in parts)}".encode()).hexdigest()
 
     def evidence_chunks(self, settled: Settled) -> Iterator[export.Chunk]:
-        """The evidence table country by country (its order: by event id first)."""
-        for key, chunk in self._prefetched(settled.evidence_parts, self.store, block=1):  # a large country's: ~10 MB
+        """The evidence table country by country (its order: by event id first), a piece
+        (``EVIDENCE_PIECE`` rows) at a time."""
+        for key, chunk in self._prefetched(settled.evidence_parts, self.store, block=1):
             if chunk is None:
                 raise EtlError(f"{self.store.path}: a stored part of this build is missing; delete the cache and build again")
             yield chunk

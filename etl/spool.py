@@ -68,13 +68,20 @@ class Spool:
 
     def iter(self, part: str) -> Iterator[Any]:
         self.flush()
-        path = self._path(part)
-        if not path.exists():
-            return
-        with path.open("rb") as handle:
-            while True:
-                try:
-                    records = pickle.load(handle)
-                except EOFError:
-                    return
-                yield from records
+        self._path(part)  # checks the name
+        return read_part(self.folder, part)
+
+
+def read_part(folder: Path, part: str) -> Iterator[Any]:
+    """The records of ``part`` of the spool in ``folder``, in the order added, from any
+    process (what the spool holds once flushed)."""
+    path = Path(folder) / f"{part}.pkl"
+    if not _SAFE.match(part) or not path.exists():
+        return
+    with path.open("rb") as handle:
+        while True:
+            try:
+                records = pickle.load(handle)
+            except EOFError:
+                return
+            yield from records

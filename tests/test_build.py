@@ -145,6 +145,20 @@ def test_the_build_is_the_same_when_its_working_files_flush_often(tmp_path, seed
         assert (out / name).read_bytes() == (seeds_build / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("cache", [True, False])
+def test_evidence_stored_in_small_pieces_gives_the_same_rows(tmp_path, seeds_build, monkeypatch, cache):
+    import etl.settle
+
+    monkeypatch.setattr(etl.settle, "EVIDENCE_PIECE", 2)
+    out = tmp_path / "out"
+    build(SEEDS, out, workers=1, cache=cache)
+    assert (out / "evidence.csv").read_bytes() == (seeds_build / "evidence.csv").read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "evidence.parquet"), pd.read_parquet(seeds_build / "evidence.parquet"))
+    for name in ("events.csv", "events.parquet", "event_ids.csv"):
+        assert (out / name).read_bytes() == (seeds_build / name).read_bytes(), name
+    assert not list(out.glob(".etl-work-*")), "the settled countries' part files are removed with the working folder"
+
+
 def test_a_rebuild_after_an_article_changed_under_the_same_name_equals_a_fresh_build(tmp_path):
     corpus, out, fresh = copy_seeds(tmp_path / "in"), tmp_path / "out", tmp_path / "fresh"
     build(corpus, out, workers=1)

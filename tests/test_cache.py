@@ -407,3 +407,20 @@ def test_a_full_build_remembers_the_hash_of_every_settled_article(tmp_path):
 
 def load_task_reader():
     return lambda task: Reader()(task.path)
+
+
+def test_another_process_reads_committed_entries_and_cannot_write(tmp_path):
+    from etl.cache import StoredReader
+
+    cache = OutcomeCache(tmp_path, "v1")
+    cache.put("a", {"x": 1})
+    cache.save(prune=False)
+    cache.put("b", 2)  # not committed yet
+    with StoredReader(cache.path) as stored:
+        assert stored.get_many(["a", "b", "c"]) == {"a": {"x": 1}}
+        with pytest.raises(sqlite3.OperationalError):
+            stored._db.execute("INSERT INTO outcome VALUES ('z', x'00')")
+    cache.save(prune=False)
+    with StoredReader(cache.path) as stored:
+        assert stored.get_many(["b"]) == {"b": 2}
+    cache.close()

@@ -246,10 +246,12 @@ def test_settling_and_rendering_in_processes_write_the_same_bytes(tmp_path, monk
     corpus = ROOT / "tests" / "corpus"  # articles about a dozen countries and months
     build(corpus, tmp_path / "one", workers=1, cache=False)
     monkeypatch.setattr(etl.settle, "POOL_FROM", 0)  # countries and months go to the pool however few
-    two = build(corpus, tmp_path / "two", workers=2)
-    assert two.countries_settled >= 2 and two.months_rendered >= 2
+    two = build(corpus, tmp_path / "two", workers=2)  # the settling processes read the reports from the cache
+    three = build(corpus, tmp_path / "three", workers=2, cache=False)  # ... from the build's spool
+    assert two.countries_settled >= 2 and two.months_rendered >= 2 and three.countries_settled >= 2
     for name in ("events.csv", "events.parquet", "evidence.csv", "evidence.parquet", "event_ids.csv"):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+        assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
 def test_an_unknown_source_key_is_reported_alike_by_a_rendering_process(tmp_path, monkeypatch):
