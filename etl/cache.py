@@ -131,6 +131,10 @@ class OutcomeCache:
                 db.execute("CREATE TABLE IF NOT EXISTS outcome (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS file_hash (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
                            " inode INTEGER, sha256 TEXT) WITHOUT ROWID")
+                # WAL: the processes that settle countries read entries while this build
+                # writes others (a rollback journal locks readers out once a large
+                # transaction spills to the file)
+                db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.commit()
                 self._db = db
