@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 
 from . import export, ingest, sources
 from .cache import CACHE_DIR, OutcomeCache, StoredReader, article_key, cached_map, current_version, prune_stored, stored
@@ -192,36 +193,61 @@ def load_worker(extractor_factory: Callable[[], Extractor] | None = None, stored
 
 
 class CorpusTasks(Sequence[ArticleTask]):
-    """Every article of a folder as an ``ArticleTask``, made when asked for: memory holds a
-    file name and a manifest row per article, not a task and its full path."""
+    """Every article of a folder as an ``ArticleTask``, made when asked for. Memory holds
+    each file name (UTF-8, in one array) and where its manifest row is in ``rows_file``
+    (a file of the build's working folder), not the manifest's URLs and titles: ~40
+    bytes per article."""
 
-    def __init__(self, folder: str, names: list[str], manifest: dict[str, ingest.ManifestRow]):
-        self.folder, self.names, self.manifest = folder, names, manifest
+    def __init__(self, folder: str, names: Sequence[str], manifest: Iterable[ingest.ManifestRow], rows_file: Path):
+        self.folder = folder
         self._prefix = os.path.join(folder, "")
+        self._names = np.array([name.encode() for name in names], dtype=bytes) if names else np.array([], dtype="S1")
+        self._rows_at = np.full(len(names), -1, dtype=np.int64)  # offset of each name's manifest row, -1: none
+        self.orphans: list[str] = []  # manifest rows whose file is not in the folder
+        position = {name: i for i, name in enumerate(names)}
+        with open(rows_file, "wb") as rows:
+            for row in manifest:
+                at = position.get(row.file)
+                if at is None:
+                    self.orphans.append(row.file)
+                    continue
+                self._rows_at[at] = rows.tell()
+                pickle.dump(row, rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self.orphans.sort()
+        self._rows = open(rows_file, "rb")
+
+    def close(self) -> None:
+        self._rows.close()
 
     def __len__(self) -> int:
-        return len(self.names)
+        return len(self._names)
 
     def __getitem__(self, index):  # int -> ArticleTask; slice -> list of them
         if isinstance(index, slice):
-            return [self._task(name) for name in self.names[index]]
-        return self._task(self.names[index])
+            return [self._task(i) for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError("task index out of range")
+        return self._task(index % len(self))
 
     def __iter__(self) -> Iterator[ArticleTask]:
-        return map(self._task, self.names)
+        return map(self._task, range(len(self)))
 
-    def _task(self, name: str) -> ArticleTask:
-        return ArticleTask(self._prefix + name, self.manifest.get(name))
+    def _task(self, i: int) -> ArticleTask:
+        at = int(self._rows_at[i])
+        meta = None
+        if at >= 0:
+            self._rows.seek(at)
+            meta = pickle.load(self._rows)
+        return ArticleTask(self._prefix + self._names[i].decode(), meta)
 
 
-def corpus_tasks(input_dir: Path) -> tuple[CorpusTasks, list[str]]:
-    """Every article of ``input_dir`` in file-name order, with its manifest row; and the
-    manifest's rows whose file is missing (reported, not fatal)."""
-    names = ingest.article_names(input_dir)
-    manifest = ingest.read_manifest(input_dir)
-    present = set(names)
-    orphans = sorted(name for name in manifest if name not in present)
-    return CorpusTasks(str(input_dir), names, manifest), orphans
+def corpus_tasks(input_dir: Path, work: Path) -> tuple[CorpusTasks, list[str]]:
+    """Every article of ``input_dir`` in file-name order, with its manifest row (kept in
+    a file under ``work``); and the manifest's rows whose file is missing (reported, not
+    fatal)."""
+    tasks = CorpusTasks(str(input_dir), ingest.article_names(input_dir), ingest.manifest_rows(input_dir),
+                        work / "manifest-rows.pkl")
+    return tasks, tasks.orphans
 
 
 def _meta_fields(meta: ingest.ManifestRow | None) -> tuple:
@@ -471,18 +497,18 @@ def build(
     fingerprint) stays in memory.
     """
     input_dir, out_dir = Path(input_dir), Path(out_dir)
-    tasks, orphans = corpus_tasks(input_dir)
     version = _version(extractor_factory)
     store = OutcomeCache(out_dir, version) if cache else None
-    # For a large corpus the loaded Extractor is kept in the cache too (~100 MB; read in
-    # 0.2 s instead of built in 1 s by each worker and each rebuild; local engine only:
-    # its workers share this disk).
     extractor_file = out_dir / CACHE_DIR / "extractor" / f"{version[:32]}.pkl"
-    keep_extractor = cache and extractor_factory is None and engine == "local" and len(tasks) >= KEEP_EXTRACTOR_FROM
-    factory = functools.partial(load_worker, extractor_factory, str(extractor_file) if keep_extractor else None)
-    complete = False
+    keep_extractor = complete = False
     try:
         with work_folder(out_dir) as work:
+            tasks, orphans = corpus_tasks(input_dir, work)
+            # For a large corpus the loaded Extractor is kept in the cache too (~30 MB; read
+            # in 0.2 s instead of built in 1 s by each worker and each rebuild; local engine
+            # only: its workers share this disk).
+            keep_extractor = cache and extractor_factory is None and engine == "local" and len(tasks) >= KEEP_EXTRACTOR_FROM
+            factory = functools.partial(load_worker, extractor_factory, str(extractor_file) if keep_extractor else None)
             runner = make_runner(engine, workers, scheduler, results=work / "dask-results")
             update, close = progress_bar(len(tasks), progress)
             try:
@@ -496,6 +522,7 @@ def build(
                 gathered = gather(tasks, summaries, Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"), spool)
             finally:
                 close()
+                tasks.close()
             cached = store.hits if store is not None else 0
             # A duplicate's events go to the merge too: they never add or change a row, they
             # only join their original's rows (its key and evidence), so every report stays linked.

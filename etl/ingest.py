@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,37 +64,54 @@ def parse_date(value: str, where: str) -> dt.date | None:
 
 def read_manifest(folder: Path) -> dict[str, ManifestRow]:
     """Read ``manifest.csv`` (columns file,url,publisher,published_date,title; all but file optional)."""
+    return {row.file: row for row in manifest_rows(folder)}
+
+
+def manifest_rows(folder: Path) -> Iterator[ManifestRow]:
+    """The rows of ``manifest.csv`` in file order, read one at a time (none if there is
+    no manifest); raises InputError, naming the line, on a malformed or repeated row."""
     path = folder / MANIFEST
     if not path.exists():
-        return {}
+        return
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        handle = path.open(encoding="utf-8-sig", newline="")
+        header_line = handle.readline()
     except (UnicodeDecodeError, OSError) as exc:
         raise InputError(f"{path}: cannot be read as UTF-8 CSV: {exc}") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if "file" not in header:
-        raise InputError(f"{path}:1: file: the manifest needs a 'file' column (has: {', '.join(header) or 'nothing'})")
-    unknown = [h for h in header if h not in MANIFEST_COLUMNS]
-    if unknown:
-        raise InputError(f"{path}:1: {unknown[0]}: unknown manifest column (known: {', '.join(MANIFEST_COLUMNS)})")
-    rows: dict[str, ManifestRow] = {}
-    dates: dict[str, dt.date | None] = {}  # one date object per distinct day, not per row
-    for line, raw in enumerate(reader, start=2):
-        raw = {(k or "").strip(): v for k, v in raw.items()}
-        name = _blank_to_none(raw.get("file"))
-        if name is None:
-            raise InputError(f"{path}:{line}: file: empty: every manifest row needs a file name")
-        if name in rows:
-            raise InputError(f"{path}:{line}: file: {name}: listed twice")
-        rows[name] = ManifestRow(
-            file=name,
-            url=_blank_to_none(raw.get("url")),
-            publisher=_interned(_blank_to_none(raw.get("publisher"))),  # a few outlets, many rows
-            published_date=_date_of(raw.get("published_date") or "", f"{path}:{line}", dates),
-            title=_blank_to_none(raw.get("title")),
-        )
-    return rows
+    with handle:
+        reader = csv.DictReader(_lines(handle, path), fieldnames=next(csv.reader([header_line]), []))
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        if "file" not in header:
+            raise InputError(f"{path}:1: file: the manifest needs a 'file' column (has: {', '.join(header) or 'nothing'})")
+        unknown = [h for h in header if h not in MANIFEST_COLUMNS]
+        if unknown:
+            raise InputError(f"{path}:1: {unknown[0]}: unknown manifest column (known: {', '.join(MANIFEST_COLUMNS)})")
+        seen: set[str] = set()
+        dates: dict[str, dt.date | None] = {}  # one date object per distinct day, not per row
+        for raw in reader:
+            line = reader.line_num + 1  # the header was read apart
+            raw = {(k or "").strip(): v for k, v in raw.items()}
+            name = _blank_to_none(raw.get("file"))
+            if name is None:
+                raise InputError(f"{path}:{line}: file: empty: every manifest row needs a file name")
+            if name in seen:
+                raise InputError(f"{path}:{line}: file: {name}: listed twice")
+            seen.add(name)
+            yield ManifestRow(
+                file=name,
+                url=_blank_to_none(raw.get("url")),
+                publisher=_interned(_blank_to_none(raw.get("publisher"))),  # a few outlets, many rows
+                published_date=_date_of(raw.get("published_date") or "", f"{path}:{line}", dates),
+                title=_blank_to_none(raw.get("title")),
+            )
+
+
+def _lines(handle: Iterable[str], path: Path) -> Iterator[str]:
+    """The lines of an open text file, a decoding error reported as an InputError."""
+    try:
+        yield from handle
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be read as UTF-8 CSV: {exc}") from None
 
 
 def decode(raw: bytes) -> tuple[str | None, str]:

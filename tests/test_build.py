@@ -221,9 +221,30 @@ def test_corpus_tasks_are_the_text_files_in_name_order_with_their_manifest_rows(
     for name in ("b.txt", "a.txt", "notes.md"):
         (tmp_path / name).write_text("Some words.\n", encoding="utf-8")
     (tmp_path / "manifest.csv").write_text("file,publisher\na.txt,The Daily\ngone.txt,Elsewhere\n", encoding="utf-8")
-    tasks, orphans = corpus_tasks(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    tasks, orphans = corpus_tasks(tmp_path, work)
     expected = [ArticleTask(str(tmp_path / "a.txt"), ManifestRow("a.txt", publisher="The Daily")),
                 ArticleTask(str(tmp_path / "b.txt"), None)]
-    assert len(tasks) == 2 and list(tasks) == expected
-    assert tasks[1] == expected[1] and tasks[-1] == expected[1] and tasks[0:1] == expected[:1]
+    assert len(tasks) == 2 and list(tasks) == expected and list(tasks) == expected
+    assert tasks[1] == expected[1] and tasks[-1] == expected[1] and tasks[0:1] == expected[:1] and tasks[::-1] == expected[::-1]
+    assert [tasks[i] for i in (1, 0, 1)] == [expected[1], expected[0], expected[1]]  # in any order
+    with pytest.raises(IndexError):
+        tasks[2]
     assert orphans == ["gone.txt"]
+    tasks.close()
+
+
+def test_corpus_tasks_of_names_in_any_script(tmp_path):
+    from etl.build import corpus_tasks
+
+    names = ["ß-report.txt", "报告.txt", "a b.txt"]
+    for name in names:
+        (tmp_path / name).write_text("Some words.\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,title\n报告.txt,\"A title, with a comma\"\n", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    tasks, _ = corpus_tasks(tmp_path, work)
+    assert [t.name for t in tasks] == sorted(names)
+    assert [t.meta.title if t.meta else None for t in tasks] == [None, None, "A title, with a comma"]
+    tasks.close()
