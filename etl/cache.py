@@ -396,7 +396,7 @@ def cached_map(
             if make is not None and wanted:
                 cache.keep(wanted)
             for i in block:
-                task, key = tasks[i], cached[i]
+                key = cached[i]
                 value = found.pop(prefix + key, None) if key is not None else None
                 if value is None and key is not None and make is not None:
                     result = cache.get(key)  # stored before its view was: make the view now
@@ -404,6 +404,7 @@ def cached_map(
                         value = make(result)
                         cache.put(prefix + key, value)
                 if value is None:
+                    task = tasks[i]
                     if key is None:
                         result = next(fresh)
                     else:
