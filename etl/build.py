@@ -414,11 +414,12 @@ def source_chunks(articles: Iterable[tuple[SourceInfo, int]], duplicates: dict[s
 
 def _source_chunk(infos: list[tuple[SourceInfo, int]], duplicates: dict[str, str],
                   cache: OutcomeCache | None, version: str, schema: Schema) -> export.Chunk:
-    rows = source_rows(infos, duplicates)
-    key = "sources/" + hashlib.sha256(f"{version}\0{[tuple(r.values()) for r in rows]!r}".encode()).hexdigest()
+    # keyed by what its rows are made of (the rows are made only when it is rendered)
+    made_of = [(*info, reports, duplicates.get(info.key)) for info, reports in infos]
+    key = "sources/" + hashlib.sha256(f"{version}\0{made_of!r}".encode()).hexdigest()
     found = cache.get(key) if cache is not None else None
     if found is None:
-        found = export.render("sources", export.sources_frame(rows, schema), schema)
+        found = export.render("sources", export.sources_frame(source_rows(infos, duplicates), schema), schema)
         if cache is not None:
             cache.put(key, found)
     return found
