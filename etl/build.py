@@ -270,11 +270,6 @@ def outcome_key(task: ArticleTask, outcome: ArticleOutcome) -> str:
     return article_key(task.name, outcome.article.sha256, _meta_fields(task.meta))
 
 
-def summary_key(task: ArticleTask, summary: ArticleSummary) -> str:
-    """``outcome_key`` of the outcome ``summary`` was made from."""
-    return article_key(task.name, summary.info.sha256, _meta_fields(task.meta))
-
-
 SUMMARY = ("summary/", ArticleOutcome.summary)  # how the cache keeps and gives the summaries
 
 
@@ -295,20 +290,20 @@ def extract_summaries(
     runner: Runner,
     cache: OutcomeCache,
     progress: Callable[[int], Any] | None = None,
-) -> Iterator[ArticleSummary]:
-    """The summary of every task's outcome, in task order: the cache keeps each outcome
-    and its summary, and gives the summaries of those it has (their outcomes stay stored,
-    read only for the countries that must be settled again)."""
+) -> Iterator[tuple[str, ArticleSummary]]:
+    """(cache key of its outcome, summary) of every task's outcome, in task order: the
+    cache keeps each outcome and its summary, and gives the summaries of those it has
+    (their outcomes stay stored, read only for the countries that must be settled again)."""
     return cached_map(tasks, factory, runner, cache, functools.partial(task_key, cache=cache), outcome_key, progress,
-                      view=SUMMARY)
+                      view=SUMMARY, keyed=True)
 
 
-def spooled(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Iterator[ArticleSummary]:
-    """Each outcome's summary, its events set aside by country code in ``reports``."""
+def spooled(outcomes: Iterable[ArticleOutcome], reports: Spool) -> Iterator[tuple[str, ArticleSummary]]:
+    """("", summary) of each outcome, its events set aside by country code in ``reports``."""
     for outcome in outcomes:
         for code, blob in outcome.reports:
             reports.add(code, [(outcome.article.key, blob)])
-        yield outcome.summary()
+        yield "", outcome.summary()
 
 
 @dataclass
@@ -327,14 +322,15 @@ class Gathered:
     reports: Spool | None
 
 
-def gather(tasks: Sequence[ArticleTask], summaries: Iterable[ArticleSummary], ledger: Ledger, prints: sources.PrintSet,
+def gather(summaries: Iterable[tuple[str, ArticleSummary]], ledger: Ledger, prints: sources.PrintSet,
            reports: Spool | None) -> Gathered:
-    """Keep each article's summary in ``ledger`` and ``prints``; ``reports``: where its
-    events were set aside (``spooled``), or None when the cache has them all (then each
-    article's cache key is kept, to read them back)."""
+    """Keep each article's summary in ``ledger`` and ``prints``; ``summaries``: (cache key of
+    its outcome, summary), run to their end (their extraction pool closes then);
+    ``reports``: where the events were set aside (``spooled``), or None when the cache has
+    them all (then each article's cache key is kept, to read them back)."""
     gathered = Gathered(ledger, [], prints, reports)
-    for task, summary in zip(tasks, summaries, strict=True):  # strict: runs summaries to its end (its pool closes)
-        ledger.add(summary.info, summary.countries, summary_key(task, summary) if reports is None else "")
+    for identity, summary in summaries:
+        ledger.add(summary.info, summary.countries, identity if reports is None else "")
         if summary.fingerprint is not None and summary.info.status == "ok":
             prints.add(summary.info.key, summary.fingerprint)
         gathered.warnings.extend(summary.warnings)
@@ -520,7 +516,7 @@ def build(
                 else:
                     spool = Spool(work / "reports")
                     summaries = spooled(extract_outcomes(tasks, factory, runner, update), spool)
-                gathered = gather(tasks, summaries, Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"), spool)
+                gathered = gather(summaries, Ledger(work / "ledger.sqlite"), sources.PrintFile(work / "prints.bin"), spool)
             finally:
                 close()
                 tasks.close()

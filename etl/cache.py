@@ -353,6 +353,7 @@ def cached_map(
     result_key: Callable[[T, R], str],
     progress: Callable[[int], Any] | None = None,
     view: tuple[str, Callable[[R], Any]] | None = None,
+    keyed: bool = False,
 ) -> Iterator[Any]:
     """``factory()(task)`` for every task, yielded in task order, taken from ``cache`` where it can.
 
@@ -371,6 +372,8 @@ def cached_map(
     stored too, under prefix + key, and a cached task's view is read instead of its
     result (which stays stored and counts as used): for a result much larger than what
     the caller needs of it first.
+
+    ``keyed``: yield (key, value), the key under which the result is (or would be) stored.
     """
     report = progress or (lambda n: None)
     prefix, make = view if view is not None else ("", None)
@@ -412,13 +415,13 @@ def cached_map(
                             local.append(factory())
                         result = local[0](task)
                     value = result if make is None else make(result)
+                    key = result_key(task, result)
                     if cache is not None:
-                        stored_key = result_key(task, result)
-                        cache.put(stored_key, result)
+                        cache.put(key, result)
                         if make is not None:
-                            cache.put(prefix + stored_key, value)
+                            cache.put(prefix + key, value)
                 report(1)
-                yield value
+                yield (key, value) if keyed else value
     finally:
         if cache is not None:
             cache.save(prune=False)

@@ -204,14 +204,15 @@ def test_gathering_runs_the_summaries_to_their_end(tmp_path):
         try:
             for task in tasks:
                 info = SourceInfo(task.name[:-4], task.name, "0" * 64, None, None, None, None, "none", None, "ok")
-                yield ArticleSummary(info, ("ARM",), None, ())
+                yield f"key{task.name}", ArticleSummary(info, ("ARM",), None, ())
         finally:
             finished.append(True)
 
     running = summaries()
-    gathered = gather(tasks, running, Ledger(tmp_path / "ledger.sqlite"), PrintFile(tmp_path / "prints.bin"), None)
+    gathered = gather(running, Ledger(tmp_path / "ledger.sqlite"), PrintFile(tmp_path / "prints.bin"), None)
     assert finished == [True]
     assert len(gathered.articles) == 3 and gathered.articles.countries() == ["ARM"]
+    assert [m.identity for m in gathered.articles.members("ARM")] == ["keya0.txt", "keya1.txt", "keya2.txt"]
 
 
 def test_corpus_tasks_are_the_text_files_in_name_order_with_their_manifest_rows(tmp_path):
