@@ -4,11 +4,13 @@ Every ``EtlError`` becomes one line on stderr and exit code 1; a traceback only 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import List, Literal, Optional
+from typing import List, Literal, NoReturn, Optional
 
 import typer
 
@@ -156,13 +158,32 @@ def geocode(
 
 
 def main() -> None:
+    _leave(_run())
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit without tearing the interpreter down. The command is done (its files written,
+    synced and closed, its worker processes joined), and what runs at exit is run: the
+    handlers registered with ``atexit`` (logging's flush, multiprocessing's clean-up) and
+    a flush of the output. Only the freeing of every module and object is skipped: ~0.25 s,
+    a tenth of a rebuild."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _run() -> int:
+    """The command's exit code; its errors printed as one line each (no traceback)."""
     try:
         # standalone_mode=False: click returns a command's exit code instead of exiting
         code = app(standalone_mode=False)
-        if isinstance(code, int):
-            sys.exit(code)
+        return code if isinstance(code, int) else 0
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except ValidationError as exc:
         if _State.debug:
             raise
@@ -171,24 +192,24 @@ def main() -> None:
         if len(exc.problems) > MAX_PROBLEM_LINES:
             print(f"... and {len(exc.problems) - MAX_PROBLEM_LINES} more problems", file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        return 1
     except EtlError as exc:
         if _State.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted; previous outputs are left as they were", file=sys.stderr)
-        sys.exit(130)
+        return 130
     except Exception as exc:  # click usage errors and anything unexpected: one line, exit 1
         import click
 
         if isinstance(exc, click.exceptions.ClickException):
             exc.show()
-            sys.exit(exc.exit_code if exc.exit_code else 2)
+            return exc.exit_code if exc.exit_code else 2
         if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
+            return 1
         if _State.debug:
             raise
         print(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
-        sys.exit(1)
+        return 1
