@@ -18,6 +18,7 @@ imports them.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -121,6 +122,9 @@ def apply_logging(setup: tuple[int, str | None]) -> None:
 def _load_worker(factory: WorkerFactory, log: tuple[int, str | None]) -> None:
     apply_logging(log)
     _PROCESS_WORKER[:] = [factory()]
+    # What is loaded now lives as long as the process (the Extractor: ~1M objects): kept
+    # out of the cyclic collector's full scans, which otherwise walk it again and again.
+    gc.freeze()
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
