@@ -40,6 +40,7 @@ from .ledger import Ledger, Member
 from .records import Event
 from .register import RegisterLayout, RegisterRows
 from .runner import LazyTasks, ProcessRunner, Runner, make_runner
+from .spool import pickles
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,7 @@ class CountryParts:
     def parts(self) -> Iterator[tuple[str, Any]]:
         """(kind, part) in the order written: ("month", (YYYY-MM, pickled events)) for each
         month, then ("evidence", chunk) for each piece of the evidence rows."""
-        with open(self.parts_file, "rb") as handle:
-            while True:
-                try:
-                    yield pickle.load(handle)
-                except EOFError:
-                    return
+        return pickles(Path(self.parts_file))
 
 
 EVIDENCE_PIECE = 5000  # rows: a country's evidence rows are stored (and written) in pieces of this many

@@ -76,12 +76,16 @@ def read_part(folder: Path, part: str) -> Iterator[Any]:
     """The records of ``part`` of the spool in ``folder``, in the order added, from any
     process (what the spool holds once flushed)."""
     path = Path(folder) / f"{part}.pkl"
-    if not _SAFE.match(part) or not path.exists():
-        return
-    with path.open("rb") as handle:
+    if _SAFE.match(part) and path.exists():
+        for records in pickles(path):
+            yield from records
+
+
+def pickles(path: Path) -> Iterator[Any]:
+    """Each object of a file of pickles written one after another, in order."""
+    with Path(path).open("rb") as handle:
         while True:
             try:
-                records = pickle.load(handle)
+                yield pickle.load(handle)
             except EOFError:
                 return
-            yield from records
