@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 from make_corpus import make_corpus  # noqa: E402
 
 SAMPLE_SECONDS = 0.05
+PSS_EVERY = 20  # samples: the proportional set size is read every second
 
 
 def corpus_for(size: int, out: Path) -> Path:
@@ -101,22 +102,27 @@ def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
     proc = subprocess.Popen(command, cwd=ROOT, stdout=out_file, stderr=err_file, text=True,
                             start_new_session=True)
     main = psutil.Process(proc.pid)
-    peak_main = peak_tree = 0
+    peak_main = peak_tree = peak_pss = 0
     cpu: dict[int, float] = {}
+    samples = 0
     while proc.poll() is None:
         try:
             rss_main = main.memory_info().rss
             rss_tree = rss_main
             cpu[main.pid] = sum(main.cpu_times()[:2])
-            for child in main.children(recursive=True):
+            tree = [main, *main.children(recursive=True)]
+            for child in tree[1:]:
                 try:
                     rss_tree += child.memory_info().rss
                     cpu[child.pid] = sum(child.cpu_times()[:2])
                 except psutil.Error:
                     pass
             peak_main, peak_tree = max(peak_main, rss_main), max(peak_tree, rss_tree)
+            if samples % PSS_EVERY == 0:  # reading smaps costs ~8 ms per process: now and then
+                peak_pss = max(peak_pss, _pss(tree))
         except psutil.Error:
             pass
+        samples += 1
         if max_rss_mb and peak_tree > max_rss_mb * 2**20:
             # Stop before the machine runs out of memory; the run is reported as over the limit.
             os.killpg(proc.pid, signal.SIGKILL)
@@ -133,7 +139,21 @@ def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
     return {"seconds": seconds, "cpu_seconds": sum(cpu.values()), "peak_rss_main_mb": peak_main / 2**20,
-            "peak_rss_total_mb": peak_tree / 2**20, "stdout": out.strip().splitlines()[-1:] or [""]}
+            "peak_rss_total_mb": peak_tree / 2**20, "peak_pss_total_mb": peak_pss / 2**20,
+            "stdout": out.strip().splitlines()[-1:] or [""]}
+
+
+def _pss(processes: list[psutil.Process]) -> int:
+    """Proportional set size summed over ``processes``: each page shared by k of them counts
+    1/k in each (RSS counts it whole in each: the fork server's and the workers' shared
+    pages k times)."""
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_full_info().pss
+        except (psutil.Error, AttributeError):  # gone, or no PSS on this system
+            pass
+    return total
 
 
 def build_command(corpus: Path, out: Path, workers: int, extra: list[str]) -> list[str]:
@@ -198,6 +218,7 @@ def main() -> None:
         "mb_per_second": size_bytes / 2**20 / seconds,
         "peak_rss_main_mb": full["peak_rss_main_mb"],
         "peak_rss_total_mb": full["peak_rss_total_mb"],
+        "peak_pss_total_mb": full["peak_pss_total_mb"],
         "killed_over_max_rss": bool(full.get("killed")),
         "baseline_seconds": base["seconds"],
         "baseline_cpu_seconds": base["cpu_seconds"],
@@ -220,7 +241,8 @@ def main() -> None:
             f"{seconds:.1f} s, {result['articles_per_second']:.0f} articles/s "
             f"({result['articles_per_second_per_worker']:.0f}/s per worker; {result['cpu_ms_per_article']:.1f} ms CPU per article), "
             f"{result['mb_per_second']:.2f} MB/s, "
-            f"peak RSS {result['peak_rss_main_mb']:.0f} MB main / {result['peak_rss_total_mb']:.0f} MB with workers, "
+            f"peak RSS {result['peak_rss_main_mb']:.0f} MB main / {result['peak_rss_total_mb']:.0f} MB with workers "
+            f"(PSS {result['peak_pss_total_mb']:.0f} MB), "
             f"baseline {base['seconds']:.1f} s (ratio {result['ratio_to_baseline']:.1f}; "
             f"CPU {full['cpu_seconds']:.0f} s vs {base['cpu_seconds']:.1f} s: ratio {result['cpu_ratio_to_baseline']:.1f})")
     if full.get("killed"):
