@@ -191,19 +191,11 @@ class OutcomeCache:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         """``{key: value}`` for the stored ones of ``keys`` (a query per 500 keys, not per key)."""
-        found: dict[str, Any] = {}
         db = self._connect(create=False)
-        for start in range(0, len(keys), 500) if db is not None else ():
-            part = keys[start:start + 500]
-            try:
-                rows = db.execute(f"SELECT key, value FROM outcome WHERE key IN ({','.join('?' * len(part))})", part).fetchall()
-            except sqlite3.DatabaseError:
-                rows = []
-            for key, blob in rows:
-                try:
-                    found[key] = pickle.loads(blob)
-                except Exception:  # unreadable entry: extract again
-                    pass
+        try:
+            found = stored_values(db, keys) if db is not None else {}
+        except sqlite3.DatabaseError:  # not a cache file after all: as if empty
+            found = {}
         self.hits += len(found)
         self.misses += len(set(keys)) - len(found)
         self._use(found)
@@ -314,6 +306,19 @@ class OutcomeCache:
             self._pending = 0
 
 
+def stored_values(db: sqlite3.Connection, keys: Sequence[str]) -> dict[str, Any]:
+    """``{key: value}`` for the stored ones of ``keys``, a query per 500 keys; an entry that
+    cannot be unpickled counts as missing (a file that cannot be queried raises)."""
+    found: dict[str, Any] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start:start + 500]
+        rows = db.execute(f"SELECT key, value FROM outcome WHERE key IN ({','.join('?' * len(part))})", part).fetchall()
+        for key, blob in rows:
+            with contextlib.suppress(Exception):  # unreadable entry: extract again
+                found[key] = pickle.loads(blob)
+    return found
+
+
 class StoredReader:
     """Entries of a cache file read by another process than the build's (a worker settling
     a country), read-only and with none of ``OutcomeCache``'s bookkeeping: the build counts
@@ -325,14 +330,7 @@ class StoredReader:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         """``{key: value}`` for the stored ones of ``keys``."""
-        found: dict[str, Any] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
-            rows = self._db.execute(f"SELECT key, value FROM outcome WHERE key IN ({','.join('?' * len(part))})", part)
-            for key, blob in rows:
-                with contextlib.suppress(Exception):  # unreadable: as if missing
-                    found[key] = pickle.loads(blob)
-        return found
+        return stored_values(self._db, keys)
 
     def close(self) -> None:
         self._db.close()

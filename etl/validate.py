@@ -251,14 +251,7 @@ class Checker:
         values instead of from their text, then checked by the same pandera schema.
         False when a value would not read cleanly, a check fails, or the frame is not typed
         as expected: then the text path finds (and explains) what is wrong."""
-        if table not in self.schema.tables:
-            return False
-        spec = self.schema.table(table)
-        try:
-            check = self.typed_check_frame(spec, frame)
-            return check is not None and self.pandera_passes(spec, check, source_keys if table == "events" else None)
-        except Exception:  # noqa: BLE001 - the text path reports it
-            return False
+        return self._typed_pass([frame], table, source_keys if table == "events" else None)
 
     def typed_frames_pass(self, frames: list[pd.DataFrame], table: str) -> bool:
         """True when each of ``frames`` (typed frames of ``table``, parts of one table)
@@ -267,7 +260,12 @@ class Checker:
         pass one by one, and one call costs far less than one per frame (a small frame's
         check is mostly fixed cost). False when they do not all pass: check them one by one
         for what is wrong and where."""
-        if table not in self.schema.tables or not frames:
+        return bool(frames) and self._typed_pass(frames, table, None)
+
+    def _typed_pass(self, frames: list[pd.DataFrame], table: str, source_keys: frozenset[str] | None) -> bool:
+        """The check frames of ``frames`` read from their typed values, checked together by
+        the pandera schema; False on anything the text path must find and explain."""
+        if table not in self.schema.tables:
             return False
         spec = self.schema.table(table)
         try:
@@ -275,8 +273,8 @@ class Checker:
             if any(check is None for check in checks):
                 return False
             together = checks[0] if len(checks) == 1 else pd.concat(checks, ignore_index=True)
-            return self.pandera_passes(spec, together, None)
-        except Exception:  # noqa: BLE001 - checked one by one, the text path reports it
+            return self.pandera_passes(spec, together, source_keys)
+        except Exception:  # noqa: BLE001 - the text path reports it
             return False
 
     def typed_check_frame(self, spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame | None:
