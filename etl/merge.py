@@ -323,11 +323,106 @@ def _span(identity: Identity, rules: MergeRules) -> tuple[int, int]:
     return min(own, weeks.start), max(own, weeks.stop - 1)
 
 
+class _BlockKeys:
+    """The blocking keys of ``_index`` and ``_partners`` as integers, so that a block's
+    candidate pairs are found by a sorted join in numpy, not by a Python loop over every
+    (report, partner) of the block (quadratic in the density of reports, which runs to
+    tens of millions for a country reported every day).
+
+    A key's code is its week, its (country, event type) and its place key ("cell", a
+    cell; "admin1", ...), each numbered (``_ids``) and packed into one int64. The codes
+    of a report are made once and kept while it is in the sweep's window (``pairs``'s
+    ``context`` onwards), so memory follows the window; the numbering grows with the
+    places and types met, not with the reports."""
+
+    KIND_BITS, PLACE_BITS = 16, 24
+
+    def __init__(self, identities: list[Identity], rules: MergeRules):
+        self.identities, self.rules = identities, rules
+        self._kinds: dict[tuple[str, str], int] = {}
+        self._places: dict[tuple, int] = {}
+        self._window: dict[int, tuple[list[int], list[int]]] = {}
+
+    def _base(self, ident: Identity) -> int:
+        kind = self._kinds.setdefault((ident.country, ident.event_type), len(self._kinds))
+        if kind >= 1 << self.KIND_BITS:
+            raise ValueError("merge: too many (country, event type) pairs in one merge")
+        return kind << self.PLACE_BITS
+
+    def _place(self, key: tuple) -> int:
+        place = self._places.setdefault(key, len(self._places))
+        if place >= 1 << self.PLACE_BITS:
+            raise ValueError("merge: too many places in one merge")
+        return place
+
+    def _codes(self, i: int) -> tuple[list[int], list[int]]:
+        """(where report ``i`` is placed, where it looks for partners): ``_index`` and
+        ``_partners`` as codes."""
+        found = self._window.get(i)
+        if found is not None:
+            return found
+        ident, rules, place = self.identities[i], self.rules, self._place
+        shift = self.KIND_BITS + self.PLACE_BITS
+        base = self._base(ident)
+        cell = _cell(ident, rules)
+        name = ("name", ident.location.casefold())
+        own = [("cell", cell), name]
+        reach = range(-2, 3) if ident.geo_precision >= 3 else range(-1, 2)
+        looks = [("cell", (cell[0] + dy, cell[1] + dx)) for dy in reach for dx in reach]
+        looks.append(name)
+        if ident.admin1:
+            own.append(("admin1", ident.admin1))
+            looks.append(("admin1-region", ident.admin1))
+            if ident.geo_precision >= 3:
+                own.append(("admin1-region", ident.admin1))
+                looks.append(("admin1", ident.admin1))
+        if ident.sub_event_type in rules.place_free_subtypes:
+            own.append(("anywhere",))
+            looks.append(("anywhere",))
+        week = _week(ident.event_date) << shift
+        placed = [week | base | place(key) for key in own]
+        probe_bases = [base | place(key) for key in looks]
+        probes = [(w << shift) | b for w in _weeks(ident, rules) for b in probe_bases]
+        self._window[i] = placed, probes
+        return placed, probes
+
+    def pairs(self, start: int, stop: int, context: int) -> tuple[list[int], list[int]]:
+        """``_block_pairs`` as two lists (i, j), sorted; reports before ``context`` are let go."""
+        for i in [i for i in self._window if i < context]:
+            del self._window[i]
+        placed_codes, placed_by, probe_codes, probe_by = [], [], [], []
+        for i in range(context, stop):
+            placed, probes = self._codes(i)
+            placed_codes.extend(placed)
+            placed_by.extend([i] * len(placed))
+            probe_codes.extend(probes)
+            probe_by.extend([i] * len(probes))
+        keys = np.array(placed_codes, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, owners = keys[order], np.array(placed_by, dtype=np.int64)[order]
+        wanted = np.array(probe_codes, dtype=np.int64)
+        first = np.searchsorted(keys, wanted, "left")
+        counts = np.searchsorted(keys, wanted, "right") - first
+        total = int(counts.sum())
+        if not total:
+            return [], []
+        # every (prober, owner) of a shared key: the owners at first .. first + count - 1
+        seekers = np.repeat(np.array(probe_by, dtype=np.int64), counts)
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - first, counts)
+        partners = owners[offsets]
+        lo, hi = np.minimum(seekers, partners), np.maximum(seekers, partners)
+        keep = (lo != hi) & (hi >= start)
+        codes = np.unique(lo[keep] * len(self.identities) + hi[keep])
+        lo, hi = np.divmod(codes, len(self.identities))
+        return lo.tolist(), hi.tolist()
+
+
 def _block_pairs(identities: list[Identity], weeks: list[int], start: int, stop: int, context: int,
                  rules: MergeRules) -> set[tuple[int, int]]:
     """The candidate pairs (i < j) whose later report j is one of ``start .. stop - 1``;
     ``context``: the first report near enough in time to pair with any of them. Reports
-    are in week order, so each pair of ``candidate_pairs`` comes from exactly one block."""
+    are in week order, so each pair of ``candidate_pairs`` comes from exactly one block.
+    (The definition; ``_BlockKeys.pairs`` finds the same pairs faster.)"""
     members = range(context, stop)
     placed = _index(identities, members, rules)
     return {(min(i, j), max(i, j)) for i in members for j in _partners(identities, i, placed, rules) if max(i, j) >= start}
@@ -478,11 +573,12 @@ def _group(identities: list[Identity], rules: MergeRules, weeks_per_block: int =
     groups: list[list[int]] = []
     closed = 0  # reports before this one belong to components already grouped
     start = 0
+    blocking = _BlockKeys(identities, rules)
     while start < len(identities):
         first = weeks[start]
         stop = bisect.bisect_left(weeks, first + weeks_per_block, lo=start)
         context = bisect.bisect_left(weeks, first - reach, hi=start)
-        for i, j in sorted(_block_pairs(identities, weeks, start, stop, context, rules)):
+        for i, j in zip(*blocking.pairs(start, stop, context)):
             if not same_event(identities[i], identities[j], rules):
                 continue
             ri, rj = find(i), find(j)

@@ -416,3 +416,36 @@ def test_grouping_needs_reports_in_date_order():
     later, earlier = Identity.of(ev("a", date=DAY + dt.timedelta(days=30))), Identity.of(ev("b"))
     with pytest.raises(ValueError):
         _group([later, earlier], MergeRules())
+
+
+# Reports anywhere on a small map (cells 1 degree wide), of any precision, in or out of
+# an admin1, some of them place-free (an Agreement).
+MAP_EVENTS = st.builds(
+    lambda key, day, tp, gp, sub, where, admin1: ev(
+        key, date=DAY + dt.timedelta(days=day), tp=tp, gp=gp, admin1=admin1,
+        etype="Strategic developments" if sub == "Agreement" else "Battles", sub=sub,
+        town=(f"Town {where[0]:.1f} {where[1]:.1f}", where[0], where[1]),
+    ),
+    st.sampled_from(list("abcdefghij")),
+    st.integers(0, 60),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from(["Armed clash", "Agreement"]),
+    st.tuples(st.sampled_from([40.2, 40.9, 41.5, 42.4, 43.7]), st.sampled_from([46.5, 47.5, 48.9])),
+    st.sampled_from(["", "Province One", "Province Two"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(SPREAD_EVENTS, MAP_EVENTS), max_size=40))
+def test_block_pairs_found_by_codes_are_those_of_the_definition(events):
+    from etl.merge import MergeRules, _BlockKeys, _block_pairs, _week
+
+    rules = MergeRules()
+    identities = sorted((Identity.of(e) for e in events), key=lambda i: (i.event_date, sorted(i.source_keys), i.location))
+    weeks = [_week(i.event_date) for i in identities]
+    stop = len(identities)
+    for start in range(stop + 1):
+        for context in sorted({0, start // 2, start}):
+            lo, hi = _BlockKeys(identities, rules).pairs(start, stop, context)
+            assert list(zip(lo, hi)) == sorted(_block_pairs(identities, weeks, start, stop, context, rules))
