@@ -58,17 +58,19 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import math
 from array import array
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
 from .gazetteer import EARTH_RADIUS
-from .records import Event, Evidence
+from .records import Event, Evidence, replaced
 from .sources import Publishers
 
 TERRITORY = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
@@ -139,6 +141,7 @@ class Identity:
 UNIDENTIFIED = "?"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a corpus names a few thousand actors, each in many reports
 def actor_key(name: str) -> str:
     """Comparable form of an actor name: '' for none, '?' for an unidentified actor."""
     text = " ".join(name.split()).casefold()
@@ -342,6 +345,7 @@ class _BlockKeys:
         self._kinds: dict[tuple[str, str], int] = {}
         self._places: dict[tuple, int] = {}
         self._window: dict[int, tuple[list[int], list[int]]] = {}
+        self._signatures: dict[tuple, tuple[list[int], list[int]]] = {}
 
     def _base(self, ident: Identity) -> int:
         kind = self._kinds.setdefault((ident.country, ident.event_type), len(self._kinds))
@@ -361,10 +365,24 @@ class _BlockKeys:
         found = self._window.get(i)
         if found is not None:
             return found
-        ident, rules, place = self.identities[i], self.rules, self._place
+        ident, rules = self.identities[i], self.rules
         shift = self.KIND_BITS + self.PLACE_BITS
-        base = self._base(ident)
-        cell = _cell(ident, rules)
+        own, looks = self._bases(ident, _cell(ident, rules))
+        week = _week(ident.event_date) << shift
+        placed = [week | base for base in own]
+        probes = [(w << shift) | base for w in _weeks(ident, rules) for base in looks]
+        self._window[i] = placed, probes
+        return placed, probes
+
+    def _bases(self, ident: Identity, cell: tuple[int, int]) -> tuple[list[int], list[int]]:
+        """The codes, less the week, of where a report is placed and where it looks: the
+        same for every report of one type at one place (kept)."""
+        free = ident.sub_event_type in self.rules.place_free_subtypes
+        signature = (ident.country, ident.event_type, cell, ident.location, ident.admin1, ident.geo_precision >= 3, free)
+        found = self._signatures.get(signature)
+        if found is not None:
+            return found
+        kind = self._base(ident)
         name = ("name", ident.location.casefold())
         own = [("cell", cell), name]
         reach = range(-2, 3) if ident.geo_precision >= 3 else range(-1, 2)
@@ -376,15 +394,11 @@ class _BlockKeys:
             if ident.geo_precision >= 3:
                 own.append(("admin1-region", ident.admin1))
                 looks.append(("admin1", ident.admin1))
-        if ident.sub_event_type in rules.place_free_subtypes:
+        if free:
             own.append(("anywhere",))
             looks.append(("anywhere",))
-        week = _week(ident.event_date) << shift
-        placed = [week | base | place(key) for key in own]
-        probe_bases = [base | place(key) for key in looks]
-        probes = [(w << shift) | b for w in _weeks(ident, rules) for b in probe_bases]
-        self._window[i] = placed, probes
-        return placed, probes
+        found = self._signatures[signature] = ([kind | self._place(k) for k in own], [kind | self._place(k) for k in looks])
+        return found
 
     def pairs(self, start: int, stop: int, context: int) -> tuple[list[int], list[int]]:
         """``_block_pairs`` as two lists (i, j), sorted; reports before ``context`` are let go."""
@@ -455,7 +469,7 @@ def merge_events(
     copies = [e for e in events if e.source_keys and all(k in duplicates for k in e.source_keys)]
     if copies:
         rows = _attach_copies(rows, copies, duplicates, rules)
-    return tuple(sorted(rows, key=_row_order))
+    return _in_row_order(rows)
 
 
 def _attach_copies(rows: list[Event], copies: list[Event], duplicates: Mapping[str, str], rules: MergeRules) -> list[Event]:
@@ -488,7 +502,7 @@ def _attach_copies(rows: list[Event], copies: list[Event], duplicates: Mapping[s
             extra_keys[n].update(copy.source_keys)
             extra_evidence[n].extend(copy.evidence)
     for n, keys in extra_keys.items():
-        rows[n] = replace(
+        rows[n] = replaced(
             rows[n],
             source_keys=tuple(sorted(set(rows[n].source_keys) | keys)),
             evidence=_evidence((*rows[n].evidence, *extra_evidence[n])),
@@ -503,7 +517,7 @@ def _without_duplicates(events: Iterable[Event], duplicates: Mapping[str, str]) 
         if event.source_keys and not keys:
             continue  # a duplicate article's own event: see _attach_copies
         if len(keys) != len(event.source_keys):
-            event = replace(event, source_keys=keys, evidence=tuple(ev for ev in event.evidence if ev.source_key not in duplicates))
+            event = replaced(event, source_keys=keys, evidence=tuple(ev for ev in event.evidence if ev.source_key not in duplicates))
         kept.append(event)
     return kept
 
@@ -534,15 +548,15 @@ def _collapse_identical(events: Iterable[Event]) -> list[Event]:
     folded = []
     for content, same in by_content.items():
         if len(same) == 1:
-            folded.append((content, fingerprint(same[0]), same[0]))
+            folded.append((content, same[0]))
             continue
         # The longest note, ties to the smallest fingerprint.
         ranked = sorted((-len(e.notes), fingerprint(e), n) for n, e in enumerate(same))
         best = same[ranked[0][2]]
-        best = replace(best, evidence=_evidence(e for s in same for e in s.evidence), warnings=_warnings(same))
-        folded.append((content, fingerprint(best), best))
-    folded.sort(key=lambda item: (item[0], item[1]))
-    return [event for _content, _fp, event in folded]
+        best = replaced(best, evidence=_evidence(e for s in same for e in s.evidence), warnings=_warnings(same))
+        folded.append((content, best))
+    folded.sort(key=lambda item: item[0])  # the contents are distinct: no tie to break
+    return [event for _content, event in folded]
 
 
 def _group(identities: list[Identity], rules: MergeRules, weeks_per_block: int = 8) -> list[list[int]]:
@@ -677,7 +691,7 @@ def _merge_group(
     source = "; ".join(names)
     if len(group) == 1:
         event = group[0]
-        return replace(event, source_keys=all_keys, source=source, source_scale=publishers.scale(names, event.country))
+        return replaced(event, source_keys=all_keys, source=source, source_scale=publishers.scale(names, event.country))
 
     order = [e for _fp, _n, e in sorted((fingerprint(e), n, e) for n, e in enumerate(group))]
     rank = {id(e): n for n, e in enumerate(order)}
@@ -732,7 +746,7 @@ def _merge_group(
     elif fatalities and note_source.fatalities != fatalities:
         notes = _sentence(notes, f"Another source reports {fatalities} fatalities.")
     place_event = min((e for e in order if _place(e) == place and e.geo_precision == best_gp), key=lambda e: rank[id(e)])
-    return replace(
+    return replaced(
         actor_source,
         event_date=date,
         time_precision=best_tp,
@@ -775,8 +789,18 @@ def _warnings(events: Iterable[Event]) -> tuple[str, ...]:
     return tuple(sorted({w for e in events for w in e.warnings}))
 
 
-def _row_order(event: Event) -> tuple:
+def _row_head(event: Event) -> tuple:
     return (
         event.country, event.event_date, event.event_type, event.sub_event_type, event.location,
-        event.actor1, event.actor2, event.source_keys, fingerprint(event),
+        event.actor1, event.actor2, event.source_keys,
     )
+
+
+def _in_row_order(rows: Iterable[Event]) -> tuple[Event, ...]:
+    """Rows sorted by country, date, type, place, actors and source keys, then by
+    ``fingerprint``: computed only for rows equal in all the rest (few)."""
+    ordered: list[Event] = []
+    for _head, run in itertools.groupby(sorted(rows, key=_row_head), key=_row_head):
+        run = list(run)
+        ordered.extend(sorted(run, key=fingerprint) if len(run) > 1 else run)
+    return tuple(ordered)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from etl.build import ArticleSummary, ArticleTask
 from etl.ingest import ManifestRow
 from etl.ledger import SourceInfo
-from etl.records import Event, Evidence, pickled_as_fields
+from etl.records import Event, Evidence, pickled_as_fields, replaced
 from etl.sources import fingerprint
 
 from test_validate import make_event
@@ -45,3 +45,17 @@ def test_only_records_whose_fields_init_sets_can_be_pickled_so():
 
     with pytest.raises(TypeError):
         pickled_as_fields(Derived)
+
+
+@given(st.integers(0, 10_000), st.text(max_size=30), st.lists(st.text(min_size=1, max_size=8), max_size=3))
+def test_replaced_makes_what_dataclasses_replace_makes(fatalities, notes, keys):
+    event = make_event()
+    changes = {"fatalities": fatalities, "notes": notes, "source_keys": tuple(keys)}
+    made = replaced(event, **changes)
+    assert made == dataclasses.replace(event, **changes) and type(made) is Event
+    assert replaced(event) == event and replaced(event) is not event
+
+
+def test_replaced_refuses_a_field_the_record_lacks():
+    with pytest.raises(KeyError):
+        replaced(make_event(), no_such_field=1)
