@@ -103,20 +103,24 @@ def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
                             start_new_session=True)
     main = psutil.Process(proc.pid)
     peak_main = peak_tree = peak_pss = 0
+    peak_when, peak_parts = 0.0, []  # at the peak of the sum: seconds in, and each process's RSS
     cpu: dict[int, float] = {}
     samples = 0
     while proc.poll() is None:
         try:
             rss_main = main.memory_info().rss
-            rss_tree = rss_main
+            parts = [rss_main]
             cpu[main.pid] = sum(main.cpu_times()[:2])
             tree = [main, *main.children(recursive=True)]
             for child in tree[1:]:
                 try:
-                    rss_tree += child.memory_info().rss
+                    parts.append(child.memory_info().rss)
                     cpu[child.pid] = sum(child.cpu_times()[:2])
                 except psutil.Error:
                     pass
+            rss_tree = sum(parts)
+            if rss_tree > peak_tree:
+                peak_when, peak_parts = time.perf_counter() - started, parts
             peak_main, peak_tree = max(peak_main, rss_main), max(peak_tree, rss_tree)
             if samples % PSS_EVERY == 0:  # reading smaps costs ~8 ms per process: now and then
                 peak_pss = max(peak_pss, _pss(tree))
@@ -140,6 +144,8 @@ def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
     return {"seconds": seconds, "cpu_seconds": sum(cpu.values()), "peak_rss_main_mb": peak_main / 2**20,
             "peak_rss_total_mb": peak_tree / 2**20, "peak_pss_total_mb": peak_pss / 2**20,
+            "peak_rss_total_at_seconds": peak_when,
+            "peak_rss_total_parts_mb": [round(p / 2**20, 1) for p in peak_parts[:1] + sorted(peak_parts[1:], reverse=True)],
             "stdout": out.strip().splitlines()[-1:] or [""]}
 
 
@@ -219,6 +225,8 @@ def main() -> None:
         "peak_rss_main_mb": full["peak_rss_main_mb"],
         "peak_rss_total_mb": full["peak_rss_total_mb"],
         "peak_pss_total_mb": full["peak_pss_total_mb"],
+        "peak_rss_total_at_seconds": full.get("peak_rss_total_at_seconds"),
+        "peak_rss_total_parts_mb": full.get("peak_rss_total_parts_mb"),  # main, then the others, largest first
         "killed_over_max_rss": bool(full.get("killed")),
         "baseline_seconds": base["seconds"],
         "baseline_cpu_seconds": base["cpu_seconds"],
