@@ -333,7 +333,8 @@ class _BlockKeys:
     tens of millions for a country reported every day).
 
     A key's code is its week, its (country, event type) and its place key ("cell", a
-    cell; "admin1", ...), each numbered (``_ids``) and packed into one int64. The codes
+    cell; "admin1", ...), the last two numbered as met (``_base``, ``_place``), packed
+    into one int64. The codes
     of a report are made once and kept while it is in the sweep's window (``pairs``'s
     ``context`` onwards), so memory follows the window; the numbering grows with the
     places and types met, not with the reports."""
