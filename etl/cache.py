@@ -111,6 +111,7 @@ class OutcomeCache:
         self._new_hashes: dict[str, tuple[int, int, int, str]] = {}
         self._hashed: set[str] = set()  # paths hashed, not yet recorded in the temp table
         self._hashed_any = False
+        self._real_folders: dict[str, str] = {}  # folder as given -> its real path (the memo's key)
         self.hits = 0
         self.misses = 0
 
@@ -220,9 +221,16 @@ class OutcomeCache:
 
         A file whose stat is unchanged since it was hashed is not read again (as git does).
         A file changed less than ``SETTLE_NS`` before it was hashed is not remembered, so
-        that a write within the file system's timestamp resolution is never missed.
+        that a write within the file system's timestamp resolution is never missed. Files
+        are remembered by their folder's real path: "corpus", "./corpus" and the absolute
+        path (or a link to the folder) find the same hashes.
         """
         info = os.stat(path)
+        folder, name = os.path.split(path)
+        real = self._real_folders.get(folder)
+        if real is None:
+            real = self._real_folders[folder] = os.path.realpath(folder or ".")
+        path = os.path.join(real, name)
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
         if self._hashes is None:
             self._hashes = self._load_hashes()

@@ -264,14 +264,42 @@ def test_file_hashes_are_remembered_until_the_file_changes(tmp_path):
     cache.save()
     cache.close()
     again = OutcomeCache(tmp_path / "out", "h" * 64)
-    assert again._load_hashes()[str(path)][3] == hashlib.sha256(b"first text").hexdigest()
+    key = os.path.realpath(path)  # remembered by the folder's real path
+    assert again._load_hashes()[key][3] == hashlib.sha256(b"first text").hexdigest()
     path.write_bytes(b"other text")  # same size, new mtime: hashed again
     assert again.file_sha256(str(path)) == hashlib.sha256(b"other text").hexdigest()
     again.save()
     again.close()
     # changed just now: not remembered (a second change within the same tick must be seen)
-    assert str(path) in OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()
-    assert OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()[str(path)][3] == hashlib.sha256(b"first text").hexdigest()
+    assert key in OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()
+    assert OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()[key][3] == hashlib.sha256(b"first text").hexdigest()
+
+
+def test_a_file_hash_is_found_again_however_its_folder_is_named(tmp_path, monkeypatch):
+    import hashlib
+    import time as clock
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    path = folder / "a.txt"
+    path.write_bytes(b"first text")
+    old = clock.time_ns() - 10_000_000_000
+    os.utime(path, ns=(old, old))
+    cache = OutcomeCache(tmp_path / "out", "h" * 64)
+    assert cache.file_sha256(str(path)) == hashlib.sha256(b"first text").hexdigest()
+    cache.save()
+    cache.close()
+    # the same size, mtime and inode with other bytes: only a remembered hash gives the old one
+    with open(path, "r+b") as handle:
+        handle.write(b"FIRST")
+    os.utime(path, ns=(old, old))
+    (tmp_path / "link").symlink_to(folder)
+    monkeypatch.chdir(tmp_path)
+    again = OutcomeCache(tmp_path / "out", "h" * 64)
+    remembered = hashlib.sha256(b"first text").hexdigest()
+    assert again.file_sha256("corpus/a.txt") == remembered
+    assert again.file_sha256(os.path.join(".", "corpus", "a.txt")) == remembered
+    assert again.file_sha256(str(tmp_path / "link" / "a.txt")) == remembered
 
 
 def test_a_stored_object_is_made_once_then_read(tmp_path):
