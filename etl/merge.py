@@ -334,10 +334,9 @@ class _BlockKeys:
 
     A key's code is its week, its (country, event type) and its place key ("cell", a
     cell; "admin1", ...), the last two numbered as met (``_base``, ``_place``), packed
-    into one int64. The codes
-    of a report are made once and kept while it is in the sweep's window (``pairs``'s
-    ``context`` onwards), so memory follows the window; the numbering grows with the
-    places and types met, not with the reports."""
+    into one int64. The codes of a report are made once and kept while it is in the
+    sweep's window (``pairs``'s ``context`` onwards), so memory follows the window; the
+    numbering grows with the places and types met, not with the reports."""
 
     KIND_BITS, PLACE_BITS = 16, 24
 
