@@ -56,7 +56,7 @@ import numpy as np
 
 from .errors import InputError
 from .merge import Identity, dates_agree, distance_km, fingerprint, same_event, subtypes_agree
-from .records import Event
+from .records import Event, replaced
 from .taxonomy import Taxonomy
 
 COLUMNS = (
@@ -181,7 +181,7 @@ class IdRegister:
             self._entries[event_id] = Entry(
                 old.event_id_cnty, old.iso3, old.number, fps[i], identity, old.first_keys, old.reports | reports[i]
             )
-        return tuple(e if e.event_id_cnty == taken[i] else _with_id(e, taken[i]) for i, e in enumerate(events))
+        return tuple(e if e.event_id_cnty == taken[i] else replaced(e, event_id_cnty=taken[i]) for i, e in enumerate(events))
 
     def _match(self, idents: list[Identity], codes: list[str], full: list[str], reports: list[frozenset[str]]) -> dict[int, str]:
         by_key: dict[str, set[str]] = defaultdict(set)
@@ -210,18 +210,6 @@ class IdRegister:
                 if ident.known & entry.identity.known and (i, event_id) not in edges:
                     edges[(i, event_id)] = _cost(4, ident, entry.identity, 0)
         return _assignment(edges, full, {eid: e.number for eid, e in self._entries.items()})
-
-
-def _with_id(event: Event, event_id: str) -> Event:
-    """``replace(event, event_id_cnty=event_id)`` without its per-call introspection."""
-    copy = object.__new__(type(event))
-    for name in _EVENT_SLOTS:
-        object.__setattr__(copy, name, getattr(event, name))
-    object.__setattr__(copy, "event_id_cnty", event_id)
-    return copy
-
-
-_EVENT_SLOTS = Event.__slots__
 
 
 def _reports(event: Event) -> frozenset[str]:
