@@ -401,7 +401,7 @@ class Gazetteer:
             with gzip.open(folder / "base_keys.txt.gz", "rt", encoding="utf-8") as handle:
                 keys = handle.read().split("\n")
             index = np.load(folder / "base_index.npz")
-            table = pq.read_table(folder / "base.parquet", columns=list(BASE_COLUMNS))
+            table = pq.ParquetFile(folder / "base.parquet").read(columns=list(BASE_COLUMNS))
         except (OSError, ValueError) as exc:
             raise DataFileError(f"{folder}: cannot read the base gazetteer ({exc}); rebuild it") from exc
         columns = {name: table.column(name) for name in table.column_names}
@@ -471,7 +471,7 @@ class Gazetteer:
 
     @functools.cached_property
     def _base_aliases(self):
-        return pq.read_table(self.folder / "base.parquet", columns=["aliases"]).column("aliases")
+        return pq.ParquetFile(self.folder / "base.parquet").read(columns=["aliases"]).column("aliases")
 
     def aliases_of(self, entry: Entry) -> tuple[str, ...]:
         """All names of an entry (read from the base table on first use for base rows)."""
