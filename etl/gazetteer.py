@@ -174,7 +174,12 @@ class SortedNames:
         self.__setstate__((list(names), None))
 
     def __getstate__(self) -> tuple[list[str], bool]:
-        return (self.names, self._sorted)
+        names = self.names
+        if names is None:  # given up for the trie (``_build_trie``): its keys, by position
+            names = [""] * len(self._trie)
+            for name, position in self._trie.items():
+                names[position] = name
+        return (names, self._sorted)
 
     def __setstate__(self, state: tuple[list[str], bool | None]) -> None:
         """``state``: (names, whether they are strictly sorted, or None: look)."""
@@ -206,6 +211,7 @@ class SortedNames:
         self._asked += 1
         if self._asked >= self.TRIE_AFTER and self._trie is None:
             self._build_trie()
+            return self.longest_prefix(text)  # the trie's, from now on
         names = self.names
         at = bisect.bisect_left(names, text)
         below = _shared_length(text, names[at - 1]) if at else 0
@@ -220,6 +226,10 @@ class SortedNames:
         self._trie = trie
         if len(trie):  # an empty one cannot be asked for prefixes
             self.get, self.longest_prefix = trie.get, trie.longest_prefix
+            if self._sorted:
+                # The trie holds the names now (one per position): the list's ~500,000
+                # string objects (~35 MB in each extraction worker) are let go.
+                self.names = None
 
 
 def _strictly_sorted(names: Sequence[str]) -> bool:

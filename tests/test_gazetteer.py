@@ -259,6 +259,9 @@ def test_sorted_names_answer_as_a_trie_of_the_names(names, texts, in_order):
     assert answers(pickle.loads(pickle.dumps(index)), texts) == expected
     index._build_trie()  # as after TRIE_AFTER prefix queries
     assert answers(index, texts) == expected
+    assert (index.names is None) == index._sorted  # sorted: the trie holds them; else kept as given
+    again = pickle.loads(pickle.dumps(index))  # (a trie's names are pickled from its keys)
+    assert answers(again, texts) == expected and len(again) == len(index)
 
 
 def test_sorted_names_build_the_trie_only_after_many_prefix_queries(monkeypatch):
