@@ -7,14 +7,16 @@ For the given size it makes (or reuses) the corpus ``OUT/corpus_SIZE`` with
 
 1. baseline: read every article file and run one pyahocorasick automaton pass of the
    gazetteer's aliases over its lower-cased text, in one process (building the automaton
-   is timed apart and not counted);
+   is timed apart and not counted); ``--baseline-runs`` passes (default 3), the median
+   one counted (a pass's time moves by 10-30 % from run to run);
 2. full build: ``etl build CORPUS --out FRESH --workers N`` in a subprocess, from an empty
    output folder (so the cache is written, not used); wall time, articles/s, MB/s, and
    peak RSS sampled with psutil (the build process alone, and summed over it and its
    worker processes);
 3. rebuild: one new article added to the corpus, the same command again on the same
-   output folder (the cache now full); wall time as a % of the full build. The corpus is
-   restored afterwards.
+   output folder (the cache now full); wall time as a % of the full build. ``--rebuilds``
+   times (default 3), a new article each time (a day's news added to an archive, day after
+   day); the median one counted. The corpus is restored afterwards.
 
 Results go to ``OUT/bench_SIZE.json`` and one line of text on stdout. See bench/README.md.
 """
@@ -67,8 +69,9 @@ def gazetteer_aliases() -> list[str]:
     return sorted({a.strip().lower() for cell in column.to_pylist() if cell for a in cell.split("|") if len(a.strip()) >= 3})
 
 
-def baseline(folder: Path) -> dict:
-    """Read the files and run one Aho-Corasick pass of the gazetteer's aliases over each."""
+def baseline(folder: Path, runs: int = 1) -> dict:
+    """Read the files and run one Aho-Corasick pass of the gazetteer's aliases over each;
+    ``runs`` times, the pass of median wall time kept (all runs' times listed)."""
     import ahocorasick
 
     started = time.perf_counter()
@@ -77,15 +80,24 @@ def baseline(folder: Path) -> dict:
         automaton.add_word(alias, len(alias))
     automaton.make_automaton()
     built = time.perf_counter() - started
-    started, cpu_started = time.perf_counter(), time.process_time()
-    files = matches = 0
-    for path in sorted(folder.glob("*.txt")):
-        text = path.read_bytes().decode("utf-8", errors="replace").lower()
-        matches += sum(1 for _ in automaton.iter(text))
-        files += 1
-    return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu_started,
-            "automaton_seconds": built,
-            "files": files, "matches": matches, "aliases": len(automaton)}
+    passes = []
+    for _ in range(max(1, runs)):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        files = matches = 0
+        for path in sorted(folder.glob("*.txt")):
+            text = path.read_bytes().decode("utf-8", errors="replace").lower()
+            matches += sum(1 for _ in automaton.iter(text))
+            files += 1
+        passes.append({"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu_started,
+                       "files": files, "matches": matches})
+    kept = median_run(passes)
+    return {**kept, "runs_seconds": [p["seconds"] for p in passes], "automaton_seconds": built,
+            "aliases": len(automaton)}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
 
 
 def run_measured(command: list[str], max_rss_mb: float = 0) -> dict:
@@ -167,12 +179,11 @@ def build_command(corpus: Path, out: Path, workers: int, extra: list[str]) -> li
             "--workers", str(workers), *extra]
 
 
-def add_one_article(corpus: Path, size: int) -> tuple[set[Path], bytes]:
-    manifest = corpus / "manifest.csv"
-    before_manifest = manifest.read_bytes()
+def add_one_article(corpus: Path, number: int) -> set[Path]:
+    """Write article ``number`` of the synthetic corpus into ``corpus`` (and its manifest row)."""
     before = set(corpus.glob("*.txt"))
-    make_corpus(1, corpus, start=size)
-    return set(corpus.glob("*.txt")) - before, before_manifest
+    make_corpus(1, corpus, start=number)
+    return set(corpus.glob("*.txt")) - before
 
 
 def main() -> None:
@@ -182,6 +193,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--engine", default="local", choices=["local", "dask"])
     parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild measurement")
+    parser.add_argument("--rebuilds", type=int, default=3, help="rebuilds, each after adding one more article (the median counts)")
+    parser.add_argument("--baseline-runs", type=int, default=3, help="baseline passes (the median counts)")
     parser.add_argument("--max-rss-mb", type=float, default=8000,
                         help="kill the build when it (with its workers) uses more memory than this (0: no limit)")
     args = parser.parse_args()
@@ -191,21 +204,25 @@ def main() -> None:
 
     corpus = corpus_for(args.size, args.out)
     size_bytes = corpus_bytes(corpus)
-    base = baseline(corpus)
+    base = baseline(corpus, args.baseline_runs)
 
     build_out = args.out / f"build_{args.size}"
     shutil.rmtree(build_out, ignore_errors=True)
     full = run_measured(build_command(corpus, build_out, args.workers, extra), args.max_rss_mb)
 
-    rebuild = None
+    rebuild, rebuilds = None, []
     if not args.no_rebuild and not full.get("killed"):
-        added, manifest = add_one_article(corpus, args.size)
+        manifest = (corpus / "manifest.csv").read_bytes()
+        added: set[Path] = set()
         try:
-            rebuild = run_measured(build_command(corpus, build_out, args.workers, extra), args.max_rss_mb)
+            for n in range(max(1, args.rebuilds)):
+                added |= add_one_article(corpus, args.size + n)
+                rebuilds.append(run_measured(build_command(corpus, build_out, args.workers, extra), args.max_rss_mb))
         finally:
             for path in added:
                 path.unlink()
             (corpus / "manifest.csv").write_bytes(manifest)
+        rebuild = median_run(rebuilds)
 
     seconds = full["seconds"]
     result = {
@@ -229,6 +246,7 @@ def main() -> None:
         "peak_rss_total_parts_mb": full.get("peak_rss_total_parts_mb"),  # main, then the others, largest first
         "killed_over_max_rss": bool(full.get("killed")),
         "baseline_seconds": base["seconds"],
+        "baseline_runs_seconds": base["runs_seconds"],
         "baseline_cpu_seconds": base["cpu_seconds"],
         "baseline_automaton_seconds": base["automaton_seconds"],
         "baseline_matches": base["matches"],
@@ -242,6 +260,8 @@ def main() -> None:
         result.update({
             "rebuild_seconds": rebuild["seconds"],
             "rebuild_percent_of_full": 100 * rebuild["seconds"] / seconds,
+            "rebuilds_seconds": [r["seconds"] for r in rebuilds],
+            "rebuild_peak_rss_main_mb": rebuild["peak_rss_main_mb"],
             "rebuild_output": rebuild["stdout"],
         })
     (args.out / f"bench_{args.size}.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -251,12 +271,14 @@ def main() -> None:
             f"{result['mb_per_second']:.2f} MB/s, "
             f"peak RSS {result['peak_rss_main_mb']:.0f} MB main / {result['peak_rss_total_mb']:.0f} MB with workers "
             f"(PSS {result['peak_pss_total_mb']:.0f} MB), "
-            f"baseline {base['seconds']:.1f} s (ratio {result['ratio_to_baseline']:.1f}; "
+            f"baseline {base['seconds']:.1f} s (median of {len(base['runs_seconds'])}; ratio {result['ratio_to_baseline']:.1f}; "
             f"CPU {full['cpu_seconds']:.0f} s vs {base['cpu_seconds']:.1f} s: ratio {result['cpu_ratio_to_baseline']:.1f})")
     if full.get("killed"):
         line += f", KILLED over {args.max_rss_mb:.0f} MB"
     if rebuild is not None:
-        line += f", rebuild +1 article {rebuild['seconds']:.2f} s ({result['rebuild_percent_of_full']:.1f}% of full)"
+        times = ", ".join(f"{r['seconds']:.2f}" for r in rebuilds)
+        line += (f", rebuild +1 article {rebuild['seconds']:.2f} s ({result['rebuild_percent_of_full']:.1f}% of full; "
+                 f"median of {times} s)")
     print(line)
 
 
