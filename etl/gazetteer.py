@@ -251,7 +251,7 @@ def _shared_length(a: str, b: str) -> int:
     return low
 
 
-_BASE_ENTRY_CACHE = 50_000  # base entries kept per Gazetteer (about 500 bytes each)
+_BASE_ENTRY_CACHE = 20_000  # base entries kept per Gazetteer (about 500 bytes each)
 
 @dataclass(frozen=True)
 class Entry:
