@@ -165,8 +165,9 @@ class SortedNames:
     ``TRIE_AFTER`` prefixes have been asked for; the trie is built then (~0.2 s for the
     490,000 base aliases). A build that extracts a few articles never builds it, and a
     pickled one holds the names only (~6 MB; the trie pickles to ~80 MB, slower to read
-    than to build). Names that are not sorted and unique (and non-empty) go to the trie
-    at once."""
+    than to build). Once the trie is built, ``names`` is None: the trie holds them. Names
+    that are not sorted and unique (and non-empty) go to the trie at once (and stay in
+    ``names`` too)."""
 
     TRIE_AFTER = 20_000  # prefix queries answered by bisect (~3 us each; the trie's: ~0.3 us)
 
