@@ -176,11 +176,18 @@ def _leave(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _interrupted() -> int:
+    print("error: interrupted; previous outputs are left as they were", file=sys.stderr)
+    return 130
+
+
 def _run() -> int:
     """The command's exit code; its errors printed as one line each (no traceback)."""
     try:
         # standalone_mode=False: click returns a command's exit code instead of exiting
         code = app(standalone_mode=False)
+        if code == 130:  # typer's answer to a Ctrl-C (no command of ours returns 130)
+            return _interrupted()
         return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
@@ -199,8 +206,7 @@ def _run() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("error: interrupted; previous outputs are left as they were", file=sys.stderr)
-        return 130
+        return _interrupted()
     except Exception as exc:  # click usage errors and anything unexpected: one line, exit 1
         import click
 
@@ -208,7 +214,8 @@ def _run() -> int:
             exc.show()
             return exc.exit_code if exc.exit_code else 2
         if isinstance(exc, click.exceptions.Abort):
-            return 1
+            # click's own answer to a Ctrl-C (where typer leaves it to click): an Abort from it
+            return _interrupted() if isinstance(exc.__context__, KeyboardInterrupt) else 1
         if _State.debug:
             raise
         print(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)

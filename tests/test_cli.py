@@ -88,3 +88,33 @@ def test_build_with_progress_shows_a_bar_for_each_long_stage(tmp_path):
         assert stage in result.stderr, stage
     quiet = run("build", str(tmp_path), "--out", str(tmp_path / "again"), "--no-progress", "--workers", "1")
     assert not any(stage in quiet.stderr for stage in ("extracting", "merging", "writing"))
+
+
+WAITING_COMMAND = """
+import signal, sys, time
+from etl.cli import app, main
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # (a shell may start us with Ctrl-C ignored)
+
+@app.command("wait")
+def wait() -> None:
+    print("ready", flush=True)
+    time.sleep(60)
+
+main()
+"""
+
+
+def test_ctrl_c_is_one_line_and_exit_130():
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-c", WAITING_COMMAND, "wait"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert err.splitlines() == ["error: interrupted; previous outputs are left as they were"]
