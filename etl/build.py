@@ -457,7 +457,12 @@ def progress_bar(total: int, enabled: bool, unit: str = "article", desc: str = "
         return (lambda n: None), (lambda: None)
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr)
+    class Bar(tqdm):
+        # No monitor thread (it only re-times bars that stall): a process with no other
+        # thread may fork a worker safely (``runner.ForkedChunk``).
+        monitor_interval = 0
+
+    bar = Bar(total=total, unit=unit, desc=desc, file=sys.stderr)
     return bar.update, bar.close
 
 

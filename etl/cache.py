@@ -396,6 +396,7 @@ def cached_map(
                 todo.append(i)
     del stored
     local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
+    fresh: Iterator[Any] | None = None
     try:
         fresh = iter(runner.map(LazyTasks((tasks[i] for i in todo), len(todo)), factory))  # made as sent out
         for start in range(0, len(tasks), LOOKAHEAD):
@@ -431,6 +432,8 @@ def cached_map(
     finally:
         if cache is not None:
             cache.save(prune=False)
+        if close := getattr(fresh, "close", None):  # a runner's work that is no longer wanted
+            close()
 
 
 def stored(path: Path, make: Callable[[], T]) -> T:

@@ -25,7 +25,10 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -162,13 +165,19 @@ class ProcessRunner:
     chunks_ahead: int = CHUNKS_AHEAD
 
     def map(self, tasks: Tasks, factory: WorkerFactory) -> Iterator[Any]:
+        """A job of one chunk (a rebuild's few new articles) is not worth a pool: it starts
+        at once in one process forked from this one (``ForkedChunk``), so the caller's
+        other work (reading the cached outcomes) runs meanwhile on another core."""
         if not tasks:
-            return
+            return iter(())
         n_chunks = -(-len(tasks) // self.chunk_size)
-        if self.workers <= 1 or n_chunks <= 1:
-            # Starting processes costs more than one chunk of work: do it here.
-            yield from SerialRunner().map(tasks, factory)
-            return
+        if self.workers <= 1:
+            return SerialRunner().map(tasks, factory)
+        if n_chunks <= 1:
+            return ForkedChunk.start(list(tasks), factory) if can_fork() else SerialRunner().map(tasks, factory)
+        return self._pooled(tasks, factory, n_chunks)
+
+    def _pooled(self, tasks: Tasks, factory: WorkerFactory, n_chunks: int) -> Iterator[Any]:
         parts = batches(tasks, self.chunk_size)
         with ProcessPoolExecutor(
             max_workers=min(self.workers, n_chunks), mp_context=_context(), initializer=_load_worker,
@@ -187,6 +196,81 @@ class ProcessRunner:
             finally:
                 for future in pending:
                     future.cancel()
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a worker safely: the platform forks and no other thread
+    runs (a thread holding a lock at the fork would leave it held in the child forever)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class ForkedChunk:
+    """The results of one chunk of tasks, computed by a child process forked from this one
+    when made (``start``): no interpreter to start and nothing to import or pickle on the
+    way in, so the child is at work at once while this process goes on. Iterating waits
+    for the results and yields them in task order; a task's exception is raised here, as
+    a pool's would be. ``close`` ends the child if its results are no longer wanted."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, receive: Any):
+        self._process = process
+        self._receive = receive
+        self._results: Iterator[Any] | None = None
+
+    @classmethod
+    def start(cls, chunk: list[Any], factory: WorkerFactory) -> "ForkedChunk":
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # else the child would write their buffers again
+            with contextlib.suppress(Exception):
+                stream.flush()
+        process = context.Process(target=_run_forked, args=(chunk, factory, logging_setup(), send), daemon=True)
+        process.start()
+        send.close()
+        return cls(process, receive)
+
+    def __iter__(self) -> "ForkedChunk":
+        return self
+
+    def __next__(self) -> Any:
+        if self._results is None:
+            try:
+                status, value = self._receive.recv()
+            except EOFError:
+                raise EtlError(f"a worker process died (exit code {self._wait()}); out of memory? try fewer --workers") from None
+            except BaseException:  # e.g. Ctrl-C while waiting
+                self.close()
+                raise
+            self._wait()
+            self._receive.close()
+            if status == "error":
+                raise value
+            self._results = iter(value)
+        return next(self._results)
+
+    def _wait(self) -> int | None:
+        self._process.join()
+        return self._process.exitcode
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _run_forked(chunk: list[Any], factory: WorkerFactory, log: tuple[int, str | None], send: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process
+    try:
+        apply_logging(log)
+        work = factory()
+        message: tuple[str, Any] = ("ok", [work(task) for task in chunk])
+    except BaseException as exc:  # raised again in the parent
+        message = ("error", exc)
+    try:
+        send.send(message)
+    except Exception as exc:  # an exception or result that cannot be pickled
+        send.send(("error", EtlError(f"a worker process could not return its results: {type(exc).__name__}: {exc}")))
+    send.close()
 
 
 # -- Dask -----------------------------------------------------------------------------------

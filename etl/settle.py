@@ -244,12 +244,20 @@ def month_batches(todo: list[int], sizes: list[int], limit: int = MONTH_BATCH) -
     return batches
 
 
-def _runner(workers: int, tasks: int, size: int) -> Runner:
-    """Where to run ``tasks`` tasks of ``size`` reports or events in all: ``workers``
-    processes (0: all cores), one task per message, or this process when there is too
-    little work to pay for starting them."""
-    runner = make_runner("local", workers if tasks > 1 and size >= POOL_FROM else 1)
-    return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1) if isinstance(runner, ProcessRunner) else runner
+def _runner(workers: int, sizes: Sequence[int]) -> Runner:
+    """Where to run tasks of ``sizes`` reports or events each: ``workers`` processes (0: all
+    cores), one task per message, or this process when the pool would not save what
+    starting it costs (``POOL_FROM``). A pool saves at most the work beyond the largest
+    task, which one process does alone either way: a rebuild that settles one large
+    country and one small one gains nothing from it."""
+    runner = make_runner("local", workers)
+    if not isinstance(runner, ProcessRunner):
+        return runner
+    total = sum(sizes)
+    longest = max(max(sizes, default=0), -(-total // runner.workers))
+    if len(sizes) < 2 or total - longest < POOL_FROM:
+        return make_runner("local", 1)
+    return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1)
 
 
 @dataclass
@@ -304,7 +312,7 @@ class Settler:
         (self.work / "settled").mkdir(parents=True, exist_ok=True)
         work = (CountryWork(key, code, tuple(ledger.members(code)), tuple(register.entries(code)),
                             str(self.work / "settled" / f"{key}.pkl")) for code, key in todo)
-        runner = _runner(workers, len(todo), sum(sizes[code] for code, _ in todo))
+        runner = _runner(workers, [sizes[code] for code, _ in todo])
         fresh = runner.map(LazyTasks(work, len(todo)), functools.partial(load_country_worker, dict(duplicates), reports))
         settled = Settled(self.work / "event_ids.csv")
         layout = RegisterLayout(list(COLUMNS))
@@ -405,7 +413,7 @@ class Settler:
         batches = month_batches(todo, sizes)
         work = (tuple(MonthWork(self._month_blobs(settled.month_parts[months[i]]), first_rows[i]) for i in batch)
                 for batch in batches)
-        runner = _runner(workers, len(batches), sum(sizes[i] for i in todo))
+        runner = _runner(workers, [sum(sizes[i] for i in batch) for batch in batches])
         fresh = itertools.chain.from_iterable(runner.map(LazyTasks(work, len(batches)), load_month_renderer))
         update, close = (progress or _no_progress)(len(months))
         try:

@@ -1,10 +1,14 @@
 """Runners: every executor gives the same results in task order, loading the worker once per process."""
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 import pickle
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +53,67 @@ def test_process_pool_gives_the_serial_results_in_task_order():
     assert str(os.getpid()) not in pids
 
 
-def test_a_small_job_runs_in_this_process():
-    results = list(ProcessRunner(workers=2, chunk_size=64).map(list(range(5)), load_doubler))
-    assert {t.split("-")[0] for _, t in results} == {str(os.getpid())}
+@dataclass(frozen=True)
+class Marker:
+    """A fake extractor that leaves a file named for each task it runs (and sleeps on 'slow')."""
+
+    folder: Path
+
+    def __call__(self, task):
+        if task == "slow":
+            time.sleep(60)
+        if task == "die":
+            os._exit(3)
+        (self.folder / str(task)).write_text(str(os.getpid()))
+        return task * 2, os.getpid()
+
+
+def load_marker(folder):
+    return Marker(folder)
+
+
+def test_a_small_job_starts_at_once_in_one_forked_process(tmp_path):
+    pending = ProcessRunner(workers=2, chunk_size=64).map(list(range(5)), functools.partial(load_marker, tmp_path))
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # the work was done before its results were asked for
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1", "2", "3", "4"]
+    results = list(pending)
+    assert [r for r, _ in results] == [0, 2, 4, 6, 8]
+    assert len({pid for _, pid in results}) == 1 and results[0][1] != os.getpid()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_small_job_runs_here_while_another_thread_runs(tmp_path):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pending = ProcessRunner(workers=2, chunk_size=64).map(list(range(3)), functools.partial(load_marker, tmp_path))
+        assert list(tmp_path.iterdir()) == []  # nothing forked: it runs when asked, here
+        assert [pid for _, pid in pending] == [os.getpid()] * 3
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_forked_job_raises_what_its_task_raised():
+    with pytest.raises(ValueError, match="boom: cannot extract"):
+        list(ProcessRunner(workers=2, chunk_size=64).map([1, "boom", 2], load_doubler))
+
+
+def test_a_forked_job_whose_process_dies_is_one_actionable_error(tmp_path):
+    with pytest.raises(EtlError, match="worker process died"):
+        list(ProcessRunner(workers=2, chunk_size=64).map([1, "die"], functools.partial(load_marker, tmp_path)))
+
+
+def test_a_forked_job_no_longer_wanted_is_ended(tmp_path):
+    pending = ProcessRunner(workers=2, chunk_size=64).map(["slow"], functools.partial(load_marker, tmp_path))
+    began = time.monotonic()
+    pending.close()
+    assert time.monotonic() - began < 30
+    assert multiprocessing.active_children() == []
 
 
 def test_a_failing_task_fails_the_map_with_its_message():

@@ -1,4 +1,4 @@
-"""Settling: months of the events table rendered and checked in batches."""
+"""Settling: where countries are settled, and months of the events table rendered and checked in batches."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,8 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.settle import MonthRenderer, MonthWork, month_batches
+from etl.runner import ProcessRunner, SerialRunner
+from etl.settle import POOL_FROM, MonthRenderer, MonthWork, _runner, month_batches
 from etl.validate import Checker
 
 from test_validate import make_event
@@ -22,6 +23,18 @@ def test_month_batches_keep_every_month_in_order_within_the_limit(sizes, limit, 
     assert all(len(batch) == 1 or sum(sizes[i] for i in batch) <= limit for batch in batches)
     # a batch ends only where the next month would not fit
     assert all(sum(sizes[i] for i in a) + sizes[b[0]] > limit for a, b in zip(batches, batches[1:]))
+
+
+def test_a_pool_is_started_only_when_it_can_take_enough_work_off_the_longest_task():
+    assert isinstance(_runner(2, [POOL_FROM * 3, POOL_FROM * 3]), ProcessRunner)
+    assert isinstance(_runner(2, [POOL_FROM * 10, 5]), SerialRunner)  # the large one is the wait either way
+    assert isinstance(_runner(2, [POOL_FROM * 10, POOL_FROM - 1]), SerialRunner)
+    assert isinstance(_runner(2, [POOL_FROM * 10, POOL_FROM]), ProcessRunner)
+    assert isinstance(_runner(2, [POOL_FROM * 10]), SerialRunner)
+    assert isinstance(_runner(2, []), SerialRunner)
+    assert isinstance(_runner(1, [POOL_FROM * 3, POOL_FROM * 3]), SerialRunner)
+    # many small tasks: the pool halves them
+    assert isinstance(_runner(2, [10] * (POOL_FROM // 2)), ProcessRunner)
 
 
 def month(events, first_row: int) -> MonthWork:
