@@ -249,3 +249,21 @@ def test_corpus_tasks_of_names_in_any_script(tmp_path):
     assert [t.name for t in tasks] == sorted(names)
     assert [t.meta.title if t.meta else None for t in tasks] == [None, None, "A title, with a comma"]
     tasks.close()
+
+
+def test_a_progress_bar_starts_no_thread(capsys):
+    """A build with a progress bar may still fork a worker safely (``runner.can_fork``)."""
+    import threading
+
+    from etl.build import progress_bar
+    from etl.runner import can_fork
+
+    before = threading.active_count()
+    update, close = progress_bar(3, enabled=True)
+    try:
+        update(1)
+        assert threading.active_count() == before
+        assert can_fork() == (before == 1)
+    finally:
+        close()
+    assert "1/3" in capsys.readouterr().err
