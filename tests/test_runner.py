@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
+import json
 import os
 import pickle
 import subprocess
@@ -72,17 +72,41 @@ def load_marker(folder):
     return Marker(folder)
 
 
+def forked(code: str, tmp_path: Path) -> dict:
+    """Run ``code`` in a fresh interpreter (one thread, as the CLI: pytest's process may hold
+    other tests' threads, and then nothing is forked); ``code`` sets ``out`` (JSON)."""
+    script = (
+        "import functools, json, multiprocessing, os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from pathlib import Path\n"
+        "from test_runner import load_doubler, load_marker\n"
+        "from etl.errors import EtlError\n"
+        "from etl.runner import ProcessRunner\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "runner = ProcessRunner(workers=2, chunk_size=64)\n"
+        f"{code}\n"
+        "print(json.dumps(out))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def test_a_small_job_starts_at_once_in_one_forked_process(tmp_path):
-    pending = ProcessRunner(workers=2, chunk_size=64).map(list(range(5)), functools.partial(load_marker, tmp_path))
-    deadline = time.monotonic() + 60
-    while len(list(tmp_path.iterdir())) < 5 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    # the work was done before its results were asked for
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1", "2", "3", "4"]
-    results = list(pending)
-    assert [r for r, _ in results] == [0, 2, 4, 6, 8]
-    assert len({pid for _, pid in results}) == 1 and results[0][1] != os.getpid()
-    assert multiprocessing.active_children() == []
+    out = forked(
+        "pending = runner.map(list(range(5)), functools.partial(load_marker, folder))\n"
+        "deadline = time.monotonic() + 60\n"
+        "while len(list(folder.iterdir())) < 5 and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "done_before = sorted(p.name for p in folder.iterdir())\n"
+        "results = list(pending)\n"
+        "out = dict(done_before=done_before, results=results, me=os.getpid(), left=len(multiprocessing.active_children()))",
+        tmp_path)
+    assert out["done_before"] == ["0", "1", "2", "3", "4"]  # the work was done before its results were asked for
+    assert [r for r, _ in out["results"]] == [0, 2, 4, 6, 8]
+    pids = {pid for _, pid in out["results"]}
+    assert len(pids) == 1 and out["me"] not in pids
+    assert out["left"] == 0
 
 
 def test_a_small_job_runs_here_while_another_thread_runs(tmp_path):
@@ -98,22 +122,36 @@ def test_a_small_job_runs_here_while_another_thread_runs(tmp_path):
         other.join()
 
 
-def test_a_forked_job_raises_what_its_task_raised():
-    with pytest.raises(ValueError, match="boom: cannot extract"):
-        list(ProcessRunner(workers=2, chunk_size=64).map([1, "boom", 2], load_doubler))
+def test_a_forked_job_raises_what_its_task_raised(tmp_path):
+    out = forked(
+        "try:\n"
+        "    list(runner.map([1, 'boom', 2], load_doubler))\n"
+        "    out = 'no error'\n"
+        "except ValueError as exc:\n"
+        "    out = str(exc)",
+        tmp_path)
+    assert out == "boom: cannot extract"
 
 
 def test_a_forked_job_whose_process_dies_is_one_actionable_error(tmp_path):
-    with pytest.raises(EtlError, match="worker process died"):
-        list(ProcessRunner(workers=2, chunk_size=64).map([1, "die"], functools.partial(load_marker, tmp_path)))
+    out = forked(
+        "try:\n"
+        "    list(runner.map([1, 'die'], functools.partial(load_marker, folder)))\n"
+        "    out = 'no error'\n"
+        "except EtlError as exc:\n"
+        "    out = str(exc)",
+        tmp_path)
+    assert "worker process died" in out
 
 
 def test_a_forked_job_no_longer_wanted_is_ended(tmp_path):
-    pending = ProcessRunner(workers=2, chunk_size=64).map(["slow"], functools.partial(load_marker, tmp_path))
-    began = time.monotonic()
-    pending.close()
-    assert time.monotonic() - began < 30
-    assert multiprocessing.active_children() == []
+    out = forked(
+        "pending = runner.map(['slow'], functools.partial(load_marker, folder))\n"
+        "began = time.monotonic()\n"
+        "pending.close()\n"
+        "out = dict(seconds=time.monotonic() - began, left=len(multiprocessing.active_children()))",
+        tmp_path)
+    assert out["seconds"] < 30 and out["left"] == 0
 
 
 def test_a_failing_task_fails_the_map_with_its_message():
