@@ -245,19 +245,27 @@ def month_batches(todo: list[int], sizes: list[int], limit: int = MONTH_BATCH) -
 
 
 def _runner(workers: int, sizes: Sequence[int]) -> Runner:
-    """Where to run tasks of ``sizes`` reports or events each: ``workers`` processes (0: all
-    cores), one task per message, or this process when the pool would not save what
-    starting it costs (``POOL_FROM``). A pool saves at most the work beyond the largest
-    task, which one process does alone either way: a rebuild that settles one large
-    country and one small one gains nothing from it."""
+    """Where to run tasks of ``sizes`` reports or events each (``workers``: 0 for all cores,
+    1 for this process only):
+
+    - a pool of ``workers`` processes, one task per message, when it saves what starting
+      it costs (``POOL_FROM``). It saves at most the work beyond the largest task, which
+      one process does alone either way: a rebuild that settles one large country and
+      one small one gains nothing from it;
+    - else, for ``POOL_FROM`` or more in all, one process forked at once for all of them
+      (``runner.ForkedChunk``): no pool to start, and the build's own process never
+      holds a large country's reports (its memory stays flat);
+    - else this process."""
     runner = make_runner("local", workers)
     if not isinstance(runner, ProcessRunner):
         return runner
     total = sum(sizes)
     longest = max(max(sizes, default=0), -(-total // runner.workers))
-    if len(sizes) < 2 or total - longest < POOL_FROM:
-        return make_runner("local", 1)
-    return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1)
+    if len(sizes) >= 2 and total - longest >= POOL_FROM:
+        return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1)
+    if total >= POOL_FROM:
+        return ProcessRunner(runner.workers, chunk_size=max(1, len(sizes)))  # one chunk: forked
+    return make_runner("local", 1)
 
 
 @dataclass

@@ -354,6 +354,30 @@ def test_settling_and_rendering_in_processes_write_the_same_bytes(tmp_path, monk
         assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
+def test_settling_and_rendering_in_one_forked_process_write_the_same_bytes(tmp_path):
+    """Countries and months worked by one process forked for them (``settle._runner``'s
+    middle case), in a fresh interpreter (one thread, so that it forks), as in this process."""
+    from etl.build import build
+
+    corpus = ROOT / "tests" / "corpus"
+    build(corpus, tmp_path / "one", workers=1, cache=False)
+    script = (
+        "import sys\n"
+        "import etl.settle\n"
+        "from etl.build import build\n"
+        "from etl.runner import ProcessRunner\n"
+        "etl.settle._runner = lambda workers, sizes: ProcessRunner(2, chunk_size=max(1, len(sizes)))\n"
+        f"summary = build({str(corpus)!r}, {str(tmp_path / 'two')!r}, workers=2, cache=False)\n"
+        "print(summary.countries_settled, summary.months_rendered)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    countries, months = map(int, result.stdout.split())
+    assert countries >= 2 and months >= 2
+    for name in ("events.csv", "events.parquet", "evidence.csv", "evidence.parquet", "event_ids.csv"):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+
 def test_an_unknown_source_key_is_reported_alike_by_a_rendering_process(tmp_path, monkeypatch):
     import etl.ledger
     import etl.settle

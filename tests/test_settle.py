@@ -26,15 +26,24 @@ def test_month_batches_keep_every_month_in_order_within_the_limit(sizes, limit, 
 
 
 def test_a_pool_is_started_only_when_it_can_take_enough_work_off_the_longest_task():
-    assert isinstance(_runner(2, [POOL_FROM * 3, POOL_FROM * 3]), ProcessRunner)
-    assert isinstance(_runner(2, [POOL_FROM * 10, 5]), SerialRunner)  # the large one is the wait either way
-    assert isinstance(_runner(2, [POOL_FROM * 10, POOL_FROM - 1]), SerialRunner)
-    assert isinstance(_runner(2, [POOL_FROM * 10, POOL_FROM]), ProcessRunner)
-    assert isinstance(_runner(2, [POOL_FROM * 10]), SerialRunner)
-    assert isinstance(_runner(2, []), SerialRunner)
-    assert isinstance(_runner(1, [POOL_FROM * 3, POOL_FROM * 3]), SerialRunner)
-    # many small tasks: the pool halves them
-    assert isinstance(_runner(2, [10] * (POOL_FROM // 2)), ProcessRunner)
+    def where(workers, sizes):
+        runner = _runner(workers, sizes)
+        if isinstance(runner, SerialRunner):
+            return "here"
+        assert isinstance(runner, ProcessRunner)
+        return "forked" if runner.chunk_size >= len(sizes) else "pool"
+
+    assert where(2, [POOL_FROM * 3, POOL_FROM * 3]) == "pool"
+    assert where(2, [POOL_FROM * 10, POOL_FROM]) == "pool"
+    assert where(2, [10] * (POOL_FROM // 2)) == "pool"  # many small tasks: the pool halves them
+    # the large one is the wait either way: one process, forked, so this one stays small
+    assert where(2, [POOL_FROM * 10, 5]) == "forked"
+    assert where(2, [POOL_FROM * 10, POOL_FROM - 1]) == "forked"
+    assert where(2, [POOL_FROM * 10]) == "forked"
+    assert where(2, [POOL_FROM - 1]) == "here"
+    assert where(2, [5, 5]) == "here"
+    assert where(2, []) == "here"
+    assert where(1, [POOL_FROM * 3, POOL_FROM * 3]) == "here"  # --workers 1: no other process
 
 
 def month(events, first_row: int) -> MonthWork:
