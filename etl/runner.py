@@ -199,9 +199,11 @@ class ProcessRunner:
 
 
 def can_fork() -> bool:
-    """Whether this process may fork a worker safely: the platform forks and no other thread
-    runs (a thread holding a lock at the fork would leave it held in the child forever)."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether this process may fork a worker safely: on Linux (macOS's system libraries
+    are not safe to fork), and with no other thread running (a thread holding a lock at
+    the fork would leave it held in the child forever)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() \
+        and threading.active_count() == 1
 
 
 class ForkedChunk:
