@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.runner import ProcessRunner, SerialRunner
-from etl.settle import POOL_FROM, MonthRenderer, MonthWork, _runner, month_batches
+from etl.settle import FORK_FROM, POOL_FROM, MonthRenderer, MonthWork, _runner, month_batches
 from etl.validate import Checker
 
 from test_validate import make_event
@@ -36,11 +36,12 @@ def test_a_pool_is_started_only_when_it_can_take_enough_work_off_the_longest_tas
     assert where(2, [POOL_FROM * 3, POOL_FROM * 3]) == "pool"
     assert where(2, [POOL_FROM * 10, POOL_FROM]) == "pool"
     assert where(2, [10] * (POOL_FROM // 2)) == "pool"  # many small tasks: the pool halves them
-    # the large one is the wait either way: one process, forked, so this one stays small
-    assert where(2, [POOL_FROM * 10, 5]) == "forked"
-    assert where(2, [POOL_FROM * 10, POOL_FROM - 1]) == "forked"
-    assert where(2, [POOL_FROM * 10]) == "forked"
-    assert where(2, [POOL_FROM - 1]) == "here"
+    # the large one is the wait either way: one process, forked when this one would grow
+    assert where(2, [FORK_FROM, 5]) == "forked"
+    assert where(2, [FORK_FROM + POOL_FROM - 1, POOL_FROM - 1]) == "forked"
+    assert where(2, [FORK_FROM]) == "forked"
+    assert where(2, [FORK_FROM - 6, 5]) == "here"
+    assert where(2, [FORK_FROM - 1]) == "here"
     assert where(2, [5, 5]) == "here"
     assert where(2, []) == "here"
     assert where(1, [POOL_FROM * 3, POOL_FROM * 3]) == "here"  # --workers 1: no other process
