@@ -72,12 +72,20 @@ def load_marker(folder):
     return Marker(folder)
 
 
+def run_fresh(code: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """``code`` run in a fresh interpreter that can import this module: one thread, as the
+    CLI (pytest's process may hold other tests' threads, and then nothing is forked), and a
+    worker that kills its process kills that one only."""
+    script = f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n{code}\n"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def forked(code: str, tmp_path: Path) -> dict:
-    """Run ``code`` in a fresh interpreter (one thread, as the CLI: pytest's process may hold
-    other tests' threads, and then nothing is forked); ``code`` sets ``out`` (JSON)."""
-    script = (
-        "import functools, json, multiprocessing, os, sys, time\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+    """``run_fresh`` with a two-worker runner and a folder at hand; ``code`` sets ``out`` (JSON)."""
+    result = run_fresh(
+        "import functools, json, multiprocessing, os, time\n"
         "from pathlib import Path\n"
         "from test_runner import load_doubler, load_marker\n"
         "from etl.errors import EtlError\n"
@@ -85,10 +93,8 @@ def forked(code: str, tmp_path: Path) -> dict:
         f"folder = Path({str(tmp_path)!r})\n"
         "runner = ProcessRunner(workers=2, chunk_size=64)\n"
         f"{code}\n"
-        "print(json.dumps(out))\n"
+        "print(json.dumps(out))"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -361,17 +367,14 @@ def test_settling_and_rendering_in_one_forked_process_write_the_same_bytes(tmp_p
 
     corpus = ROOT / "tests" / "corpus"
     build(corpus, tmp_path / "one", workers=1, cache=False)
-    script = (
-        "import sys\n"
+    result = run_fresh(
         "import etl.settle\n"
         "from etl.build import build\n"
         "from etl.runner import ProcessRunner\n"
         "etl.settle._runner = lambda workers, sizes: ProcessRunner(2, chunk_size=max(1, len(sizes)))\n"
         f"summary = build({str(corpus)!r}, {str(tmp_path / 'two')!r}, workers=2, cache=False)\n"
-        "print(summary.countries_settled, summary.months_rendered)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+        "print(summary.countries_settled, summary.months_rendered)",
+        timeout=300)
     countries, months = map(int, result.stdout.split())
     assert countries >= 2 and months >= 2
     for name in ("events.csv", "events.parquet", "evidence.csv", "evidence.parquet", "event_ids.csv"):
@@ -438,16 +441,13 @@ def load_warner():
 @pytest.mark.parametrize("verbose", [False, True])
 def test_workers_log_like_the_parent(verbose):
     """A quiet parent has quiet workers; a verbose one (etl --verbose) shows their warnings."""
-    code = (
-        "import logging, sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+    result = run_fresh(
+        "import logging\n"
         "from test_runner import load_warner\n"
-        "from etl.runner import LazyTasks, ProcessRunner\n"
+        "from etl.runner import ProcessRunner\n"
         f"logging.basicConfig(level=logging.{'WARNING' if verbose else 'ERROR'}, format='%(levelname)s: %(message)s')\n"
-        "print(list(ProcessRunner(workers=2, chunk_size=2).map(list(range(6)), load_warner)))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+        "print(list(ProcessRunner(workers=2, chunk_size=2).map(list(range(6)), load_warner)))",
+        timeout=60)
     assert result.stdout.strip() == "[0, 1, 2, 3, 4, 5]"
     warnings = [line for line in result.stderr.splitlines() if "something dropped" in line]
     assert len(warnings) == (6 if verbose else 0)
