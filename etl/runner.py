@@ -163,17 +163,21 @@ class ProcessRunner:
     workers: int
     chunk_size: int = CHUNK_SIZE
     chunks_ahead: int = CHUNKS_AHEAD
+    fork_one_chunk: bool = True
 
     def map(self, tasks: Tasks, factory: WorkerFactory) -> Iterator[Any]:
         """A job of one chunk (a rebuild's few new articles) is not worth a pool: it starts
         at once in one process forked from this one (``ForkedChunk``), so the caller's
-        other work (reading the cached outcomes) runs meanwhile on another core."""
+        other work (reading the cached outcomes) runs meanwhile on another core. Without
+        ``fork_one_chunk`` it goes to a pool all the same: for workers that open files
+        this process has open in a way a fork must not share (SQLite's locks are per
+        process: a forked child must not use a database its parent has open)."""
         if not tasks:
             return iter(())
         n_chunks = -(-len(tasks) // self.chunk_size)
         if self.workers <= 1:
             return SerialRunner().map(tasks, factory)
-        if n_chunks <= 1:
+        if n_chunks <= 1 and self.fork_one_chunk:
             return ForkedChunk.start(list(tasks), factory) if can_fork() else SerialRunner().map(tasks, factory)
         return self._pooled(tasks, factory, n_chunks)
 

@@ -81,7 +81,7 @@ def _closing(close: Callable[[], None]) -> Iterator[None]:
 
 
 POOL_FROM = 2000  # reports to settle, events to render: below this, starting processes costs more than it saves
-FORK_FROM = 10_000  # reports or events this process works itself below (a country of 10,000: ~75 MB while merged)
+ASIDE_FROM = 10_000  # reports or events this process works itself below (a country of 10,000: ~75 MB while merged)
 
 
 class ReportReader(Protocol):
@@ -247,25 +247,23 @@ def month_batches(todo: list[int], sizes: list[int], limit: int = MONTH_BATCH) -
 
 def _runner(workers: int, sizes: Sequence[int]) -> Runner:
     """Where to run tasks of ``sizes`` reports or events each (``workers``: 0 for all cores,
-    1 for this process only):
+    1 for this process only): a pool of ``workers`` processes, one task per message,
 
-    - a pool of ``workers`` processes, one task per message, when it saves what starting
-      it costs (``POOL_FROM``). It saves at most the work beyond the largest task, which
-      one process does alone either way: a rebuild that settles one large country and
-      one small one gains nothing from it;
-    - else, for ``FORK_FROM`` or more in all, one process forked at once for all of them
-      (``runner.ForkedChunk``): no pool to start, and the build's own process never
-      holds a large country's reports (its memory stays bounded as the corpus grows);
-    - else this process (forking costs ~0.1 s more for a country of a few thousand)."""
+    - when it saves what starting it costs (``POOL_FROM``). It saves at most the work
+      beyond the largest task, which one process does alone either way: a rebuild that
+      settles one large country and one small one gains nothing from it;
+    - or when this process would otherwise hold ``ASIDE_FROM`` or more (a large country's
+      reports), so that its memory stays bounded as the corpus grows;
+
+    else this process. Never a forked child (``ProcessRunner.fork_one_chunk``): a country's
+    worker reads the cache's database, which this process has open."""
     runner = make_runner("local", workers)
     if not isinstance(runner, ProcessRunner):
         return runner
     total = sum(sizes)
     longest = max(max(sizes, default=0), -(-total // runner.workers))
-    if len(sizes) >= 2 and total - longest >= POOL_FROM:
-        return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1)
-    if total >= FORK_FROM:
-        return ProcessRunner(runner.workers, chunk_size=max(1, len(sizes)))  # one chunk: forked
+    if (len(sizes) >= 2 and total - longest >= POOL_FROM) or total >= ASIDE_FROM:
+        return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1, fork_one_chunk=False)
     return make_runner("local", 1)
 
 

@@ -128,6 +128,12 @@ def test_a_small_job_runs_here_while_another_thread_runs(tmp_path):
         other.join()
 
 
+def test_a_small_job_goes_to_a_pool_when_it_must_not_be_forked():
+    results = list(ProcessRunner(workers=2, chunk_size=64, fork_one_chunk=False).map(list(range(5)), load_doubler))
+    assert [r for r, _ in results] == [0, 2, 4, 6, 8]
+    assert len({t for _, t in results}) == 1 and str(os.getpid()) not in {t.split("-")[0] for _, t in results}
+
+
 def test_a_forked_job_raises_what_its_task_raised(tmp_path):
     out = forked(
         "try:\n"
@@ -358,27 +364,6 @@ def test_settling_and_rendering_in_processes_write_the_same_bytes(tmp_path, monk
     for name in ("events.csv", "events.parquet", "evidence.csv", "evidence.parquet", "event_ids.csv"):
         assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
         assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
-
-
-def test_settling_and_rendering_in_one_forked_process_write_the_same_bytes(tmp_path):
-    """Countries and months worked by one process forked for them (``settle._runner``'s
-    middle case), in a fresh interpreter (one thread, so that it forks), as in this process."""
-    from etl.build import build
-
-    corpus = ROOT / "tests" / "corpus"
-    build(corpus, tmp_path / "one", workers=1, cache=False)
-    result = run_fresh(
-        "import etl.settle\n"
-        "from etl.build import build\n"
-        "from etl.runner import ProcessRunner\n"
-        "etl.settle._runner = lambda workers, sizes: ProcessRunner(2, chunk_size=max(1, len(sizes)))\n"
-        f"summary = build({str(corpus)!r}, {str(tmp_path / 'two')!r}, workers=2, cache=False)\n"
-        "print(summary.countries_settled, summary.months_rendered)",
-        timeout=300)
-    countries, months = map(int, result.stdout.split())
-    assert countries >= 2 and months >= 2
-    for name in ("events.csv", "events.parquet", "evidence.csv", "evidence.parquet", "event_ids.csv"):
-        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
 def test_an_unknown_source_key_is_reported_alike_by_a_rendering_process(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.runner import ProcessRunner, SerialRunner
-from etl.settle import FORK_FROM, POOL_FROM, MonthRenderer, MonthWork, _runner, month_batches
+from etl.settle import ASIDE_FROM, POOL_FROM, MonthRenderer, MonthWork, _runner, month_batches
 from etl.validate import Checker
 
 from test_validate import make_event
@@ -25,26 +25,28 @@ def test_month_batches_keep_every_month_in_order_within_the_limit(sizes, limit, 
     assert all(sum(sizes[i] for i in a) + sizes[b[0]] > limit for a, b in zip(batches, batches[1:]))
 
 
-def test_a_pool_is_started_only_when_it_can_take_enough_work_off_the_longest_task():
+def test_a_pool_is_started_when_it_saves_time_or_keeps_a_large_country_out_of_this_process():
     def where(workers, sizes):
         runner = _runner(workers, sizes)
         if isinstance(runner, SerialRunner):
             return "here"
-        assert isinstance(runner, ProcessRunner)
-        return "forked" if runner.chunk_size >= len(sizes) else "pool"
+        assert isinstance(runner, ProcessRunner) and runner.chunk_size == 1
+        assert not runner.fork_one_chunk  # its workers read the cache's database: never forked from here
+        return "pool"
 
     assert where(2, [POOL_FROM * 3, POOL_FROM * 3]) == "pool"
-    assert where(2, [POOL_FROM * 10, POOL_FROM]) == "pool"
+    assert where(2, [POOL_FROM * 3, POOL_FROM]) == "pool"
     assert where(2, [10] * (POOL_FROM // 2)) == "pool"  # many small tasks: the pool halves them
-    # the large one is the wait either way: one process, forked when this one would grow
-    assert where(2, [FORK_FROM, 5]) == "forked"
-    assert where(2, [FORK_FROM + POOL_FROM - 1, POOL_FROM - 1]) == "forked"
-    assert where(2, [FORK_FROM]) == "forked"
-    assert where(2, [FORK_FROM - 6, 5]) == "here"
-    assert where(2, [FORK_FROM - 1]) == "here"
+    # the large one is the wait either way: a pool only when this process would grow
+    assert where(2, [POOL_FROM * 3, 5]) == "here"
+    assert where(2, [POOL_FROM * 3, POOL_FROM - 1]) == "here"
+    assert where(2, [ASIDE_FROM - 6, 5]) == "here"
+    assert where(2, [ASIDE_FROM - 1]) == "here"
+    assert where(2, [ASIDE_FROM, 5]) == "pool"
+    assert where(2, [ASIDE_FROM]) == "pool"
     assert where(2, [5, 5]) == "here"
     assert where(2, []) == "here"
-    assert where(1, [POOL_FROM * 3, POOL_FROM * 3]) == "here"  # --workers 1: no other process
+    assert where(1, [ASIDE_FROM * 3, ASIDE_FROM * 3]) == "here"  # --workers 1: no other process
 
 
 def month(events, first_row: int) -> MonthWork:
