@@ -107,7 +107,9 @@ class OutcomeCache:
         self._used: set[str] = set()  # keys used, not yet recorded in the temp table
         self._used_any = False  # keys recorded in the temp table ``used``
         self._used_lost = False  # recorded keys went with a closed connection: never prune
-        self._hashes: dict[str, tuple[int, int, int, str]] | None = None  # path -> stat + sha256
+        # path -> stat + sha256 of the stored hashes from path ``_window[0]`` to ``_window[1]``
+        # (None: to the end): a rebuild asks in file-name order, a window at a time
+        self._window: tuple[str, str | None, dict[str, tuple[int, int, int, str]]] | None = None
         self._new_hashes: dict[str, tuple[int, int, int, str]] = {}
         self._hashed: set[str] = set()  # paths hashed, not yet recorded in the temp table
         self._hashed_any = False
@@ -150,7 +152,7 @@ class OutcomeCache:
         return None
 
     def keys(self) -> set[str]:
-        """Every key stored (one query: cheaper than ``has`` per key for a whole corpus)."""
+        """Every key stored (a build asks ``stored_keys``, a block of keys at a time)."""
         db = self._connect(create=False)
         if db is None:
             return set()
@@ -158,6 +160,20 @@ class OutcomeCache:
             return {k for (k,) in db.execute("SELECT key FROM outcome")}
         except sqlite3.DatabaseError:
             return set()
+
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are stored (read without their values)."""
+        db = self._connect(create=False)
+        found: set[str] = set()
+        if db is None:
+            return found
+        try:
+            for start in range(0, len(keys), 500):
+                part = keys[start:start + 500]
+                found.update(k for (k,) in db.execute(f"SELECT key FROM outcome WHERE key IN ({','.join('?' * len(part))})", part))
+        except sqlite3.DatabaseError:
+            return set()
+        return found
 
     def holds(self, keys: Sequence[str]) -> bool:
         """Whether every one of ``keys`` is stored (read without their values)."""
@@ -232,12 +248,10 @@ class OutcomeCache:
             real = self._real_folders[folder] = os.path.realpath(folder or ".")
         path = os.path.join(real, name)
         stamp = (info.st_size, info.st_mtime_ns, info.st_ino)
-        if self._hashes is None:
-            self._hashes = self._load_hashes()
         self._hashed.add(path)
         if len(self._hashed) >= 5000:
             self._write_hashes()
-        known = self._hashes.get(path)
+        known = self._known_hash(path)
         if known is not None and known[:3] == stamp:
             return known[3]
         with open(path, "rb") as handle:
@@ -261,14 +275,27 @@ class OutcomeCache:
             self._hashed.clear()
             self._hashed_any = True
 
-    def _load_hashes(self) -> dict[str, tuple[int, int, int, str]]:
+    HASH_WINDOW = 5000  # stored file hashes held at a time
+
+    def _known_hash(self, path: str) -> tuple[int, int, int, str] | None:
+        """The stored stat and hash of ``path``, if any. Paths asked in order (a corpus's
+        files by name) are read a window of ``HASH_WINDOW`` at a time, so memory does not
+        hold the hashes of the whole corpus; a path out of order moves the window."""
+        window = self._window
+        if window is None or path < window[0] or (window[1] is not None and path > window[1]):
+            window = self._window = self._hash_window(path)
+        return window[2].get(path)
+
+    def _hash_window(self, first: str) -> tuple[str, str | None, dict[str, tuple[int, int, int, str]]]:
+        """The stored hashes of the paths from ``first`` on, at most ``HASH_WINDOW`` of them."""
         db = self._connect(create=False)
-        if db is None:
-            return {}
-        try:
-            return {row[0]: tuple(row[1:]) for row in db.execute("SELECT path, size, mtime_ns, inode, sha256 FROM file_hash")}
-        except sqlite3.DatabaseError:
-            return {}
+        rows: list = []
+        if db is not None:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                rows = db.execute("SELECT path, size, mtime_ns, inode, sha256 FROM file_hash WHERE path >= ?"
+                                  " ORDER BY path LIMIT ?", (first, self.HASH_WINDOW)).fetchall()
+        last = rows[-1][0] if len(rows) == self.HASH_WINDOW else None  # fewer: the table ends here
+        return first, last, {row[0]: tuple(row[1:]) for row in rows}
 
     def save(self, *, prune: bool = True) -> None:
         """Commit what was put; with ``prune`` keep only the entries used, drop other versions."""
@@ -385,16 +412,16 @@ def cached_map(
     prefix, make = view if view is not None else ("", None)
     cached: list[str | None] = [None] * len(tasks)
     todo = list(range(len(tasks)))
-    stored = cache.keys() if cache is not None else set()
     if cache is not None:  # even when empty: what a key remembers (file hashes) is kept for next time
         todo = []
-        for i, task in enumerate(tasks):
-            key = task_key(task)
-            if key in stored:
-                cached[i] = key
-            else:
-                todo.append(i)
-    del stored
+        for start in range(0, len(tasks), LOOKAHEAD):  # (the stored keys asked a block at a time)
+            keys = [task_key(tasks[i]) for i in range(start, min(start + LOOKAHEAD, len(tasks)))]
+            stored = cache.stored_keys(keys)
+            for i, key in enumerate(keys, start):
+                if key in stored:
+                    cached[i] = key
+                else:
+                    todo.append(i)
     local: list[Callable[[T], R]] = []  # for an entry that turns out unreadable
     fresh: Iterator[Any] | None = None
     try:

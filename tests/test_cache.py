@@ -265,14 +265,13 @@ def test_file_hashes_are_remembered_until_the_file_changes(tmp_path):
     cache.close()
     again = OutcomeCache(tmp_path / "out", "h" * 64)
     key = os.path.realpath(path)  # remembered by the folder's real path
-    assert again._load_hashes()[key][3] == hashlib.sha256(b"first text").hexdigest()
+    assert again._known_hash(key)[3] == hashlib.sha256(b"first text").hexdigest()
     path.write_bytes(b"other text")  # same size, new mtime: hashed again
     assert again.file_sha256(str(path)) == hashlib.sha256(b"other text").hexdigest()
     again.save()
     again.close()
     # changed just now: not remembered (a second change within the same tick must be seen)
-    assert key in OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()
-    assert OutcomeCache(tmp_path / "out", "h" * 64)._load_hashes()[key][3] == hashlib.sha256(b"first text").hexdigest()
+    assert OutcomeCache(tmp_path / "out", "h" * 64)._known_hash(key)[3] == hashlib.sha256(b"first text").hexdigest()
 
 
 def test_a_file_hash_is_found_again_however_its_folder_is_named(tmp_path, monkeypatch):
@@ -300,6 +299,39 @@ def test_a_file_hash_is_found_again_however_its_folder_is_named(tmp_path, monkey
     assert again.file_sha256("corpus/a.txt") == remembered
     assert again.file_sha256(os.path.join(".", "corpus", "a.txt")) == remembered
     assert again.file_sha256(str(tmp_path / "link" / "a.txt")) == remembered
+
+
+def test_remembered_hashes_are_found_a_window_at_a_time_in_any_order(tmp_path, monkeypatch):
+    import hashlib
+    import random
+    import time as clock
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    old = clock.time_ns() - 10_000_000_000
+    paths = []
+    for n in range(12):
+        path = folder / f"{n:03d}.txt"
+        path.write_bytes(b"text %03d" % n)
+        os.utime(path, ns=(old, old))
+        paths.append(str(path))
+    cache = OutcomeCache(tmp_path / "out", "h" * 64)
+    for path in paths:
+        cache.file_sha256(path)
+    cache.save()
+    cache.close()
+    for path in paths:  # other bytes, the same size, mtime and inode: only a remembered hash gives the old one
+        with open(path, "r+b") as handle:
+            handle.write(b"TEXT")
+        os.utime(path, ns=(old, old))
+    monkeypatch.setattr(OutcomeCache, "HASH_WINDOW", 3)
+    remembered = {path: hashlib.sha256(b"text %03d" % n).hexdigest() for n, path in enumerate(paths)}
+    shuffled = random.Random(7).sample(paths, len(paths))
+    for order in (paths, shuffled, paths[::-1]):
+        again = OutcomeCache(tmp_path / "out", "h" * 64)
+        assert {path: again.file_sha256(path) for path in order} == remembered
+        assert len(again._window[2]) <= 3
+        again.close()
 
 
 def test_a_stored_object_is_made_once_then_read(tmp_path):
@@ -430,7 +462,8 @@ def test_a_full_build_remembers_the_hash_of_every_settled_article(tmp_path):
     list(cached_map([ArticleTask(t) for t in tasks], load_task_reader, SerialRunner(), cache, keyed, lambda t, r: file_key(t.path)))
     cache.save()
     cache.close()
-    assert sorted(OutcomeCache(tmp_path / "out", "v" * 64)._load_hashes()) == tasks
+    again = OutcomeCache(tmp_path / "out", "v" * 64)
+    assert sorted(again._hash_window("")[2]) == tasks
 
 
 def load_task_reader():
