@@ -177,18 +177,7 @@ class OutcomeCache:
 
     def holds(self, keys: Sequence[str]) -> bool:
         """Whether every one of ``keys`` is stored (read without their values)."""
-        db = self._connect(create=False)
-        if db is None:
-            return not keys
-        wanted = set(keys)
-        try:
-            for start in range(0, len(keys), 500):
-                part = keys[start:start + 500]
-                found = db.execute(f"SELECT key FROM outcome WHERE key IN ({','.join('?' * len(part))})", part)
-                wanted.difference_update(k for (k,) in found)
-        except sqlite3.DatabaseError:
-            return False
-        return not wanted
+        return set(keys) <= self.stored_keys(keys)
 
     def get(self, key: str) -> Any | None:
         value = None
