@@ -196,10 +196,15 @@ class ProcessRunner:
                 while pending:
                     yield from pending.popleft().result()
             except BrokenProcessPool as exc:
-                raise EtlError(f"a worker process died ({exc}); out of memory? try fewer --workers") from exc
+                raise worker_died(str(exc)) from exc
             finally:
                 for future in pending:
                     future.cancel()
+
+
+def worker_died(detail: str) -> EtlError:
+    """The one-line error for a worker process that ended without its results."""
+    return EtlError(f"a worker process died ({detail}); out of memory? try fewer --workers")
 
 
 def can_fork() -> bool:
@@ -242,7 +247,7 @@ class ForkedChunk:
             try:
                 status, value = self._receive.recv()
             except EOFError:
-                raise EtlError(f"a worker process died (exit code {self._wait()}); out of memory? try fewer --workers") from None
+                raise worker_died(f"exit code {self._wait()}") from None
             except BaseException:  # e.g. Ctrl-C while waiting
                 self.close()
                 raise
