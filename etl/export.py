@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 import os
 import re
 import shutil
@@ -72,6 +73,24 @@ def render(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> Chun
     return Chunk(csv_bytes(name, frame, schema, header=False), arrow_table(name, frame, schema))
 
 
+def render_pieces(name: str, frame: pd.DataFrame, bounds: Iterable[tuple[int, int]],
+                  schema: Schema | None = None) -> list[Chunk]:
+    """``render`` of each row range ``(start, stop)`` of a typed, sorted frame, the frame
+    converted once (a frame's conversion is mostly fixed cost per column). Each chunk
+    holds the rows and CSV bytes that ``render`` gives of that part; only the dictionary
+    of a category column differs (the whole frame's categories), which the Parquet file
+    never shows (``_one_dictionary``)."""
+    rows = _csv_rows(name, frame, schema)
+    table = arrow_table(name, frame, schema)
+    chunks = []
+    for start, stop in bounds:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows[start:stop])
+        # ``take`` copies the rows: a slice would keep (and pickle) the whole frame's buffers
+        chunks.append(Chunk(buffer.getvalue().encode("utf-8"), table.take(pa.array(range(start, stop), pa.int64()))))
+    return chunks
+
+
 # A table to write: whole, or as chunks (frames or rendered) that follow each other in
 # the table's order.
 Table = pd.DataFrame | Iterable[pd.DataFrame | Chunk]
@@ -90,18 +109,16 @@ def events_frame(events: Iterable[Event], schema: Schema | None = None) -> pd.Da
     same name (``timestamp`` is passed through: it is set from the inputs, never the clock).
     """
     spec = (schema or Schema.load()).table("events")
-    rows = []
-    for event in events:
-        row = {}
-        for name in spec.names():
-            if name == "year":
-                row[name] = event.event_date.year
-            elif name == "source_keys":
-                row[name] = list(event.source_keys)
-            else:
-                row[name] = getattr(event, name)
-        rows.append(row)
-    return typed_frame(spec, rows)
+    events = list(events)
+    columns = {}
+    for name in spec.names():
+        if name == "year":
+            columns[name] = [event.event_date.year for event in events]
+        elif name == "source_keys":
+            columns[name] = [list(event.source_keys) for event in events]
+        else:
+            columns[name] = list(map(operator.attrgetter(name), events))
+    return _typed_columns(spec, columns, len(events))
 
 
 def evidence_frame(events: Iterable[Event], schema: Schema | None = None) -> pd.DataFrame:
@@ -131,12 +148,15 @@ def sources_frame(rows: Iterable[dict], schema: Schema | None = None) -> pd.Data
 
 def typed_frame(spec: TableSpec, rows: list[dict]) -> pd.DataFrame:
     """Rows (dicts of plain values) -> the table's typed, sorted DataFrame."""
-    columns = {}
-    for column in spec.columns:
-        values = [r.get(column.name) for r in rows]
-        columns[column.name] = _typed_series(column.type, column.name, values)
+    return _typed_columns(spec, {c.name: [r.get(c.name) for r in rows] for c in spec.columns}, len(rows))
+
+
+def _typed_columns(spec: TableSpec, values: Mapping[str, list], count: int) -> pd.DataFrame:
+    """``typed_frame`` of rows given column by column (a list of ``count`` plain values
+    per column name)."""
+    columns = {column.name: _typed_series(column.type, column.name, values[column.name]) for column in spec.columns}
     order = row_order(spec, columns)
-    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(len(rows)), copy=False)
+    frame = pd.DataFrame(columns, columns=spec.names(), index=pd.RangeIndex(count), copy=False)
     return frame.take(order).reset_index(drop=True)
 
 
@@ -279,6 +299,17 @@ def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None, head
     Written as pandas' ``to_csv`` writes it (the csv module, minimal quoting, "\n" line
     ends, numbers as ``str`` gives them, empty values as "")."""
     spec = (schema or Schema.load()).table(name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header:
+        writer.writerow(spec.names())
+    writer.writerows(_csv_rows(name, frame, schema))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_rows(name: str, frame: pd.DataFrame, schema: Schema | None = None) -> list[tuple]:
+    """The cells of each row of a frame as ``csv_bytes`` writes them."""
+    spec = (schema or Schema.load()).table(name)
     columns = []
     for column in spec.columns:
         series = frame[column.name]
@@ -288,12 +319,7 @@ def csv_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None, head
             columns.append(["" if v is None or pd.isna(v) else v.isoformat() for v in series.tolist()])
         else:
             columns.append(_cells(series, ""))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header:
-        writer.writerow(spec.names())
-    writer.writerows(zip(*columns))
-    return buffer.getvalue().encode("utf-8")
+    return list(zip(*columns))
 
 
 def csv_header(spec: TableSpec) -> bytes:

@@ -209,16 +209,33 @@ class MonthRenderer:
         return RenderedMonth(export.render("events", frame, self.checker.schema), cited, tuple(found))
 
     def batch(self, works: tuple[MonthWork, ...]) -> tuple[RenderedMonth, ...]:
-        """Months, each rendered on its own and all checked at once (a month's
-        check is mostly pandera's fixed cost); when that check finds something, each month
-        is checked again on its own, for the problem lines of the month they are in."""
+        """Months that follow each other in the table, made into one frame, checked at
+        once and cut into a chunk per month (a frame's making and check are mostly fixed
+        cost: months are small); when the check finds something, each month is rendered
+        and checked again on its own, for the problem lines of the month they are in."""
         schema = self.checker.schema
         events = [[e for blob in work.blobs for e in pickle.loads(blob)] for work in works]
-        frames = [export.events_frame(month_events, schema) for month_events in events]
-        if not self.checker.typed_frames_pass(frames, "events"):
+        frame = export.events_frame([e for month_events in events for e in month_events], schema)
+        bounds = list(itertools.pairwise(itertools.accumulate(map(len, events), initial=0)))
+        if not _by_month(frame, bounds, events) or not self.checker.typed_frames_pass([frame], "events"):
             return tuple(self(work) for work in works)
-        return tuple(RenderedMonth(export.render("events", frame, schema), frozenset(k for e in month_events for k in e.source_keys), ())
-                     for frame, month_events in zip(frames, events))
+        chunks = export.render_pieces("events", frame, bounds, schema)
+        return tuple(RenderedMonth(chunk, frozenset(k for e in month_events for k in e.source_keys), ())
+                     for chunk, month_events in zip(chunks, events))
+
+
+def _by_month(frame, bounds: list[tuple[int, int]], events: list[list[Event]]) -> bool:
+    """Whether the rows of each range of the sorted ``frame`` are the month of its events
+    (the table is ordered by date first, and the months come in order)."""
+    dates = frame["event_date"]
+    for (start, stop), month_events in zip(bounds, events):
+        if start == stop:
+            continue
+        month = (month_events[0].event_date.year, month_events[0].event_date.month)
+        first, last = dates.iat[start], dates.iat[stop - 1]
+        if (first.year, first.month) != month or (last.year, last.month) != month:
+            return False
+    return True
 
 
 def load_month_renderer() -> Callable[[tuple[MonthWork, ...]], tuple[RenderedMonth, ...]]:

@@ -577,3 +577,19 @@ def test_the_csv_header_is_the_first_line_csv_bytes_writes(table):
     schema = Schema.load()
     assert csv_header(schema.table(table)) == csv_bytes(table, typed_frame(schema.table(table), []), schema)
     assert csv_header(schema.table(table)).decode().rstrip("\n").split(",") == list(schema.table(table).names())
+
+
+@settings(max_examples=30, deadline=None)
+@given(cuts=st.lists(st.integers(0, len(EVENTS)), max_size=4))
+def test_pieces_of_a_frame_are_what_its_parts_render_to(cuts):
+    frame = export.events_frame(EVENTS)
+    edges = [0, *sorted(cuts), len(frame)]
+    bounds = list(zip(edges, edges[1:]))
+    pieces = export.render_pieces("events", frame, bounds)
+    assert len(pieces) == len(bounds)
+    for (start, stop), piece in zip(bounds, pieces):
+        part = export.render("events", frame.iloc[start:stop].reset_index(drop=True))
+        assert piece.csv == part.csv
+        assert piece.arrow.to_pylist() == part.arrow.to_pylist()
+        assert piece.arrow.schema == part.arrow.schema
+    assert b"".join(p.csv for p in pieces) == export.render("events", frame).csv

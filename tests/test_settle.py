@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import pickle
 
 from hypothesis import given
@@ -70,3 +71,25 @@ def test_an_id_repeated_across_months_of_a_batch_is_no_problem_of_either_month()
     renderer = MonthRenderer(Checker.load())
     works = (month([make_event(1)], 1), month([dataclasses.replace(make_event(1), notes="Again.")], 2))
     assert renderer.batch(works) == tuple(renderer(work) for work in works)
+
+
+def _rows(chunk) -> tuple[bytes, list[dict]]:
+    """What a chunk writes: its CSV bytes and its rows (dictionaries decoded)."""
+    return chunk.csv, chunk.arrow.to_pylist()
+
+
+def test_months_of_a_batch_are_the_rows_each_month_gives_alone():
+    renderer = MonthRenderer(Checker.load())
+    october = [make_event(5, event_date=dt.date(2023, 10, 2), event_type="Riots", sub_event_type="Mob violence",
+                          disorder_type="Political violence", inter2=0, actor2="", interaction=10),
+               make_event(6, event_date=dt.date(2023, 10, 1))]
+    works = (month([make_event(2, event_date=dt.date(2023, 9, 30)), make_event(1)], 1),
+             month(october, 3), month([make_event(7, event_date=dt.date(2024, 1, 5), location="Yevlakh")], 5))
+    alone = [renderer(work) for work in works]
+    batched = renderer.batch(works)
+    assert [_rows(r.chunk) for r in batched] == [_rows(r.chunk) for r in alone]
+    assert [r.source_keys for r in batched] == [r.source_keys for r in alone]
+    assert all(not r.problems for r in batched)
+    # each month's Arrow rows are its own (copied out of the batch, not a view of all of it)
+    assert [r.chunk.rows for r in batched] == [2, 2, 1]
+    assert all(pickle.loads(pickle.dumps(r.chunk.arrow)).num_rows == r.chunk.rows for r in batched)
