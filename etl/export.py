@@ -133,6 +133,44 @@ def evidence_frame(events: Iterable[Event], schema: Schema | None = None) -> pd.
     return typed_frame(spec, list(rows.values()))
 
 
+def evidence_chunks(events: Iterable[Event], rows_per_chunk: int, schema: Schema | None = None) -> list[Chunk]:
+    """``render`` of ``evidence_frame(events)`` cut into chunks of ``rows_per_chunk`` rows
+    (one empty chunk when there are none), made from plain values: the table has text
+    and integer columns only, and a frame's fixed cost would be most of the work for a
+    country's few rows."""
+    spec = (schema or Schema.load()).table("evidence")
+    fields = ("event_id_cnty", "source_key", "sentence", "start", "end")
+    if sorted(spec.names()) != sorted(fields) or any(c.type != "string" and not c.is_int for c in spec.columns):
+        frame = evidence_frame(events, schema)  # a table this function does not know
+        return [render("evidence", frame.iloc[i:i + rows_per_chunk].reset_index(drop=True), schema)
+                for i in range(0, max(len(frame), 1), rows_per_chunk)]
+    rows = list(dict.fromkeys((e.event_id_cnty, ev.source_key, ev.sentence, ev.start, ev.end)
+                              for e in events for ev in e.evidence))
+    values = {name: [row[i] for row in rows] for i, name in enumerate(fields)}
+    keys = []
+    for name in (*spec.sort, *(n for n in spec.names() if n not in spec.sort)):
+        column = spec.column(name)
+        if column.is_int:
+            keys.append([float("-inf") if v is None else float(v) for v in values[name]])
+        elif name in spec.sort:
+            keys.append([natural_key("" if v is None else str(v)) for v in values[name]])
+        else:
+            keys.append(["" if v is None else str(v) for v in values[name]])
+    sort_keys = list(zip(*keys))
+    order = sorted(range(len(rows)), key=sort_keys.__getitem__)
+    target = arrow_schema("evidence", schema)
+    columns = [values[name] for name in spec.names()]
+    chunks = []
+    for i in range(0, max(len(order), 1), rows_per_chunk):
+        taken = order[i:i + rows_per_chunk]
+        cells = [[column[r] for r in taken] for column in columns]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(zip(*cells))
+        arrays = [pa.array(c, type=f.type) for c, f in zip(cells, target)]
+        chunks.append(Chunk(buffer.getvalue().encode("utf-8"), pa.Table.from_arrays(arrays, schema=target)))
+    return chunks
+
+
 def sources_frame(rows: Iterable[dict], schema: Schema | None = None) -> pd.DataFrame:
     """One row per article from dicts keyed by the sources columns (missing keys -> empty)."""
     spec = (schema or Schema.load()).table("sources")

@@ -153,12 +153,9 @@ class CountrySettler:
                 blob = pickle.dumps(tuple(month_events), protocol=pickle.HIGHEST_PROTOCOL)
                 digests.append((month, hashlib.sha256(blob).hexdigest(), len(month_events)))
                 pickle.dump(("month", (month, blob)), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            evidence = export.evidence_frame(events, self.checker.schema)
             pieces = 0
-            for start in range(0, max(len(evidence), 1), EVIDENCE_PIECE):
-                piece = evidence.iloc[start:start + EVIDENCE_PIECE].reset_index(drop=True)
-                pickle.dump(("evidence", export.render("evidence", piece, self.checker.schema)), handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+            for chunk in export.evidence_chunks(events, EVIDENCE_PIECE, self.checker.schema):
+                pickle.dump(("evidence", chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
                 pieces += 1
         rows = io.StringIO()
         write_entries(rows, register.entries, header=False)

@@ -593,3 +593,22 @@ def test_pieces_of_a_frame_are_what_its_parts_render_to(cuts):
         assert piece.arrow.to_pylist() == part.arrow.to_pylist()
         assert piece.arrow.schema == part.arrow.schema
     assert b"".join(p.csv for p in pieces) == export.render("events", frame).csv
+
+
+_ID = st.builds(lambda prefix, n: f"{prefix}{n}" if n is not None else prefix,
+                st.sampled_from(["AZE", "ARM", "A", ""]), st.one_of(st.none(), st.integers(0, 120)))
+_SUPPORT = st.tuples(st.sampled_from(["000_a", "001_b", "10_c", "9_c", "x"]), st.sampled_from(["", "One.", "Two, \"quoted\"\nline."]),
+                     st.integers(0, 40), st.integers(0, 40))
+
+
+@settings(max_examples=40, deadline=None)
+@given(supports=st.lists(st.tuples(_ID, st.lists(_SUPPORT, max_size=3)), max_size=12), size=st.integers(1, 5))
+def test_evidence_chunks_are_the_evidence_frame_rendered_in_pieces(supports, size):
+    events = [make_event(0, event_id_cnty=event_id, evidence=tuple(Evidence(k, s, a, b) for k, s, a, b in evidence))
+              for event_id, evidence in supports]
+    frame = export.evidence_frame(events)
+    expected = [export.render("evidence", frame.iloc[i:i + size].reset_index(drop=True))
+                for i in range(0, max(len(frame), 1), size)]
+    chunks = export.evidence_chunks(events, size)
+    assert [c.csv for c in chunks] == [c.csv for c in expected]
+    assert [c.arrow for c in chunks] == [c.arrow for c in expected]
