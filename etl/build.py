@@ -540,13 +540,19 @@ def build(
             bars = functools.partial(progress_bar, enabled=progress)
             settled = settler.settle(reports, ledger, duplicates, out_dir / ID_REGISTER, workers,
                                      functools.partial(bars, unit="country", desc="merging"))
-            tables = {
-                "events": settler.event_chunks(settled, ledger.known, out_dir, workers,
-                                               functools.partial(bars, unit="month", desc="writing")),
-                "sources": source_chunks(ledger.in_key_order(), duplicates, store, version, settler.checker().schema),
-                "evidence": settler.evidence_chunks(settled),
-            }
-            export.write_tables(out_dir, tables, settler.checker().schema, files={ID_REGISTER: settled.register})
+            # the months to render start now, elsewhere where they can: the events table is
+            # written last, while they are rendered
+            events = settler.event_chunks(settled, ledger.known, out_dir, workers,
+                                          functools.partial(bars, unit="month", desc="writing"))
+            try:
+                tables = {
+                    "sources": source_chunks(ledger.in_key_order(), duplicates, store, version, settler.checker().schema),
+                    "evidence": settler.evidence_chunks(settled),
+                    "events": events,
+                }
+                export.write_tables(out_dir, tables, settler.checker().schema, files={ID_REGISTER: settled.register})
+            finally:
+                events.close()
             articles = len(ledger)
             ledger.close()
             complete = True

@@ -375,7 +375,8 @@ def parquet_bytes(name: str, frame: pd.DataFrame, schema: Schema | None = None) 
 
 def write_tables(out_dir: Path, tables: dict[str, Table], schema: Schema | None = None,
                  files: dict[str, bytes | Path] | None = None) -> list[Path]:
-    """Write ``NAME.parquet`` and ``NAME.csv`` for every table, all or nothing.
+    """Write ``NAME.parquet`` and ``NAME.csv`` for every table, all or nothing (the tables
+    in the order given: one may be made meanwhile elsewhere, to be written last).
 
     A table is a DataFrame, or an iterable of DataFrames that follow each other in the
     table's order (each typed and sorted as ``events_frame`` etc. make them), written
@@ -484,7 +485,7 @@ def _stage(staging: Path, tables: dict[str, Table], schema: Schema, files: dict[
     (staging / "new").mkdir(parents=True)
     (staging / "old").mkdir()
     names = []
-    for name, table in sorted(tables.items()):
+    for name, table in tables.items():  # in the caller's order (the files do not depend on it)
         if isinstance(table, pd.DataFrame):
             for suffix, data in ((".parquet", parquet_bytes(name, table, schema)), (".csv", csv_bytes(name, table, schema))):
                 _write_synced(staging / "new" / f"{name}{suffix}", data)

@@ -259,7 +259,25 @@ def month_batches(todo: list[int], sizes: list[int], limit: int = MONTH_BATCH) -
     return batches
 
 
-def _runner(workers: int, sizes: Sequence[int]) -> Runner:
+class MonthChunks(Iterator[export.Chunk]):
+    """The chunks of the events table (``Settler.event_chunks``), their months already
+    being rendered; ``close`` stops the rendering when they are not all read."""
+
+    def __init__(self, chunks: Iterator[export.Chunk], rendering: Iterator[Any]):
+        self._chunks = chunks
+        self._rendering = rendering
+
+    def __next__(self) -> export.Chunk:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        self._chunks.close()
+        close = getattr(self._rendering, "close", None)
+        if close is not None:
+            close()
+
+
+def _runner(workers: int, sizes: Sequence[int], fork_small: bool = False) -> Runner:
     """Where to run tasks of ``sizes`` reports or events each (``workers``: 0 for all cores,
     1 for this process only): a pool of ``workers`` processes, one task per message,
 
@@ -269,8 +287,9 @@ def _runner(workers: int, sizes: Sequence[int]) -> Runner:
     - or when this process would otherwise hold ``ASIDE_FROM`` or more (a large country's
       reports), so that its memory stays bounded as the corpus grows;
 
-    else this process. Never a forked child (``ProcessRunner.fork_one_chunk``): a country's
-    worker reads the cache's database, which this process has open."""
+    else this process, or with ``fork_small`` (tasks that never read the cache's database,
+    which this process has open: months to render, not countries) one process forked from
+    this one for them all (``ProcessRunner.fork_one_chunk``), where forking is safe."""
     runner = make_runner("local", workers)
     if not isinstance(runner, ProcessRunner):
         return runner
@@ -278,6 +297,8 @@ def _runner(workers: int, sizes: Sequence[int]) -> Runner:
     longest = max(max(sizes, default=0), -(-total // runner.workers))
     if (len(sizes) >= 2 and total - longest >= POOL_FROM) or total >= ASIDE_FROM:
         return ProcessRunner(runner.workers, chunk_size=1, chunks_ahead=1, fork_one_chunk=False)
+    if fork_small and sizes:
+        return ProcessRunner(runner.workers, chunk_size=len(sizes), fork_one_chunk=True)
     return make_runner("local", 1)
 
 
@@ -417,14 +438,17 @@ class Settler:
     # -- tables ---------------------------------------------------------------------------
 
     def event_chunks(self, settled: Settled, known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path,
-                     workers: int = 1, progress: Progress | None = None) -> Iterator[export.Chunk]:
+                     workers: int = 1, progress: Progress | None = None) -> "MonthChunks":
         """The events table month by month (its order: by date first), each chunk validated
         when rendered; raises ValidationError after the last chunk if a value is invalid.
 
         Months not in the cache are rendered by ``workers`` processes when there are
-        enough events to pay for starting them (``POOL_FROM``). A worker checks all but
-        the events' source keys (it has no ledger); they are looked up here, and a chunk
-        citing an unknown key is checked again here, in full, for the problem lines."""
+        enough events to pay for starting them (``POOL_FROM``). Fewer (a rebuild's new
+        months) are rendered in one process forked from this one, started by this call,
+        so that the build writes its other tables meanwhile (``_runner``). A worker checks
+        all but the events' source keys (it has no ledger); they are looked up here, and a
+        chunk citing an unknown key is checked again here, in full, for the problem lines.
+        ``close()`` the result if it is not read to the end."""
         months = sorted(settled.month_parts)
         keys = [self._chunk_key(month, settled.month_parts[month]) for month in months]
         sizes = [sum(events for _, _, events in settled.month_parts[month]) for month in months]
@@ -432,36 +456,37 @@ class Settler:
         held = [self.cache is not None and self.cache.holds([key]) for key in keys]
         todo = [i for i, is_held in enumerate(held) if not is_held]
         batches = month_batches(todo, sizes)
+        # each work holds its events' bytes, read here: a forked renderer never reads the store
         work = (tuple(MonthWork(self._month_blobs(settled.month_parts[months[i]]), first_rows[i]) for i in batch)
                 for batch in batches)
-        runner = _runner(workers, [sum(sizes[i] for i in batch) for batch in batches])
-        fresh = itertools.chain.from_iterable(runner.map(LazyTasks(work, len(batches)), load_month_renderer))
-        update, close = (progress or _no_progress)(len(months))
-        try:
-            yield from self._month_chunks(settled, months, keys, first_rows, held, fresh, known, out_dir, update)
-        finally:
-            close()
+        runner = _runner(workers, [sum(sizes[i] for i in batch) for batch in batches], fork_small=True)
+        rendering = runner.map(LazyTasks(work, len(batches)), load_month_renderer)
+        fresh = itertools.chain.from_iterable(rendering)
+        chunks = self._month_chunks(settled, months, keys, first_rows, held, fresh, known, out_dir, progress)
+        return MonthChunks(chunks, rendering)
 
     def _month_chunks(self, settled: Settled, months: list[str], keys: list[str], first_rows: list[int], held: list[bool],
                       fresh: Iterator[RenderedMonth], known: Callable[[Iterable[str]], frozenset[str]], out_dir: Path,
-                      update: Callable[[int], Any]) -> Iterator[export.Chunk]:
+                      progress: Progress | None) -> Iterator[export.Chunk]:
         problems: list[str] = []
-        for i, (month, key) in enumerate(zip(months, keys)):
-            parts = settled.month_parts[month]
-            chunk = self.cache.get(key) if held[i] else None
-            if chunk is None:
-                rendered = next(fresh) if not held[i] else self._render(parts, first_rows[i])
-                found = list(rendered.problems)
-                if not known(rendered.source_keys) >= rendered.source_keys:
-                    found = self._render(parts, first_rows[i], known).problems
-                chunk = rendered.chunk
-                self.rendered += 1
-                if found:
-                    problems.extend(found)
-                elif self.cache is not None:
-                    self.cache.put(key, chunk)
-            update(1)
-            yield chunk
+        update, close = (progress or _no_progress)(len(months))  # shown from the first chunk read
+        with _closing(close):
+            for i, (month, key) in enumerate(zip(months, keys)):
+                parts = settled.month_parts[month]
+                chunk = self.cache.get(key) if held[i] else None
+                if chunk is None:
+                    rendered = next(fresh) if not held[i] else self._render(parts, first_rows[i])
+                    found = list(rendered.problems)
+                    if not known(rendered.source_keys) >= rendered.source_keys:
+                        found = self._render(parts, first_rows[i], known).problems
+                    chunk = rendered.chunk
+                    self.rendered += 1
+                    if found:
+                        problems.extend(found)
+                    elif self.cache is not None:
+                        self.cache.put(key, chunk)
+                update(1)
+                yield chunk
         if problems:
             raise ValidationError(f"{out_dir}: the build produced {len(problems)} invalid values; nothing was written", problems)
 

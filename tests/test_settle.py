@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import pickle
 
 from hypothesis import given
@@ -12,6 +13,7 @@ from etl.runner import ProcessRunner, SerialRunner
 from etl.settle import ASIDE_FROM, POOL_FROM, MonthRenderer, MonthWork, _runner, month_batches
 from etl.validate import Checker
 
+from test_runner import run_fresh
 from test_validate import make_event
 
 
@@ -48,6 +50,15 @@ def test_a_pool_is_started_when_it_saves_time_or_keeps_a_large_country_out_of_th
     assert where(2, [5, 5]) == "here"
     assert where(2, []) == "here"
     assert where(1, [ASIDE_FROM * 3, ASIDE_FROM * 3]) == "here"  # --workers 1: no other process
+
+
+def test_few_months_go_to_one_forked_process_and_many_to_a_pool():
+    small = _runner(2, [5, 30], fork_small=True)
+    assert isinstance(small, ProcessRunner) and small.fork_one_chunk and small.chunk_size >= 2  # all in one child
+    large = _runner(2, [POOL_FROM * 3, POOL_FROM * 3], fork_small=True)
+    assert isinstance(large, ProcessRunner) and not large.fork_one_chunk and large.chunk_size == 1
+    assert isinstance(_runner(1, [5], fork_small=True), SerialRunner)  # --workers 1: no other process
+    assert isinstance(_runner(2, [], fork_small=True), SerialRunner)
 
 
 def month(events, first_row: int) -> MonthWork:
@@ -93,3 +104,41 @@ def test_months_of_a_batch_are_the_rows_each_month_gives_alone():
     # each month's Arrow rows are its own (copied out of the batch, not a view of all of it)
     assert [r.chunk.rows for r in batched] == [2, 2, 1]
     assert all(pickle.loads(pickle.dumps(r.chunk.arrow)).num_rows == r.chunk.rows for r in batched)
+
+
+def test_a_rebuilds_few_months_are_rendered_in_a_forked_process_while_the_other_tables_are_written(tmp_path):
+    """Run as the CLI runs (one thread, so forking is safe): the months a rebuild renders
+    again start in a child forked when the events table's chunks are asked for, and the
+    tables equal those of a build without the cache."""
+    script = f"""
+import json, os, shutil
+from pathlib import Path
+from etl import build as build_module, settle
+from etl.build import build
+folder = Path({str(tmp_path)!r})
+corpus, out, fresh = folder / "in", folder / "out", folder / "fresh"
+shutil.copytree(Path("seeds"), corpus)
+build(corpus, out, workers=2)
+first, second = sorted(corpus.glob("*.txt"))[:2]
+one, two = first.read_bytes(), second.read_bytes()
+first.write_bytes(two)
+second.write_bytes(one)
+fresh.mkdir()
+shutil.copy(out / "event_ids.csv", fresh / "event_ids.csv")
+renderers, batch = folder / "renderers.txt", settle.MonthRenderer.batch
+def noted(self, works):
+    with open(renderers, "a") as handle:
+        handle.write(f"{{os.getpid()}}\\n")
+    return batch(self, works)
+settle.MonthRenderer.batch = noted
+summary = build(corpus, out, workers=2)
+settle.MonthRenderer.batch = batch
+build(corpus, fresh, workers=1, cache=False)
+names = [f"{{t}}.{{x}}" for t in ("events", "sources", "evidence") for x in ("parquet", "csv")] + ["event_ids.csv"]
+print(json.dumps(dict(rendered=summary.months_rendered, pids=renderers.read_text().split(), me=os.getpid(),
+                      same=[(out / n).read_bytes() == (fresh / n).read_bytes() for n in names])))
+"""
+    found = json.loads(run_fresh(script, timeout=300).stdout)
+    assert found["rendered"] >= 1
+    assert found["pids"] and str(found["me"]) not in found["pids"]
+    assert all(found["same"])
