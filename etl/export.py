@@ -147,15 +147,12 @@ def evidence_chunks(events: Iterable[Event], rows_per_chunk: int, schema: Schema
     rows = list(dict.fromkeys((e.event_id_cnty, ev.source_key, ev.sentence, ev.start, ev.end)
                               for e in events for ev in e.evidence))
     values = {name: [row[i] for row in rows] for i, name in enumerate(fields)}
-    keys = []
+    keys = []  # as ``row_order`` makes them
     for name in (*spec.sort, *(n for n in spec.names() if n not in spec.sort)):
-        column = spec.column(name)
-        if column.is_int:
+        if spec.column(name).is_int:
             keys.append([float("-inf") if v is None else float(v) for v in values[name]])
-        elif name in spec.sort:
-            keys.append([natural_key("" if v is None else str(v)) for v in values[name]])
         else:
-            keys.append(["" if v is None else str(v) for v in values[name]])
+            keys.extend(_text_keys(name in spec.sort, ["" if v is None else str(v) for v in values[name]]))
     sort_keys = list(zip(*keys))
     order = sorted(range(len(rows)), key=sort_keys.__getitem__)
     target = arrow_schema("evidence", schema)
@@ -230,8 +227,14 @@ def _column_keys(column: ColumnSpec, sorts: bool, series: pd.Series) -> list[lis
         return [[v.isoformat() if v is not None else "" for v in series.tolist()]]
     if column.is_number:
         return [_number_keys(series)]
-    text = _texts(series)
-    if not (sorts and column.type == "string"):
+    return _text_keys(sorts and column.type == "string", _texts(series))
+
+
+def _text_keys(natural: bool, text: list[str]) -> list[list]:
+    """What a text column adds to each row's sort key: the text, or with ``natural`` (an
+    id column that sorts) its natural order (AZE9 before AZE10): the text less its
+    trailing digits, their number (-1 when none), then the text itself."""
+    if not natural:
         return [text]
     prefixes, digits = zip(*(_TRAILING_NUMBER.match(t).groups() for t in text)) if text else ((), ())
     numbers = pd.to_numeric(pd.Series(digits, dtype="str"), errors="coerce").fillna(-1)
